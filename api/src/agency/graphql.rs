@@ -1,0 +1,532 @@
+//! Agency, user, membership, invitation and API key types, with their queries and mutations.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::{agency, api_key, invitation, membership, user};
+
+use super::service::{self, Acceptance, MemberChanges, NewApiKey};
+use crate::auth::graphql::AuthPayload;
+use crate::authz::{ApiScope, Role};
+use crate::context::{authenticated, request, state};
+use crate::error::{AppError, Payload, UserError, into_payload, mutation_payload};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{Loaders, load_error};
+use crate::graphql::pagination::{Connection, PageArgs};
+
+/// A person who can sign in.
+#[derive(Clone)]
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::User, self.0.id)
+    }
+
+    /// Sign-in e-mail address.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// The tenant: an agency running shops for brands.
+#[derive(Clone)]
+pub struct Agency(pub agency::Model);
+
+impl Agency {
+    /// Member lists, keys and invitations are only shown for the agency the request acts in.
+    fn ensure_current(&self, ctx: &Context<'_>) -> async_graphql::Result<()> {
+        let current = request(ctx)?.actor.as_ref().map(|a| a.agency_id());
+        if current == Some(self.0.id) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden.into())
+        }
+    }
+}
+
+#[Object]
+impl Agency {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Agency, self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// Members with their roles. Visible to every member of this agency.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn members(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Membership>> {
+        self.ensure_current(ctx)?;
+        let ctx = authenticated(ctx)?;
+        let args = PageArgs::parse(first, after, None, None)?;
+        Ok(service::list_members(&ctx, args)
+            .await?
+            .map(Membership)
+            .into())
+    }
+
+    /// Invitations not yet accepted. Needs MANAGE_MEMBERS.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<Invitation>> {
+        self.ensure_current(ctx)?;
+        let ctx = authenticated(ctx)?;
+        let args = PageArgs::parse(first, after, None, None)?;
+        Ok(service::list_invitations(&ctx, args)
+            .await?
+            .map(Invitation::listed)
+            .into())
+    }
+
+    /// API keys, including revoked ones. Needs MANAGE_API_KEYS.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn api_keys(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<ApiKey>> {
+        self.ensure_current(ctx)?;
+        let ctx = authenticated(ctx)?;
+        let args = PageArgs::parse(first, after, None, None)?;
+        Ok(service::list_api_keys(&ctx, args).await?.map(ApiKey).into())
+    }
+}
+
+/// A user's role in an agency.
+#[derive(Clone)]
+pub struct Membership(pub membership::Model);
+
+#[Object]
+impl Membership {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Membership, self.0.id)
+    }
+
+    /// The member.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        // Sign-in answers have no loaders yet (no actor when the request started); the viewer's
+        // own memberships are few, so a direct read is fine there.
+        let user = match ctx.data_opt::<Loaders>() {
+            Some(loaders) => loaders
+                .users
+                .load_one(self.0.user_id)
+                .await
+                .map_err(load_error)?,
+            None => Some(service::user(&state(ctx)?.db, self.0.user_id).await?),
+        };
+        Ok(User(user.ok_or(AppError::NotFound)?))
+    }
+
+    /// The agency.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        let agency = match ctx.data_opt::<Loaders>() {
+            Some(loaders) => loaders
+                .agencies
+                .load_one(self.0.agency_id)
+                .await
+                .map_err(load_error)?,
+            None => Some(service::agency(&state(ctx)?.db, self.0.agency_id).await?),
+        };
+        Ok(Agency(agency.ok_or(AppError::NotFound)?))
+    }
+
+    async fn role(&self) -> Role {
+        self.0.role.parse().unwrap_or(Role::Support)
+    }
+
+    /// The shops this member is limited to; null means every shop of the agency.
+    async fn shop_ids(&self) -> Option<Vec<ID>> {
+        self.0.shop_ids.as_ref().map(|ids| {
+            ids.0
+                .iter()
+                .map(|id| ids::encode(Kind::Shop, *id))
+                .collect()
+        })
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// An offer to join the agency. The token is shown only when the invitation is created.
+#[derive(Clone)]
+pub struct Invitation {
+    model: invitation::Model,
+    token: Option<String>,
+}
+
+impl Invitation {
+    fn listed(model: invitation::Model) -> Self {
+        Self { model, token: None }
+    }
+}
+
+#[Object]
+impl Invitation {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Invitation, self.model.id)
+    }
+
+    async fn email(&self) -> &str {
+        &self.model.email
+    }
+
+    async fn role(&self) -> Role {
+        self.model.role.parse().unwrap_or(Role::Support)
+    }
+
+    /// Shops the new member will be limited to; null means every shop.
+    async fn shop_ids(&self) -> Option<Vec<ID>> {
+        self.model.shop_ids.as_ref().map(|ids| {
+            ids.0
+                .iter()
+                .map(|id| ids::encode(Kind::Shop, *id))
+                .collect()
+        })
+    }
+
+    /// The secret to pass to `acceptInvitation` (the invitation link). Only in `inviteMember`'s answer.
+    async fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    async fn expires_at(&self) -> DateTime<Utc> {
+        self.model.expires_at
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.model.created_at
+    }
+}
+
+/// A credential for an integration, with explicit scopes.
+#[derive(Clone)]
+pub struct ApiKey(pub api_key::Model);
+
+#[Object]
+impl ApiKey {
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::ApiKey, self.0.id)
+    }
+
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The visible start of the key, to recognise it.
+    async fn prefix(&self) -> String {
+        format!("{}{}", crate::auth::api_keys::KEY_MARKER, self.0.prefix)
+    }
+
+    async fn scopes(&self) -> Vec<ApiScope> {
+        self.0
+            .scopes
+            .0
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    }
+
+    /// Shops the key is limited to; null means every shop.
+    async fn shop_ids(&self) -> Option<Vec<ID>> {
+        self.0.shop_ids.as_ref().map(|ids| {
+            ids.0
+                .iter()
+                .map(|id| ids::encode(Kind::Shop, *id))
+                .collect()
+        })
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn expires_at(&self) -> Option<DateTime<Utc>> {
+        self.0.expires_at
+    }
+
+    /// Last request made with the key (to the minute).
+    async fn last_used_at(&self) -> Option<DateTime<Utc>> {
+        self.0.last_used_at
+    }
+
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.0.revoked_at
+    }
+}
+
+#[derive(Default)]
+pub struct AgencyQuery;
+
+#[Object]
+impl AgencyQuery {
+    /// The agency the request acts in.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        let ctx = authenticated(ctx)?;
+        Ok(Agency(service::current(&ctx).await?))
+    }
+}
+
+fn decode_shop_ids(ids: Option<Vec<ID>>) -> async_graphql::Result<Option<Vec<uuid::Uuid>>> {
+    Ok(ids
+        .map(|ids| ids::decode_all(&ids, Kind::Shop))
+        .transpose()?)
+}
+
+/// Invite someone by e-mail. No mail is sent: pass the token to them as the invitation link.
+#[derive(InputObject)]
+pub struct InviteMemberInput {
+    pub email: String,
+    pub role: Role,
+    /// Limit the member to these shops; omit for every shop.
+    pub shop_ids: Option<Vec<ID>>,
+}
+
+/// The result of `inviteMember`.
+#[derive(SimpleObject, Default)]
+pub struct InviteMemberPayload {
+    /// The invitation, with its token.
+    pub invitation: Option<Invitation>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for InviteMemberPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Default::default()
+        }
+    }
+}
+
+/// Join an agency with an invitation token.
+#[derive(InputObject)]
+pub struct AcceptInvitationInput {
+    pub token: String,
+    /// A new password, or the existing account's password when the e-mail already has one.
+    pub password: String,
+    /// Needed for a new account.
+    pub display_name: Option<String>,
+}
+
+/// Change a member's role or shops.
+#[derive(InputObject)]
+pub struct UpdateMemberInput {
+    pub membership_id: ID,
+    pub role: Option<Role>,
+    /// A list limits the member to those shops; `null` gives every shop; omitted leaves it.
+    pub shop_ids: MaybeUndefined<Vec<ID>>,
+}
+
+mutation_payload!(
+    /// The result of a membership change.
+    MembershipPayload { membership: Membership }
+);
+
+/// Remove a member.
+#[derive(InputObject)]
+pub struct RemoveMemberInput {
+    pub membership_id: ID,
+}
+
+/// The result of `removeMember`.
+#[derive(SimpleObject, Default)]
+pub struct RemoveMemberPayload {
+    /// Id of the removed membership.
+    pub removed_membership_id: Option<ID>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for RemoveMemberPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Default::default()
+        }
+    }
+}
+
+/// A new API key.
+#[derive(InputObject)]
+pub struct CreateApiKeyInput {
+    /// What the key is for, 1–100 characters.
+    pub name: String,
+    pub scopes: Vec<ApiScope>,
+    /// Limit the key to these shops; omit for every shop.
+    pub shop_ids: Option<Vec<ID>>,
+    /// When the key stops working; omit for never.
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// The result of `createApiKey`.
+#[derive(SimpleObject, Default)]
+pub struct CreateApiKeyPayload {
+    pub api_key: Option<ApiKey>,
+    /// The key itself, shown only now. Send it as `Authorization: Bearer <secret>`.
+    pub secret: Option<String>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for CreateApiKeyPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Default::default()
+        }
+    }
+}
+
+/// Revoke an API key.
+#[derive(InputObject)]
+pub struct RevokeApiKeyInput {
+    pub id: ID,
+}
+
+mutation_payload!(
+    /// The result of `revokeApiKey`.
+    RevokeApiKeyPayload { api_key: ApiKey }
+);
+
+#[derive(Default)]
+pub struct AgencyMutation;
+
+#[Object]
+impl AgencyMutation {
+    /// Invites a member. Needs MANAGE_MEMBERS.
+    async fn invite_member(
+        &self,
+        ctx: &Context<'_>,
+        input: InviteMemberInput,
+    ) -> async_graphql::Result<InviteMemberPayload> {
+        let ctx = authenticated(ctx)?;
+        let shop_ids = decode_shop_ids(input.shop_ids)?;
+        into_payload(
+            service::invite(&ctx, &input.email, input.role, shop_ids).await,
+            |(model, token)| InviteMemberPayload {
+                invitation: Some(Invitation {
+                    model,
+                    token: Some(token),
+                }),
+                user_errors: Vec::new(),
+            },
+        )
+    }
+
+    /// Joins an agency with an invitation token, as a new or an existing user.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        input: AcceptInvitationInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let request = request(ctx)?;
+        request.claim_credential_operation()?;
+        let acceptance = Acceptance {
+            token: input.token,
+            password: input.password,
+            display_name: input.display_name,
+        };
+        into_payload(
+            service::accept_invitation(state(ctx)?, &request.request_id, acceptance).await,
+            AuthPayload::from,
+        )
+    }
+
+    /// Changes a member's role or shops. Needs MANAGE_MEMBERS; the last owner stays an owner.
+    async fn update_member(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateMemberInput,
+    ) -> async_graphql::Result<MembershipPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.membership_id, Kind::Membership)?;
+        let shop_ids = match crate::graphql::maybe(input.shop_ids) {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(ids)) => Some(decode_shop_ids(Some(ids))?),
+        };
+        let changes = MemberChanges {
+            role: input.role,
+            shop_ids,
+        };
+        into_payload(service::update_member(&ctx, id, changes).await, |m| {
+            MembershipPayload::done(Membership(m))
+        })
+    }
+
+    /// Removes a member at once. Needs MANAGE_MEMBERS; the last owner cannot be removed.
+    async fn remove_member(
+        &self,
+        ctx: &Context<'_>,
+        input: RemoveMemberInput,
+    ) -> async_graphql::Result<RemoveMemberPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.membership_id, Kind::Membership)?;
+        into_payload(service::remove_member(&ctx, id).await, |m| {
+            RemoveMemberPayload {
+                removed_membership_id: Some(ids::encode(Kind::Membership, m.id)),
+                user_errors: Vec::new(),
+            }
+        })
+    }
+
+    /// Creates an API key. Needs MANAGE_API_KEYS. The secret is in this answer only.
+    async fn create_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateApiKeyInput,
+    ) -> async_graphql::Result<CreateApiKeyPayload> {
+        let ctx = authenticated(ctx)?;
+        let input = NewApiKey {
+            name: input.name,
+            scopes: input.scopes,
+            shop_ids: decode_shop_ids(input.shop_ids)?,
+            expires_at: input.expires_at,
+        };
+        into_payload(
+            service::create_api_key(&ctx, input).await,
+            |(key, secret)| CreateApiKeyPayload {
+                api_key: Some(ApiKey(key)),
+                secret: Some(secret),
+                user_errors: Vec::new(),
+            },
+        )
+    }
+
+    /// Revokes an API key; it stops working on the next request. Needs MANAGE_API_KEYS.
+    async fn revoke_api_key(
+        &self,
+        ctx: &Context<'_>,
+        input: RevokeApiKeyInput,
+    ) -> async_graphql::Result<RevokeApiKeyPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::ApiKey)?;
+        into_payload(service::revoke_api_key(&ctx, id).await, |k| {
+            RevokeApiKeyPayload::done(ApiKey(k))
+        })
+    }
+}

@@ -1,0 +1,502 @@
+//! Membership rules: inviting, joining, changing roles and shop scopes, removing members, and
+//! API keys. Only holders of MANAGE_MEMBERS / MANAGE_API_KEYS change anything here, an agency
+//! always keeps an owner, and nobody grants shops they cannot see themselves.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::json::{IdList, StringList};
+use entity::{agency, api_key, invitation, membership, refresh_token, shop, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction,
+    EntityTrait, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
+};
+use uuid::Uuid;
+
+use crate::audit::service::{Outcome, Record};
+use crate::auth::Actor;
+use crate::auth::api_keys;
+use crate::auth::password::validate_new_password;
+use crate::auth::secrets::{random_token, token_hash};
+use crate::auth::service::{Session, insert_membership, start_session};
+use crate::authz::{ApiScope, Permission, Role};
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::state::AppState;
+use crate::tenancy::{FindScoped, TenantScoped};
+use crate::validate;
+
+const INVITATION_TTL: Duration = Duration::days(7);
+
+/// The actor's agency.
+pub async fn current(ctx: &Ctx<'_>) -> AppResult<agency::Model> {
+    agency::Entity::find_by_id(ctx.actor.agency_id())
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Members of the actor's agency; visible to every member, not to API keys.
+pub async fn list_members(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<membership::Model>> {
+    ctx.actor.require_user()?;
+    paginate(
+        &ctx.state.db,
+        membership::Entity::find_in(ctx.actor),
+        membership::Column::Id,
+        args,
+    )
+    .await
+}
+
+/// Open (unaccepted) invitations; owners only.
+pub async fn list_invitations(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<invitation::Model>> {
+    ctx.actor.require(Permission::ManageMembers)?;
+    let query =
+        invitation::Entity::find_in(ctx.actor).filter(invitation::Column::AcceptedAt.is_null());
+    paginate(&ctx.state.db, query, invitation::Column::Id, args).await
+}
+
+/// API keys of the agency; owners only.
+pub async fn list_api_keys(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<api_key::Model>> {
+    ctx.actor.require(Permission::ManageApiKeys)?;
+    paginate(
+        &ctx.state.db,
+        api_key::Entity::find_in(ctx.actor),
+        api_key::Column::Id,
+        args,
+    )
+    .await
+}
+
+/// The user's memberships in every agency (for the agency switcher).
+pub async fn memberships_of(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> AppResult<Vec<membership::Model>> {
+    Ok(membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .all(db)
+        .await?)
+}
+
+/// A user by id.
+pub async fn user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<user::Model> {
+    user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// An agency by id.
+pub async fn agency(db: &impl ConnectionTrait, agency_id: Uuid) -> AppResult<agency::Model> {
+    agency::Entity::find_by_id(agency_id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Checks a shop list for grants: every shop must be visible to the actor, and an actor limited
+/// to some shops cannot hand out "all shops".
+async fn grantable_shops(ctx: &Ctx<'_>, shop_ids: Option<Vec<Uuid>>) -> AppResult<Option<IdList>> {
+    let Some(mut ids) = shop_ids else {
+        ctx.actor.require_all_shops()?;
+        return Ok(None);
+    };
+    ids.sort();
+    ids.dedup();
+    if ids.len() > 1_000 {
+        return Err(AppError::invalid(
+            "shopIds",
+            UserErrorCode::TooLong,
+            "At most 1000 shops",
+        ));
+    }
+    let visible = shop::Entity::find_in(ctx.actor)
+        .filter(shop::Column::Id.is_in(ids.iter().copied()))
+        .count(&ctx.state.db)
+        .await?;
+    if visible != ids.len() as u64 {
+        return Err(AppError::NotFound);
+    }
+    Ok(Some(IdList(ids)))
+}
+
+/// A new invitation and its token (shown once).
+pub async fn invite(
+    ctx: &Ctx<'_>,
+    email: &str,
+    role: Role,
+    shop_ids: Option<Vec<Uuid>>,
+) -> AppResult<(invitation::Model, String)> {
+    ctx.actor.require(Permission::ManageMembers)?;
+    let invited_by = ctx.actor.require_user()?;
+    let email = validate::email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
+    let shop_ids = grantable_shops(ctx, shop_ids).await?;
+    let already_member = membership::Entity::find_in(ctx.actor)
+        .inner_join(user::Entity)
+        .filter(user::Column::Email.eq(&email))
+        .count(&ctx.state.db)
+        .await?;
+    if already_member > 0 {
+        return Err(AppError::invalid(
+            "email",
+            UserErrorCode::AlreadyMember,
+            "This person already belongs to the agency",
+        ));
+    }
+    let token = random_token("inv_");
+    let now = Utc::now();
+    let txn = ctx.state.db.begin().await?;
+    let invitation = invitation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(ctx.actor.agency_id()),
+        email: Set(email),
+        role: Set(role.as_str().to_owned()),
+        shop_ids: Set(shop_ids),
+        token_hash: Set(token_hash(&token)),
+        invited_by_user_id: Set(invited_by),
+        expires_at: Set(now + INVITATION_TTL),
+        accepted_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    Record::success(ctx, "member.invite", ("Invitation", invitation.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((invitation, token))
+}
+
+/// What accepting an invitation needs.
+pub struct Acceptance {
+    pub token: String,
+    pub password: String,
+    pub display_name: Option<String>,
+}
+
+/// Joins the inviting agency, as a new user or, proving the password, as an existing one.
+pub async fn accept_invitation(
+    state: &AppState,
+    request_id: &str,
+    input: Acceptance,
+) -> AppResult<Session> {
+    let invalid = || {
+        AppError::invalid(
+            "token",
+            UserErrorCode::InvalidToken,
+            "The invitation is invalid or was already used",
+        )
+    };
+    let invitation = invitation::Entity::find()
+        .filter(invitation::Column::TokenHash.eq(token_hash(&input.token)))
+        .one(&state.db)
+        .await?
+        .ok_or_else(invalid)?;
+    if invitation.accepted_at.is_some() {
+        return Err(invalid());
+    }
+    let now = Utc::now();
+    if invitation.expires_at <= now {
+        return Err(AppError::invalid(
+            "token",
+            UserErrorCode::Expired,
+            "The invitation has expired; ask for a new one",
+        ));
+    }
+    let role: Role = invitation
+        .role
+        .parse()
+        .map_err(|_| AppError::internal("stored role is unknown"))?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&invitation.email))
+        .one(&state.db)
+        .await?;
+    let new_user = match &existing {
+        Some(user) => {
+            let matches = state
+                .passwords
+                .verify(input.password, Some(user.password_hash.clone()))
+                .await?;
+            if !matches {
+                return Err(AppError::Invalid(vec![UserError::general(
+                    UserErrorCode::InvalidCredentials,
+                    "This e-mail already has an account; enter its password to join",
+                )]));
+            }
+            None
+        }
+        None => {
+            let mut problems = Problems::default();
+            problems.check(validate_new_password(&input.password));
+            let name = problems.check(validate::required_text(
+                "displayName",
+                input.display_name.as_deref().unwrap_or(""),
+                100,
+            ));
+            problems.finish()?;
+            let hash = state.passwords.hash(input.password).await?;
+            Some((name.unwrap_or_default(), hash))
+        }
+    };
+    let txn = state.db.begin().await?;
+    let claimed = invitation::Entity::update_many()
+        .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
+        .filter(invitation::Column::Id.eq(invitation.id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected == 0 {
+        return Err(invalid());
+    }
+    let user_id = match (existing, new_user) {
+        (Some(user), _) => user.id,
+        (None, Some((display_name, password_hash))) => {
+            user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(invitation.email.clone()),
+                password_hash: Set(password_hash),
+                display_name: Set(display_name),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+            .id
+        }
+        (None, None) => return Err(AppError::internal("invitation acceptance without a user")),
+    };
+    let already = membership::Entity::find()
+        .filter(membership::Column::AgencyId.eq(invitation.agency_id))
+        .filter(membership::Column::UserId.eq(user_id))
+        .count(&txn)
+        .await?;
+    if already > 0 {
+        return Err(AppError::invalid(
+            "token",
+            UserErrorCode::AlreadyMember,
+            "You already belong to this agency",
+        ));
+    }
+    let membership = insert_membership(
+        &txn,
+        invitation.agency_id,
+        user_id,
+        role,
+        invitation.shop_ids.clone(),
+    )
+    .await?;
+    let session = start_session(&txn, state, &membership).await?;
+    Record::of(
+        &session.actor,
+        request_id,
+        "member.join",
+        Some(("Membership", membership.id)),
+        Outcome::Success,
+    )
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Changes of a membership; `None` leaves a field alone.
+pub struct MemberChanges {
+    pub role: Option<Role>,
+    /// `Some(None)`: every shop; `Some(Some(ids))`: only these.
+    pub shop_ids: Option<Option<Vec<Uuid>>>,
+}
+
+pub async fn update_member(
+    ctx: &Ctx<'_>,
+    membership_id: Uuid,
+    changes: MemberChanges,
+) -> AppResult<membership::Model> {
+    ctx.actor.require(Permission::ManageMembers)?;
+    let shop_ids = match changes.shop_ids {
+        Some(ids) => Some(grantable_shops(ctx, ids).await?),
+        None => None,
+    };
+    let txn = ctx.state.db.begin().await?;
+    lock_agency(&txn, ctx.actor).await?;
+    let current = membership::Entity::find_by_id_in(ctx.actor, membership_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Some(role) = changes.role
+        && role != Role::Owner
+        && current.role == Role::Owner.as_str()
+    {
+        ensure_another_owner(&txn, ctx.actor, "role").await?;
+    }
+    let mut row: membership::ActiveModel = current.into();
+    if let Some(role) = changes.role {
+        row.role = Set(role.as_str().to_owned());
+    }
+    if let Some(shop_ids) = shop_ids {
+        row.shop_ids = Set(shop_ids);
+    }
+    row.updated_at = Set(Utc::now());
+    let updated = row.update(&txn).await?;
+    Record::success(ctx, "member.update", ("Membership", updated.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Removes a member; their sessions in this agency end at once.
+pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<membership::Model> {
+    ctx.actor.require(Permission::ManageMembers)?;
+    let txn = ctx.state.db.begin().await?;
+    lock_agency(&txn, ctx.actor).await?;
+    let current = membership::Entity::find_by_id_in(ctx.actor, membership_id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.role == Role::Owner.as_str() {
+        ensure_another_owner(&txn, ctx.actor, "membershipId").await?;
+    }
+    membership::Entity::delete_by_id(current.id)
+        .exec(&txn)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(
+            refresh_token::Column::RevokedAt,
+            Expr::value(Some(Utc::now())),
+        )
+        .filter(refresh_token::Column::UserId.eq(current.user_id))
+        .filter(refresh_token::Column::AgencyId.eq(current.agency_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    Record::success(ctx, "member.remove", ("Membership", current.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(current)
+}
+
+/// Serialises owner changes of one agency (PostgreSQL row lock; SQLite serialises writers).
+async fn lock_agency(txn: &DatabaseTransaction, actor: &Actor) -> AppResult<()> {
+    agency::Entity::find_by_id(actor.agency_id())
+        .lock_exclusive()
+        .one(txn)
+        .await?;
+    Ok(())
+}
+
+async fn ensure_another_owner(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    field: &str,
+) -> AppResult<()> {
+    let owners = membership::Entity::find_in(actor)
+        .filter(membership::Column::Role.eq(Role::Owner.as_str()))
+        .count(txn)
+        .await?;
+    if owners <= 1 {
+        return Err(AppError::invalid(
+            field,
+            UserErrorCode::LastOwner,
+            "The agency must keep at least one owner",
+        ));
+    }
+    Ok(())
+}
+
+/// What a new API key needs.
+pub struct NewApiKey {
+    pub name: String,
+    pub scopes: Vec<ApiScope>,
+    pub shop_ids: Option<Vec<Uuid>>,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+/// A new key and its secret, which is never shown again.
+pub async fn create_api_key(
+    ctx: &Ctx<'_>,
+    input: NewApiKey,
+) -> AppResult<(api_key::Model, String)> {
+    ctx.actor.require(Permission::ManageApiKeys)?;
+    let created_by = ctx.actor.require_user()?;
+    let mut problems = Problems::default();
+    let name = problems.check(validate::required_text("name", &input.name, 100));
+    if input.scopes.is_empty() {
+        problems.add("scopes", UserErrorCode::Blank, "Choose at least one scope");
+    }
+    if input.expires_at.is_some_and(|at| at <= Utc::now()) {
+        problems.add(
+            "expiresAt",
+            UserErrorCode::OutOfRange,
+            "expiresAt must be in the future",
+        );
+    }
+    problems.finish()?;
+    let shop_ids = grantable_shops(ctx, input.shop_ids).await?;
+    let mut scopes: Vec<&str> = input.scopes.iter().map(|s| s.as_str()).collect();
+    scopes.sort_unstable();
+    scopes.dedup();
+    let key = api_keys::generate();
+    let txn = ctx.state.db.begin().await?;
+    let row = api_key::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(ctx.actor.agency_id()),
+        name: Set(name.unwrap_or_default()),
+        prefix: Set(key.prefix),
+        secret_hash: Set(key.hash),
+        scopes: Set(StringList(scopes.into_iter().map(str::to_owned).collect())),
+        shop_ids: Set(shop_ids),
+        created_by_user_id: Set(created_by),
+        expires_at: Set(input.expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(Utc::now()),
+    }
+    .insert(&txn)
+    .await?;
+    Record::success(ctx, "api_key.create", ("ApiKey", row.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok((row, key.secret))
+}
+
+/// Revokes a key; the next request with it is refused. Revoking twice changes nothing.
+pub async fn revoke_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model> {
+    ctx.actor.require(Permission::ManageApiKeys)?;
+    let current = api_key::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.revoked_at.is_some() {
+        return Ok(current);
+    }
+    let txn = ctx.state.db.begin().await?;
+    let mut row: api_key::ActiveModel = current.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    let revoked = row.update(&txn).await?;
+    Record::success(ctx, "api_key.revoke", ("ApiKey", revoked.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(revoked)
+}
+
+/// One membership of the actor's agency.
+pub async fn get_membership(ctx: &Ctx<'_>, id: Uuid) -> AppResult<membership::Model> {
+    ctx.actor.require_user()?;
+    membership::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One API key of the actor's agency; owners only.
+pub async fn get_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model> {
+    ctx.actor.require(Permission::ManageApiKeys)?;
+    api_key::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}

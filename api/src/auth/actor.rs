@@ -1,0 +1,142 @@
+//! The authenticated principal of a request: who, in which agency, with which permissions, over
+//! which shops. Only the `auth` module can make one, from a verified credential.
+
+use entity::json::IdList;
+use uuid::Uuid;
+
+use crate::authz::{Permission, Permissions, Role};
+use crate::error::{AppError, AppResult};
+
+/// The credential behind an actor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    /// A signed-in person acting through a membership.
+    User { user_id: Uuid, membership_id: Uuid },
+    /// An integration acting through an API key.
+    ApiKey { key_id: Uuid },
+}
+
+/// The shops an actor may see.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShopScope {
+    All,
+    Only(Vec<Uuid>),
+}
+
+impl ShopScope {
+    pub(crate) fn from_stored(ids: Option<IdList>) -> Self {
+        match ids {
+            None => Self::All,
+            Some(IdList(ids)) => Self::Only(ids),
+        }
+    }
+
+    pub fn allows(&self, shop_id: Uuid) -> bool {
+        match self {
+            Self::All => true,
+            Self::Only(ids) => ids.contains(&shop_id),
+        }
+    }
+}
+
+/// Who is acting, for which agency, with which rights.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    principal: Principal,
+    agency_id: Uuid,
+    role: Option<Role>,
+    permissions: Permissions,
+    shops: ShopScope,
+}
+
+impl Actor {
+    pub(super) fn member(
+        user_id: Uuid,
+        membership_id: Uuid,
+        agency_id: Uuid,
+        role: Role,
+        shops: ShopScope,
+    ) -> Self {
+        Self {
+            principal: Principal::User {
+                user_id,
+                membership_id,
+            },
+            agency_id,
+            role: Some(role),
+            permissions: role.permissions(),
+            shops,
+        }
+    }
+
+    pub(super) fn api_key(
+        key_id: Uuid,
+        agency_id: Uuid,
+        permissions: Permissions,
+        shops: ShopScope,
+    ) -> Self {
+        Self {
+            principal: Principal::ApiKey { key_id },
+            agency_id,
+            role: None,
+            permissions,
+            shops,
+        }
+    }
+
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    pub fn agency_id(&self) -> Uuid {
+        self.agency_id
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    pub fn permissions(&self) -> Permissions {
+        self.permissions
+    }
+
+    pub fn shops(&self) -> &ShopScope {
+        &self.shops
+    }
+
+    pub fn user_id(&self) -> Option<Uuid> {
+        match self.principal {
+            Principal::User { user_id, .. } => Some(user_id),
+            Principal::ApiKey { .. } => None,
+        }
+    }
+
+    /// The user behind the actor, or `Forbidden` for API keys (which act for no person).
+    pub fn require_user(&self) -> AppResult<Uuid> {
+        self.user_id().ok_or(AppError::Forbidden)
+    }
+
+    pub fn can(&self, permission: Permission) -> bool {
+        self.permissions.contains(permission)
+    }
+
+    pub fn require(&self, permission: Permission) -> AppResult<()> {
+        self.permissions.require(permission)
+    }
+
+    /// `Forbidden` unless the actor sees every shop of the agency.
+    pub fn require_all_shops(&self) -> AppResult<()> {
+        match self.shops {
+            ShopScope::All => Ok(()),
+            ShopScope::Only(_) => Err(AppError::Forbidden),
+        }
+    }
+
+    /// Names the actor in the audit log: kind and id.
+    pub fn audit_identity(&self) -> (&'static str, Uuid) {
+        match self.principal {
+            Principal::User { user_id, .. } => ("USER", user_id),
+            Principal::ApiKey { key_id } => ("API_KEY", key_id),
+        }
+    }
+}

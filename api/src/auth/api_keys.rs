@@ -1,0 +1,78 @@
+//! API keys: `stw_<prefix>_<secret>`. The prefix finds the key; the whole key's hash proves it.
+//! Wrong, revoked and expired keys all get the same UNAUTHENTICATED answer.
+
+use chrono::{Duration, Utc};
+use entity::api_key;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::actor::{Actor, ShopScope};
+use super::secrets::{hashes_equal, random_alphanumeric, random_token, token_hash};
+use crate::authz::ApiScope;
+use crate::error::{AppError, AppResult};
+
+/// Every API key starts with this, so the server can tell keys from JWTs.
+pub const KEY_MARKER: &str = "stw_";
+const PREFIX_LEN: usize = 12;
+/// `last_used_at` is refreshed at most this often, to keep reads from becoming writes.
+const LAST_USED_RESOLUTION: Duration = Duration::minutes(1);
+
+/// A freshly generated key: the secret (shown once), its lookup prefix and its stored hash.
+pub struct GeneratedKey {
+    pub secret: String,
+    pub prefix: String,
+    pub hash: String,
+}
+
+pub fn generate() -> GeneratedKey {
+    let prefix = random_alphanumeric(PREFIX_LEN);
+    let secret = random_token(&format!("{KEY_MARKER}{prefix}_"));
+    let hash = token_hash(&secret);
+    GeneratedKey {
+        secret,
+        prefix,
+        hash,
+    }
+}
+
+/// Whether a bearer credential looks like an API key.
+pub fn is_api_key(token: &str) -> bool {
+    token.starts_with(KEY_MARKER)
+}
+
+/// The actor of a valid, unrevoked, unexpired key.
+pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Actor> {
+    let prefix = token
+        .strip_prefix(KEY_MARKER)
+        .and_then(|rest| rest.get(..PREFIX_LEN))
+        .ok_or(AppError::Unauthenticated)?;
+    let key = api_key::Entity::find()
+        .filter(api_key::Column::Prefix.eq(prefix))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let now = Utc::now();
+    let usable = hashes_equal(&key.secret_hash, &token_hash(token))
+        && key.revoked_at.is_none()
+        && key.expires_at.is_none_or(|expires| expires > now);
+    if !usable {
+        return Err(AppError::Unauthenticated);
+    }
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::LastUsedAt, Expr::value(Some(now)))
+        .filter(api_key::Column::Id.eq(key.id))
+        .filter(
+            Condition::any()
+                .add(api_key::Column::LastUsedAt.is_null())
+                .add(api_key::Column::LastUsedAt.lt(now - LAST_USED_RESOLUTION)),
+        )
+        .exec(db)
+        .await?;
+    let scopes: Vec<ApiScope> = key.scopes.0.iter().filter_map(|s| s.parse().ok()).collect();
+    Ok(Actor::api_key(
+        key.id,
+        key.agency_id,
+        ApiScope::union(&scopes),
+        ShopScope::from_stored(key.shop_ids),
+    ))
+}

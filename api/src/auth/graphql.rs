@@ -1,0 +1,258 @@
+//! Sign-up, sign-in and session mutations, and the `viewer` query.
+
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use super::Actor;
+use super::service::{self, Session, SignUp};
+use crate::agency::graphql::{Agency, Membership, User};
+use crate::agency::service as agency_service;
+use crate::authz::{Permission, Role};
+use crate::context::{authenticated, request, state};
+use crate::error::{Payload, UserError, into_payload};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{Loaders, load_error};
+
+/// Who is calling, in which agency, with which rights.
+pub struct Viewer(Actor);
+
+#[Object]
+impl Viewer {
+    /// The signed-in person; null for API keys.
+    async fn user(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(user_id) = self.0.user_id() else {
+            return Ok(None);
+        };
+        Ok(Some(User(
+            agency_service::user(&state(ctx)?.db, user_id).await?,
+        )))
+    }
+
+    /// The agency the credential acts in.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+        Ok(Agency(
+            agency_service::agency(&state(ctx)?.db, self.0.agency_id()).await?,
+        ))
+    }
+
+    /// The role in that agency; null for API keys (they have scopes).
+    async fn role(&self) -> Option<Role> {
+        self.0.role()
+    }
+
+    /// Everything the credential may do.
+    async fn permissions(&self) -> Vec<Permission> {
+        self.0.permissions().to_vec()
+    }
+
+    /// Shops the credential is limited to; null means every shop of the agency.
+    async fn shop_ids(&self) -> Option<Vec<ID>> {
+        match self.0.shops() {
+            super::ShopScope::All => None,
+            super::ShopScope::Only(ids) => {
+                Some(ids.iter().map(|id| ids::encode(Kind::Shop, *id)).collect())
+            }
+        }
+    }
+
+    /// Every agency membership of the person (for switching agencies).
+    async fn memberships(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Membership>> {
+        let Some(user_id) = self.0.user_id() else {
+            return Ok(Vec::new());
+        };
+        let memberships = agency_service::memberships_of(&state(ctx)?.db, user_id).await?;
+        // Warm the agency loader so that `memberships { agency { name } }` stays one batch.
+        if let Some(loaders) = ctx.data_opt::<Loaders>() {
+            let agency_ids: Vec<_> = memberships.iter().map(|m| m.agency_id).collect();
+            loaders
+                .agencies
+                .load_many(agency_ids)
+                .await
+                .map_err(load_error)?;
+        }
+        Ok(memberships.into_iter().map(Membership).collect())
+    }
+}
+
+/// The answer to every sign-in style mutation.
+#[derive(SimpleObject, Default)]
+pub struct AuthPayload {
+    /// Short-lived JWT; send as `Authorization: Bearer <accessToken>`.
+    pub access_token: Option<String>,
+    pub access_token_expires_at: Option<DateTime<Utc>>,
+    /// Single-use token for `refreshToken`; each use returns a new one.
+    pub refresh_token: Option<String>,
+    /// The new session's viewer.
+    pub viewer: Option<Viewer>,
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for AuthPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Default::default()
+        }
+    }
+}
+
+impl From<Session> for AuthPayload {
+    fn from(session: Session) -> Self {
+        Self {
+            access_token: Some(session.access_token),
+            access_token_expires_at: Some(session.access_token_expires_at),
+            refresh_token: Some(session.refresh_token),
+            viewer: Some(Viewer(session.actor)),
+            user_errors: Vec::new(),
+        }
+    }
+}
+
+/// A new account with its own agency, owned by the new user.
+#[derive(InputObject)]
+pub struct SignUpInput {
+    pub email: String,
+    /// 8–256 bytes.
+    pub password: String,
+    pub display_name: String,
+    pub agency_name: String,
+}
+
+/// Sign in.
+#[derive(InputObject)]
+pub struct LogInInput {
+    pub email: String,
+    pub password: String,
+    /// Which agency to act in; default: the first one joined.
+    pub agency_id: Option<ID>,
+}
+
+/// Exchange a refresh token.
+#[derive(InputObject)]
+pub struct RefreshTokenInput {
+    pub refresh_token: String,
+}
+
+/// Sign out everywhere.
+#[derive(InputObject)]
+pub struct LogOutInput {
+    pub refresh_token: String,
+}
+
+/// The result of `logOut`.
+#[derive(SimpleObject, Default)]
+pub struct LogOutPayload {
+    pub user_errors: Vec<UserError>,
+}
+
+impl Payload for LogOutPayload {
+    fn refused(user_errors: Vec<UserError>) -> Self {
+        Self { user_errors }
+    }
+}
+
+/// Act in another agency of the same user.
+#[derive(InputObject)]
+pub struct SwitchAgencyInput {
+    pub agency_id: ID,
+}
+
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The caller; null without a credential.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Viewer>> {
+        Ok(request(ctx)?.actor.clone().map(Viewer))
+    }
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Creates a user, a new agency and the user's OWNER membership, and signs in.
+    async fn sign_up(
+        &self,
+        ctx: &Context<'_>,
+        input: SignUpInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let request = request(ctx)?;
+        request.claim_credential_operation()?;
+        let sign_up = SignUp {
+            email: input.email,
+            password: input.password,
+            display_name: input.display_name,
+            agency_name: input.agency_name,
+        };
+        into_payload(
+            service::sign_up(state(ctx)?, &request.request_id, sign_up).await,
+            AuthPayload::from,
+        )
+    }
+
+    /// Signs in. Repeated failures for one e-mail are throttled (RATE_LIMITED).
+    async fn log_in(
+        &self,
+        ctx: &Context<'_>,
+        input: LogInInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let request = request(ctx)?;
+        request.claim_credential_operation()?;
+        let agency_id = input
+            .agency_id
+            .as_ref()
+            .map(|id| ids::decode(id, Kind::Agency))
+            .transpose()?;
+        let result = service::log_in(
+            state(ctx)?,
+            &request.request_id,
+            &input.email,
+            input.password,
+            agency_id,
+        )
+        .await;
+        into_payload(result, AuthPayload::from)
+    }
+
+    /// Exchanges a refresh token for new tokens. Reusing a token revokes its whole family.
+    async fn refresh_token(
+        &self,
+        ctx: &Context<'_>,
+        input: RefreshTokenInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let request = request(ctx)?;
+        request.claim_credential_operation()?;
+        into_payload(
+            service::refresh(state(ctx)?, &request.request_id, &input.refresh_token).await,
+            AuthPayload::from,
+        )
+    }
+
+    /// Signs out: revokes every refresh token of the user.
+    async fn log_out(
+        &self,
+        ctx: &Context<'_>,
+        input: LogOutInput,
+    ) -> async_graphql::Result<LogOutPayload> {
+        let request = request(ctx)?;
+        into_payload(
+            service::log_out(state(ctx)?, &request.request_id, &input.refresh_token).await,
+            |()| LogOutPayload::default(),
+        )
+    }
+
+    /// Starts a session in another agency the user belongs to.
+    async fn switch_agency(
+        &self,
+        ctx: &Context<'_>,
+        input: SwitchAgencyInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let ctx = authenticated(ctx)?;
+        let agency_id = ids::decode(&input.agency_id, Kind::Agency)?;
+        let result = service::switch_agency(ctx.state, ctx.actor, ctx.request_id, agency_id).await;
+        into_payload(result, AuthPayload::from)
+    }
+}

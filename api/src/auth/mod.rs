@@ -1,0 +1,12 @@
+//! Authentication: passwords, access and refresh tokens, API keys, and the `Actor` they yield.
+
+mod actor;
+pub mod api_keys;
+pub mod graphql;
+pub mod jwt;
+pub mod password;
+pub mod secrets;
+pub mod service;
+mod throttle;
+
+pub use actor::{Actor, Principal, ShopScope};

@@ -1,0 +1,423 @@
+//! Sign-up, sign-in, token refresh with rotation and reuse detection, sign-out, agency switch,
+//! and turning a bearer credential into an `Actor`.
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{agency, membership, refresh_token, user};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::actor::{Actor, ShopScope};
+use super::password::validate_new_password;
+use super::secrets::{random_token, token_hash};
+use super::{api_keys, throttle};
+use crate::audit::service::{Outcome, Record};
+use crate::authz::Role;
+use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::state::AppState;
+use crate::validate;
+
+const REFRESH_MARKER: &str = "rt_";
+
+/// A signed-in session: tokens plus the actor they stand for.
+pub struct Session {
+    pub access_token: String,
+    pub access_token_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub actor: Actor,
+}
+
+/// What a new account needs.
+pub struct SignUp {
+    pub email: String,
+    pub password: String,
+    pub display_name: String,
+    pub agency_name: String,
+}
+
+/// The actor behind a bearer credential: an API key or an access token whose membership still
+/// exists (so removals and role changes apply on the very next request).
+pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
+    if api_keys::is_api_key(bearer) {
+        return api_keys::authenticate(&state.db, bearer).await;
+    }
+    let claims = state.access_tokens.verify(bearer)?;
+    let membership = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(claims.sub))
+        .filter(membership::Column::AgencyId.eq(claims.agency))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    member_actor(&membership)
+}
+
+/// Builds the actor of a membership row.
+pub fn member_actor(membership: &membership::Model) -> AppResult<Actor> {
+    let role: Role = membership
+        .role
+        .parse()
+        .map_err(|_| AppError::internal("stored role is unknown"))?;
+    Ok(Actor::member(
+        membership.user_id,
+        membership.id,
+        membership.agency_id,
+        role,
+        ShopScope::from_stored(membership.shop_ids.clone()),
+    ))
+}
+
+pub async fn sign_up(state: &AppState, request_id: &str, input: SignUp) -> AppResult<Session> {
+    let mut problems = Problems::default();
+    let email = problems.check(validate::email("email", &input.email));
+    problems.check(validate_new_password(&input.password));
+    let display_name = problems.check(validate::required_text(
+        "displayName",
+        &input.display_name,
+        100,
+    ));
+    let agency_name = problems.check(validate::required_text(
+        "agencyName",
+        &input.agency_name,
+        100,
+    ));
+    problems.finish()?;
+    let (Some(email), Some(display_name), Some(agency_name)) = (email, display_name, agency_name)
+    else {
+        return Err(AppError::internal("validated sign-up incomplete"));
+    };
+    let password_hash = state.passwords.hash(input.password).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let user = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email),
+        password_hash: Set(password_hash),
+        display_name: Set(display_name),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await
+    .map_err(|err| match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
+            "email",
+            UserErrorCode::Taken,
+            "An account with this e-mail already exists; sign in instead",
+        ),
+        _ => err.into(),
+    })?;
+    let agency = agency::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(agency_name),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let membership = insert_membership(&txn, agency.id, user.id, Role::Owner, None).await?;
+    let session = start_session(&txn, state, &membership).await?;
+    Record::of(
+        &session.actor,
+        request_id,
+        "agency.create",
+        Some(("Agency", agency.id)),
+        Outcome::Success,
+    )
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Adds a membership row.
+pub async fn insert_membership(
+    db: &impl ConnectionTrait,
+    agency_id: Uuid,
+    user_id: Uuid,
+    role: Role,
+    shop_ids: Option<entity::json::IdList>,
+) -> AppResult<membership::Model> {
+    let now = Utc::now();
+    Ok(membership::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(agency_id),
+        user_id: Set(user_id),
+        role: Set(role.as_str().to_owned()),
+        shop_ids: Set(shop_ids),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+fn invalid_credentials() -> AppError {
+    AppError::Invalid(vec![UserError::general(
+        UserErrorCode::InvalidCredentials,
+        "E-mail or password is incorrect",
+    )])
+}
+
+/// Signs in. Unknown e-mails and wrong passwords get the same answer after the same work.
+pub async fn log_in(
+    state: &AppState,
+    request_id: &str,
+    email: &str,
+    password: String,
+    agency_id: Option<Uuid>,
+) -> AppResult<Session> {
+    let email = validate::email("email", email).map_err(|_| invalid_credentials())?;
+    let now = Utc::now();
+    throttle::ensure_not_locked(&state.db, &email, now).await?;
+    let user = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = password.len() <= *super::password::PASSWORD_BYTES.end()
+        && state.passwords.verify(password, stored).await?;
+    let Some(user) = user.filter(|_| password_ok) else {
+        throttle::record_failure(&state.db, &state.settings, &email, now).await?;
+        return Err(invalid_credentials());
+    };
+    throttle::clear(&state.db, &email).await?;
+    let mut memberships = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user.id))
+        .order_by_asc(membership::Column::CreatedAt);
+    if let Some(agency_id) = agency_id {
+        memberships = memberships.filter(membership::Column::AgencyId.eq(agency_id));
+    }
+    let Some(membership) = memberships.one(&state.db).await? else {
+        return Err(match agency_id {
+            Some(_) => AppError::invalid(
+                "agencyId",
+                UserErrorCode::NotFound,
+                "You are not a member of this agency",
+            ),
+            None => AppError::Invalid(vec![UserError::general(
+                UserErrorCode::NotFound,
+                "This account belongs to no agency; ask for an invitation",
+            )]),
+        });
+    };
+    let txn = state.db.begin().await?;
+    let session = start_session(&txn, state, &membership).await?;
+    Record::of(
+        &session.actor,
+        request_id,
+        "session.log_in",
+        Some(("User", user.id)),
+        Outcome::Success,
+    )
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}
+
+/// Issues an access token and the first refresh token of a new family for `membership`.
+pub async fn start_session(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    membership: &membership::Model,
+) -> AppResult<Session> {
+    let actor = member_actor(membership)?;
+    let refresh_token = insert_refresh_token(
+        db,
+        state,
+        membership.user_id,
+        membership.agency_id,
+        Uuid::now_v7(),
+    )
+    .await?;
+    let (access_token, access_token_expires_at) = state
+        .access_tokens
+        .issue(membership.user_id, membership.agency_id)?;
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        actor,
+    })
+}
+
+async fn insert_refresh_token(
+    db: &impl ConnectionTrait,
+    state: &AppState,
+    user_id: Uuid,
+    agency_id: Uuid,
+    family_id: Uuid,
+) -> AppResult<String> {
+    let token = random_token(REFRESH_MARKER);
+    let now = Utc::now();
+    refresh_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        agency_id: Set(agency_id),
+        family_id: Set(family_id),
+        token_hash: Set(token_hash(&token)),
+        expires_at: Set(now + Duration::days(state.settings.refresh_token_ttl_days)),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        created_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(token)
+}
+
+fn invalid_refresh_token() -> AppError {
+    AppError::invalid(
+        "refreshToken",
+        UserErrorCode::InvalidToken,
+        "The refresh token is invalid, expired or already used",
+    )
+}
+
+/// Exchanges a refresh token for a new pair. A token used twice revokes its whole family:
+/// whoever holds the other copy is locked out too.
+pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResult<Session> {
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    let Some(current) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(&txn)
+        .await?
+    else {
+        return Err(invalid_refresh_token());
+    };
+    if current.revoked_at.is_some() || current.expires_at <= now {
+        return Err(invalid_refresh_token());
+    }
+    // Mark this token used; the guard makes two concurrent uses impossible to both win.
+    let rotated = refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RotatedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::Id.eq(current.id))
+        .filter(refresh_token::Column::RotatedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if rotated.rows_affected == 0 {
+        revoke_family(&txn, current.family_id, now).await?;
+        txn.commit().await?;
+        tracing::warn!(family = %current.family_id, "refresh token reuse detected; family revoked");
+        return Err(invalid_refresh_token());
+    }
+    let Some(membership) = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(current.user_id))
+        .filter(membership::Column::AgencyId.eq(current.agency_id))
+        .one(&txn)
+        .await?
+    else {
+        revoke_family(&txn, current.family_id, now).await?;
+        txn.commit().await?;
+        return Err(invalid_refresh_token());
+    };
+    let actor = member_actor(&membership)?;
+    let refresh_token = insert_refresh_token(
+        &txn,
+        state,
+        current.user_id,
+        current.agency_id,
+        current.family_id,
+    )
+    .await?;
+    let (access_token, access_token_expires_at) = state
+        .access_tokens
+        .issue(current.user_id, current.agency_id)?;
+    Record::of(
+        &actor,
+        request_id,
+        "session.refresh",
+        Some(("User", current.user_id)),
+        Outcome::Success,
+    )
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(Session {
+        access_token,
+        access_token_expires_at,
+        refresh_token,
+        actor,
+    })
+}
+
+async fn revoke_family(
+    db: &impl ConnectionTrait,
+    family_id: Uuid,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::FamilyId.eq(family_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Signs the token's user out everywhere: every refresh token of the user is revoked.
+/// An unknown token changes nothing and answers the same way.
+pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResult<()> {
+    let Some(current) = refresh_token::Entity::find()
+        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .one(&state.db)
+        .await?
+    else {
+        return Ok(());
+    };
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::UserId.eq(current.user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let identity = ("USER", current.user_id);
+    Record {
+        agency_id: current.agency_id,
+        actor: identity,
+        action: "session.log_out",
+        target: Some(("User", current.user_id)),
+        outcome: Outcome::Success,
+        request_id,
+        details: None,
+    }
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// A new session for the same user in another of their agencies.
+pub async fn switch_agency(
+    state: &AppState,
+    actor: &Actor,
+    request_id: &str,
+    agency_id: Uuid,
+) -> AppResult<Session> {
+    let user_id = actor.require_user()?;
+    let membership = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::AgencyId.eq(agency_id))
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let txn = state.db.begin().await?;
+    let session = start_session(&txn, state, &membership).await?;
+    Record::of(
+        &session.actor,
+        request_id,
+        "session.switch_agency",
+        Some(("Agency", agency_id)),
+        Outcome::Success,
+    )
+    .write(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(session)
+}

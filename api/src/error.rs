@@ -1,0 +1,232 @@
+//! The one application error, its client-safe messages and codes, and the mutation payload helper.
+//!
+//! Every error leaves with an `extensions.code`. `Internal` never shows its cause to the client:
+//! the cause is logged inside the request's span, which carries the request id.
+
+use async_graphql::{Enum, ErrorExtensions, SimpleObject};
+use sea_orm::DbErr;
+
+/// Typed reasons for a refused change, shown in `userErrors`.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UserErrorCode {
+    /// A required value is empty.
+    Blank,
+    /// The value is shorter than allowed.
+    TooShort,
+    /// The value is longer than allowed.
+    TooLong,
+    /// The value is not in an accepted format.
+    Invalid,
+    /// The number is outside the accepted range.
+    OutOfRange,
+    /// Another object already uses this value.
+    Taken,
+    /// The object was changed since the version the client read.
+    Conflict,
+    /// E-mail or password is wrong.
+    InvalidCredentials,
+    /// The token is unknown, used or revoked.
+    InvalidToken,
+    /// The token or invitation has expired.
+    Expired,
+    /// The person already belongs to the agency.
+    AlreadyMember,
+    /// The agency would be left without an owner.
+    LastOwner,
+    /// A stock change would take stock below zero.
+    InsufficientStock,
+    /// A referenced object does not exist (or is not visible).
+    NotFound,
+}
+
+/// One reason a mutation was refused. Nothing was changed.
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the input field at fault, relative to `input` (e.g. `["price"]`); null for the input as a whole.
+    pub field: Option<Vec<String>>,
+    /// Human-readable explanation, safe to show to the user.
+    pub message: String,
+    /// Machine-readable reason.
+    pub code: UserErrorCode,
+}
+
+impl UserError {
+    pub fn new(field: &str, code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: Some(vec![field.to_owned()]),
+            message: message.into(),
+            code,
+        }
+    }
+
+    pub fn general(code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self {
+            field: None,
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+/// The application error. `Display` is always safe to show a client.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("authentication required")]
+    Unauthenticated,
+    #[error("you are not allowed to do this")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    /// Validation failures: in a mutation they become `userErrors`.
+    #[error("invalid input")]
+    Invalid(Vec<UserError>),
+    /// A malformed argument outside a mutation input (a pagination bound, an id).
+    #[error("{0}")]
+    BadInput(String),
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
+    #[error("service temporarily unavailable")]
+    Unavailable,
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    /// The `extensions.code` of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden => "FORBIDDEN",
+            Self::NotFound => "NOT_FOUND",
+            Self::Invalid(_) | Self::BadInput(_) => "BAD_USER_INPUT",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable => "SERVICE_UNAVAILABLE",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    pub fn invalid(field: &str, code: UserErrorCode, message: impl Into<String>) -> Self {
+        Self::Invalid(vec![UserError::new(field, code, message)])
+    }
+
+    pub fn internal(message: &'static str) -> Self {
+        Self::Internal(anyhow::anyhow!(message))
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err {
+            // I map pool and connection failures to a retryable 503-style error so that clients
+            // and load balancers back off instead of reporting a bug.
+            DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable,
+            other => Self::Internal(other.into()),
+        }
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        match &err {
+            AppError::Internal(cause) => tracing::error!(error = ?cause, "internal error"),
+            AppError::Unavailable => tracing::warn!("database unavailable"),
+            _ => {}
+        }
+        let code = err.code();
+        let base = async_graphql::Error::new(err.to_string());
+        match err {
+            AppError::Invalid(user_errors) => base.extend_with(|_, ext| {
+                ext.set("code", code);
+                let details: Vec<async_graphql::Value> = user_errors
+                    .iter()
+                    .map(|e| async_graphql::Value::String(e.message.clone()))
+                    .collect();
+                ext.set("details", details);
+            }),
+            AppError::RateLimited { retry_after_secs } => base.extend_with(|_, ext| {
+                ext.set("code", code);
+                ext.set("retryAfter", retry_after_secs);
+            }),
+            _ => base.extend_with(|_, ext| ext.set("code", code)),
+        }
+    }
+}
+
+/// A mutation payload: the changed object(s) plus `userErrors`.
+pub trait Payload: Sized {
+    /// The payload of a refused change: nothing set but the reasons.
+    fn refused(user_errors: Vec<UserError>) -> Self;
+}
+
+/// Turns a service result into a mutation answer: validation failures become `userErrors`,
+/// everything else a top-level error with its code.
+pub fn into_payload<T, P: Payload>(
+    result: AppResult<T>,
+    on_success: impl FnOnce(T) -> P,
+) -> async_graphql::Result<P> {
+    match result {
+        Ok(value) => Ok(on_success(value)),
+        Err(AppError::Invalid(user_errors)) => Ok(P::refused(user_errors)),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Declares a mutation payload holding one optional object and `userErrors`.
+macro_rules! mutation_payload {
+    ($(#[$doc:meta])* $name:ident { $field:ident : $ty:ty }) => {
+        $(#[$doc])*
+        #[derive(async_graphql::SimpleObject, Default)]
+        pub struct $name {
+            /// The object after the change; null when the change was refused.
+            pub $field: Option<$ty>,
+            /// Why the change was refused; empty on success.
+            pub user_errors: Vec<$crate::error::UserError>,
+        }
+
+        impl $crate::error::Payload for $name {
+            fn refused(user_errors: Vec<$crate::error::UserError>) -> Self {
+                Self { user_errors, ..Default::default() }
+            }
+        }
+
+        impl $name {
+            /// A successful payload.
+            pub fn done(value: $ty) -> Self {
+                Self { $field: Some(value), user_errors: Vec::new() }
+            }
+        }
+    };
+}
+pub(crate) use mutation_payload;
+
+/// Collects field problems so that one answer lists all of them.
+#[derive(Default)]
+pub struct Problems(Vec<UserError>);
+
+impl Problems {
+    pub fn add(&mut self, field: &str, code: UserErrorCode, message: impl Into<String>) {
+        self.0.push(UserError::new(field, code, message));
+    }
+
+    /// Records the error of a parse, or hands back its value.
+    pub fn check<T>(&mut self, result: Result<T, UserError>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(error) => {
+                self.0.push(error);
+                None
+            }
+        }
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn finish(self) -> AppResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Invalid(self.0))
+        }
+    }
+}

@@ -1,0 +1,87 @@
+//! The DataLoaders of one request. They are built with the request's actor, so a batch load
+//! can never step around tenancy or shop scope.
+
+use std::sync::Arc;
+
+use async_graphql::dataloader::DataLoader;
+
+use crate::agency::loader::{AgencyLoader, UserLoader};
+use crate::auth::Actor;
+use crate::error::AppError;
+use crate::products::loader::{ProductLoader, ShopProductCountLoader, ShopProductsLoader};
+use crate::shops::loader::ShopLoader;
+use crate::state::AppState;
+
+pub struct Loaders {
+    pub users: DataLoader<UserLoader>,
+    pub agencies: DataLoader<AgencyLoader>,
+    pub shops: DataLoader<ShopLoader>,
+    pub products: DataLoader<ProductLoader>,
+    pub shop_products: DataLoader<ShopProductsLoader>,
+    pub shop_product_counts: Arc<DataLoader<ShopProductCountLoader>>,
+}
+
+impl Loaders {
+    pub fn new(state: &AppState, actor: &Actor) -> Self {
+        let db = state.db.clone();
+        Self {
+            users: DataLoader::new(
+                UserLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            agencies: DataLoader::new(
+                AgencyLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            shops: DataLoader::new(
+                ShopLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            products: DataLoader::new(
+                ProductLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            shop_products: DataLoader::new(
+                ShopProductsLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            shop_product_counts: Arc::new(DataLoader::new(
+                ShopProductCountLoader {
+                    db,
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            )),
+        }
+    }
+}
+
+/// The request's loaders; missing only for anonymous requests.
+pub fn loaders<'a>(ctx: &'a async_graphql::Context<'_>) -> Result<&'a Loaders, AppError> {
+    ctx.data::<Loaders>().map_err(|_| AppError::Unauthenticated)
+}
+
+/// Turns a shared loader error back into an application error for one field.
+pub fn load_error(err: Arc<AppError>) -> AppError {
+    match &*err {
+        AppError::Unavailable => AppError::Unavailable,
+        AppError::NotFound => AppError::NotFound,
+        AppError::Forbidden => AppError::Forbidden,
+        other => AppError::Internal(anyhow::anyhow!("batch load failed: {other:?}")),
+    }
+}

@@ -1,0 +1,97 @@
+//! `node(id:)` and `nodes(ids:)`: fetch any object by its global id, with the same scoping and
+//! permissions as its own query.
+
+use async_graphql::{Context, ID, Interface, Object};
+use futures_util::future::try_join_all;
+
+use super::ids::{self, Kind};
+use super::loaders::{load_error, loaders};
+use crate::agency::graphql::{Agency, ApiKey, Membership, User};
+use crate::agency::service as agency_service;
+use crate::authz::Permission;
+use crate::context::authenticated;
+use crate::error::{AppError, AppResult};
+use crate::products::graphql::Product;
+use crate::shops::graphql::Shop;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id."))]
+pub enum Node {
+    Agency(Agency),
+    User(User),
+    Membership(Membership),
+    ApiKey(ApiKey),
+    Shop(Shop),
+    Product(Product),
+}
+
+/// Most ids one `nodes` call accepts.
+const MAX_NODES: usize = 100;
+
+async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
+    let (kind, uuid) = ids::decode_any(id)?;
+    let scoped = authenticated(ctx)?;
+    let loaders = loaders(ctx)?;
+    let found = match kind {
+        Kind::Shop => {
+            scoped.actor.require(Permission::ReadCatalog)?;
+            loaders
+                .shops
+                .load_one(uuid)
+                .await
+                .map_err(load_error)?
+                .map(|s| Node::Shop(Shop(s)))
+        }
+        Kind::Product => {
+            scoped.actor.require(Permission::ReadCatalog)?;
+            loaders
+                .products
+                .load_one(uuid)
+                .await
+                .map_err(load_error)?
+                .map(|p| Node::Product(Product(p)))
+        }
+        Kind::Agency => loaders
+            .agencies
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|a| Node::Agency(Agency(a))),
+        Kind::User => loaders
+            .users
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|u| Node::User(User(u))),
+        Kind::Membership => Some(Node::Membership(Membership(
+            agency_service::get_membership(&scoped, uuid).await?,
+        ))),
+        Kind::ApiKey => Some(Node::ApiKey(ApiKey(
+            agency_service::get_api_key(&scoped, uuid).await?,
+        ))),
+        Kind::Invitation | Kind::AuditEvent => None,
+    };
+    found.ok_or(AppError::NotFound)
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by global id; NOT_FOUND when it is missing or not visible.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Node> {
+        Ok(resolve(ctx, &id).await?)
+    }
+
+    /// Several objects by global id (at most 100), in the order asked.
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Node>> {
+        if ids.len() > MAX_NODES {
+            return Err(AppError::BadInput(format!("at most {MAX_NODES} ids")).into());
+        }
+        // Shops and products of one call are batched by their loaders into one query each.
+        Ok(try_join_all(ids.iter().map(|id| resolve(ctx, id))).await?)
+    }
+}

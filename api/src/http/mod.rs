@@ -1,0 +1,65 @@
+//! The actix-web application: routes, transport rules, CORS and security headers.
+
+pub mod graphql;
+mod health;
+pub mod rate_limit;
+
+use actix_cors::Cors;
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::web;
+
+use crate::graphql::schema::StewardSchema;
+use crate::state::AppState;
+
+/// Largest accepted request body; bigger ones get 413 before any parsing.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// What every worker shares.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: AppState,
+    pub schema: StewardSchema,
+}
+
+/// Registers the routes.
+pub fn routes(config: &mut web::ServiceConfig) {
+    config
+        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(health::metrics))
+        .route("/graphiql", web::get().to(graphql::graphiql))
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql::post))
+                .route(web::get().to(graphql::get))
+                .route(web::route().to(graphql::method_not_allowed)),
+        );
+}
+
+/// CORS for the configured origins only; without any, browsers on other origins are refused.
+pub fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::HeaderName::from_static("x-request-id"),
+            header::RETRY_AFTER,
+        ])
+        .max_age(3600)
+}
+
+/// Headers on every response.
+pub fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+}

@@ -1,0 +1,24 @@
+//! Steward: the GraphQL backend that multi-shop e-commerce agencies run their business on.
+
+pub mod agency;
+pub mod audit;
+pub mod auth;
+pub mod authz;
+pub mod cli;
+pub mod context;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod money;
+pub mod products;
+pub mod settings;
+pub mod shops;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod tenancy;
+pub mod validate;
+
+pub use settings::Settings;
+pub use startup::Application;

@@ -1,0 +1,353 @@
+//! Product types, queries and mutations.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
+use entity::product;
+
+use super::ProductLabel;
+use super::service::{self, NewProductInput, ProductChanges, ProductFilter};
+use crate::authz::Permission;
+use crate::context::authenticated;
+use crate::error::{AppError, into_payload, mutation_payload};
+use crate::graphql::guards::RequirePermission;
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{load_error, loaders};
+use crate::graphql::maybe;
+use crate::graphql::money::Money;
+use crate::graphql::pagination::{Connection, PageArgs};
+use crate::money::Currency;
+use crate::shops::Status;
+use crate::shops::graphql::Shop;
+
+/// One SKU of a shop.
+#[derive(Clone)]
+pub struct Product(pub product::Model);
+
+impl Product {
+    fn currency(&self) -> Currency {
+        Currency::stored(&self.0.currency_code)
+    }
+}
+
+#[Object]
+impl Product {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Product, self.0.id)
+    }
+
+    /// The shop that sells it.
+    async fn shop(&self, ctx: &Context<'_>) -> async_graphql::Result<Shop> {
+        let loaders = loaders(ctx)?;
+        let shop = loaders
+            .shops
+            .load_one(self.0.shop_id)
+            .await
+            .map_err(load_error)?;
+        Ok(Shop(shop.ok_or(AppError::NotFound)?))
+    }
+
+    /// Stock-keeping unit, unique within the shop.
+    async fn sku(&self) -> &str {
+        &self.0.sku
+    }
+
+    /// Title shown to buyers.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Long description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Image URLs, in display order.
+    async fn images(&self) -> &[String] {
+        &self.0.images.0
+    }
+
+    async fn brand(&self) -> Option<&str> {
+        self.0.brand.as_deref()
+    }
+
+    async fn category(&self) -> Option<&str> {
+        self.0.category.as_deref()
+    }
+
+    /// Selling price in the shop's currency.
+    async fn price(&self) -> Money {
+        Money::from_minor(self.0.price_minor, self.currency())
+    }
+
+    /// Unit cost. Needs READ_FINANCIALS; others get null and a FORBIDDEN error.
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn cost(&self) -> Option<Money> {
+        self.0
+            .cost_minor
+            .map(|minor| Money::from_minor(minor, self.currency()))
+    }
+
+    /// (price − cost) / price, when both are known and price is not zero. Needs READ_FINANCIALS.
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn margin_rate(&self) -> Option<f64> {
+        let cost = self.0.cost_minor?;
+        let price = self.0.price_minor;
+        (price > 0).then(|| (price - cost) as f64 / price as f64)
+    }
+
+    /// Units in stock; never negative.
+    async fn stock(&self) -> i64 {
+        self.0.stock
+    }
+
+    /// At or below this stock the product counts as running low.
+    async fn low_stock_threshold(&self) -> i64 {
+        self.0.low_stock_threshold
+    }
+
+    /// Whether stock is at or below the threshold.
+    async fn is_low_stock(&self) -> bool {
+        self.0.stock <= self.0.low_stock_threshold
+    }
+
+    /// HERO, HOOK, NEW.
+    async fn labels(&self) -> Vec<ProductLabel> {
+        ProductLabel::load(&self.0.labels)
+    }
+
+    async fn status(&self) -> Status {
+        self.0.status.parse().unwrap_or(Status::Active)
+    }
+
+    /// Pass it back as `expectedVersion` when updating; stock changes do not move it.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+/// Narrows a product list.
+#[derive(InputObject, Default)]
+pub struct ProductFilterInput {
+    pub shop_id: Option<ID>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    pub label: Option<ProductLabel>,
+    /// true: only products at or below their low-stock threshold; false: only the others.
+    pub low_stock: Option<bool>,
+    /// Default: ACTIVE.
+    pub status: Option<Status>,
+    /// Text in the title or SKU (case-insensitive).
+    pub search: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ProductQuery;
+
+#[Object]
+impl ProductQuery {
+    /// Products the caller may see, oldest first.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ProductFilterInput>,
+    ) -> async_graphql::Result<Connection<Product>> {
+        let ctx = authenticated(ctx)?;
+        let args = PageArgs::parse(first, after, last, before)?;
+        let input = filter.unwrap_or_default();
+        let filter = ProductFilter {
+            shop_id: input
+                .shop_id
+                .as_ref()
+                .map(|id| ids::decode(id, Kind::Shop))
+                .transpose()?,
+            brand: input.brand,
+            category: input.category,
+            label: input.label,
+            low_stock: input.low_stock,
+            status: input.status,
+            search: input.search,
+        };
+        Ok(service::list(&ctx, filter, args).await?.map(Product).into())
+    }
+
+    /// One product by id.
+    async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
+        let ctx = authenticated(ctx)?;
+        Ok(Product(
+            service::get(&ctx, ids::decode(&id, Kind::Product)?).await?,
+        ))
+    }
+}
+
+/// A new product.
+#[derive(InputObject)]
+pub struct CreateProductInput {
+    pub shop_id: ID,
+    /// 1–64 characters, no spaces; unique within the shop.
+    pub sku: String,
+    /// 1–200 characters.
+    pub title: String,
+    pub description: Option<String>,
+    /// http(s) URLs, at most 20.
+    #[graphql(default)]
+    pub images: Vec<String>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    /// Decimal string in the shop's currency, e.g. "39.90".
+    pub price: String,
+    /// Unit cost, decimal string in the shop's currency.
+    pub cost: Option<String>,
+    /// Units in stock (default 0).
+    #[graphql(default)]
+    pub stock: i64,
+    /// Stock at or below which the product is running low (default 0).
+    #[graphql(default)]
+    pub low_stock_threshold: i64,
+    #[graphql(default)]
+    pub labels: Vec<ProductLabel>,
+}
+
+/// Changes to a product; omitted fields stay as they are. Designers may change title,
+/// description and images only.
+#[derive(InputObject)]
+pub struct UpdateProductInput {
+    pub id: ID,
+    /// The version the change is based on; a stale version changes nothing.
+    pub expected_version: i32,
+    pub title: Option<String>,
+    /// `null` clears it.
+    pub description: MaybeUndefined<String>,
+    pub images: Option<Vec<String>>,
+    pub sku: Option<String>,
+    /// `null` clears it.
+    pub brand: MaybeUndefined<String>,
+    /// `null` clears it.
+    pub category: MaybeUndefined<String>,
+    pub price: Option<String>,
+    /// `null` clears it.
+    pub cost: MaybeUndefined<String>,
+    pub low_stock_threshold: Option<i64>,
+    pub labels: Option<Vec<ProductLabel>>,
+}
+
+/// An atomic change of stock.
+#[derive(InputObject)]
+pub struct AdjustStockInput {
+    pub product_id: ID,
+    /// Units to add (positive) or remove (negative); stock never goes below zero.
+    pub delta: i64,
+    /// Why, e.g. "inbound PO-1234" or "damaged"; kept in the audit log.
+    pub reason: Option<String>,
+}
+
+/// Which product to archive.
+#[derive(InputObject)]
+pub struct ArchiveProductInput {
+    pub id: ID,
+}
+
+mutation_payload!(
+    /// The result of a product mutation.
+    ProductPayload { product: Product }
+);
+
+#[derive(Default)]
+pub struct ProductMutation;
+
+#[Object]
+impl ProductMutation {
+    /// Creates a product in a shop. Needs WRITE_CATALOG.
+    async fn create_product(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateProductInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let ctx = authenticated(ctx)?;
+        let input = NewProductInput {
+            shop_id: ids::decode(&input.shop_id, Kind::Shop)?,
+            sku: input.sku,
+            title: input.title,
+            description: input.description,
+            images: input.images,
+            brand: input.brand,
+            category: input.category,
+            price: input.price,
+            cost: input.cost,
+            stock: input.stock,
+            low_stock_threshold: input.low_stock_threshold,
+            labels: input.labels,
+        };
+        into_payload(service::create(&ctx, input).await, |p| {
+            ProductPayload::done(Product(p))
+        })
+    }
+
+    /// Edits a product if it is still at `expectedVersion`.
+    async fn update_product(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProductInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::Product)?;
+        let changes = ProductChanges {
+            title: input.title,
+            description: maybe(input.description),
+            images: input.images,
+            sku: input.sku,
+            brand: maybe(input.brand),
+            category: maybe(input.category),
+            price: input.price,
+            cost: maybe(input.cost),
+            low_stock_threshold: input.low_stock_threshold,
+            labels: input.labels,
+        };
+        into_payload(
+            service::update(&ctx, id, input.expected_version, changes).await,
+            |p| ProductPayload::done(Product(p)),
+        )
+    }
+
+    /// Adds or removes stock atomically. Needs WRITE_CATALOG.
+    async fn adjust_stock(
+        &self,
+        ctx: &Context<'_>,
+        input: AdjustStockInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.product_id, Kind::Product)?;
+        into_payload(
+            service::adjust_stock(&ctx, id, input.delta, input.reason).await,
+            |p| ProductPayload::done(Product(p)),
+        )
+    }
+
+    /// Archives a product. Needs WRITE_CATALOG.
+    async fn archive_product(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveProductInput,
+    ) -> async_graphql::Result<ProductPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::Product)?;
+        into_payload(service::archive(&ctx, id).await, |p| {
+            ProductPayload::done(Product(p))
+        })
+    }
+}

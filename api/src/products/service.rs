@@ -1,0 +1,476 @@
+//! Product rules: catalog and creative edits by role, optimistic concurrency, atomic stock.
+
+use chrono::Utc;
+use entity::json::StringList;
+use entity::product;
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::ProductLabel;
+use crate::audit::service::Record;
+use crate::authz::Permission;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::money::Currency;
+use crate::shops::Status;
+use crate::shops::service::contains_ignoring_case;
+use crate::tenancy::{FindScoped, TenantScoped};
+use crate::validate;
+
+const MAX_STOCK: i64 = 1_000_000_000;
+const MAX_IMAGES: usize = 20;
+
+/// Narrows a product list.
+#[derive(Default)]
+pub struct ProductFilter {
+    pub shop_id: Option<Uuid>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    pub label: Option<ProductLabel>,
+    /// Only products at or below their low-stock threshold.
+    pub low_stock: Option<bool>,
+    /// Defaults to active products.
+    pub status: Option<Status>,
+    pub search: Option<String>,
+}
+
+/// Input of a new product, as received.
+pub struct NewProductInput {
+    pub shop_id: Uuid,
+    pub sku: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub images: Vec<String>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    pub price: String,
+    pub cost: Option<String>,
+    pub stock: i64,
+    pub low_stock_threshold: i64,
+    pub labels: Vec<ProductLabel>,
+}
+
+/// Changes to a product. `None` leaves a field alone; `Some(None)` clears a clearable field.
+#[derive(Default)]
+pub struct ProductChanges {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+    pub images: Option<Vec<String>>,
+    pub sku: Option<String>,
+    pub brand: Option<Option<String>>,
+    pub category: Option<Option<String>>,
+    pub price: Option<String>,
+    pub cost: Option<Option<String>>,
+    pub low_stock_threshold: Option<i64>,
+    pub labels: Option<Vec<ProductLabel>>,
+}
+
+impl ProductChanges {
+    /// Whether any field beyond the creative ones (title, description, images) changes.
+    fn touches_catalog_fields(&self) -> bool {
+        self.sku.is_some()
+            || self.brand.is_some()
+            || self.category.is_some()
+            || self.price.is_some()
+            || self.cost.is_some()
+            || self.low_stock_threshold.is_some()
+            || self.labels.is_some()
+    }
+}
+
+/// Products visible to the actor.
+pub async fn list(
+    ctx: &Ctx<'_>,
+    filter: ProductFilter,
+    args: PageArgs,
+) -> AppResult<Page<product::Model>> {
+    ctx.actor.require(Permission::ReadCatalog)?;
+    let mut query = product::Entity::find_in(ctx.actor)
+        .filter(product::Column::Status.eq(filter.status.unwrap_or(Status::Active).as_str()));
+    if let Some(shop_id) = filter.shop_id {
+        query = query.filter(product::Column::ShopId.eq(shop_id));
+    }
+    if let Some(brand) = filter.brand {
+        query = query.filter(product::Column::Brand.eq(brand.trim()));
+    }
+    if let Some(category) = filter.category {
+        query = query.filter(product::Column::Category.eq(category.trim()));
+    }
+    if let Some(label) = filter.label {
+        // Labels are stored as a canonical comma list; match one whole name.
+        let name: &'static str = label.into();
+        let padded = Expr::cust("(',' || labels || ',')");
+        query = query.filter(padded.like(format!("%,{name},%")));
+    }
+    match filter.low_stock {
+        Some(true) => {
+            query = query.filter(
+                Expr::col(product::Column::Stock)
+                    .lte(Expr::col(product::Column::LowStockThreshold)),
+            )
+        }
+        Some(false) => {
+            query = query.filter(
+                Expr::col(product::Column::Stock).gt(Expr::col(product::Column::LowStockThreshold)),
+            )
+        }
+        None => {}
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(contains_ignoring_case(product::Column::Title, search))
+                .add(contains_ignoring_case(product::Column::Sku, search)),
+        );
+    }
+    paginate(&ctx.state.db, query, product::Column::Id, args).await
+}
+
+pub async fn get(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
+    ctx.actor.require(Permission::ReadCatalog)?;
+    find(ctx, id).await
+}
+
+pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product::Model> {
+    ctx.actor.require(Permission::WriteCatalog)?;
+    let shop = crate::shops::service::find(ctx, input.shop_id).await?;
+    if shop.status != Status::Active.as_str() {
+        return Err(AppError::invalid(
+            "shopId",
+            UserErrorCode::Invalid,
+            "Products cannot be added to an archived shop",
+        ));
+    }
+    let currency = Currency::stored(&shop.currency_code);
+    let mut problems = Problems::default();
+    let sku = problems.check(parse_sku(&input.sku));
+    let title = problems.check(validate::required_text("title", &input.title, 200));
+    let description = problems.check(validate::optional_long_text(
+        "description",
+        input.description.as_deref(),
+        10_000,
+    ));
+    let images = problems.check(parse_images(input.images));
+    let brand = problems.check(validate::optional_text(
+        "brand",
+        input.brand.as_deref(),
+        100,
+    ));
+    let category = problems.check(validate::optional_text(
+        "category",
+        input.category.as_deref(),
+        100,
+    ));
+    let price = problems.check(currency.parse_amount("price", &input.price));
+    let cost = problems.check(
+        input
+            .cost
+            .as_deref()
+            .map(|c| currency.parse_amount("cost", c))
+            .transpose(),
+    );
+    let stock = problems.check(validate::in_range("stock", input.stock, 0..=MAX_STOCK));
+    let threshold = problems.check(validate::in_range(
+        "lowStockThreshold",
+        input.low_stock_threshold,
+        0..=MAX_STOCK,
+    ));
+    problems.finish()?;
+    let (
+        Some(sku),
+        Some(title),
+        Some(description),
+        Some(images),
+        Some(brand),
+        Some(category),
+        Some(price),
+        Some(cost),
+        Some(stock),
+        Some(threshold),
+    ) = (
+        sku,
+        title,
+        description,
+        images,
+        brand,
+        category,
+        price,
+        cost,
+        stock,
+        threshold,
+    )
+    else {
+        return Err(AppError::internal("validated product input incomplete"));
+    };
+    let now = Utc::now();
+    let row = product::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(ctx.actor.agency_id()),
+        shop_id: Set(shop.id),
+        sku: Set(sku),
+        title: Set(title),
+        description: Set(description),
+        images: Set(StringList(images)),
+        brand: Set(brand),
+        category: Set(category),
+        currency_code: Set(currency.code().to_owned()),
+        price_minor: Set(price),
+        cost_minor: Set(cost),
+        stock: Set(stock),
+        low_stock_threshold: Set(threshold),
+        labels: Set(ProductLabel::store(&input.labels)),
+        status: Set(Status::Active.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let txn = ctx.state.db.begin().await?;
+    let product = row.insert(&txn).await.map_err(sku_taken)?;
+    Record::success(ctx, "product.create", ("Product", product.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+/// Applies `changes` if the product is still at `expected_version`.
+pub async fn update(
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    expected_version: i32,
+    changes: ProductChanges,
+) -> AppResult<product::Model> {
+    // Designers may touch creative fields only; prices, cost, stock and the rest need the catalog.
+    if changes.touches_catalog_fields() {
+        ctx.actor.require(Permission::WriteCatalog)?;
+    } else {
+        ctx.actor.require(Permission::WriteCreative)?;
+    }
+    let current = find(ctx, id).await?;
+    let currency = Currency::stored(&current.currency_code);
+    let mut problems = Problems::default();
+    let mut row = product::ActiveModel {
+        ..Default::default()
+    };
+    if let Some(title) = &changes.title {
+        row.title = set(problems.check(validate::required_text("title", title, 200)));
+    }
+    if let Some(description) = &changes.description {
+        row.description = set(problems.check(validate::optional_long_text(
+            "description",
+            description.as_deref(),
+            10_000,
+        )));
+    }
+    if let Some(images) = changes.images {
+        row.images = set(problems.check(parse_images(images)).map(StringList));
+    }
+    if let Some(sku) = &changes.sku {
+        row.sku = set(problems.check(parse_sku(sku)));
+    }
+    if let Some(brand) = &changes.brand {
+        row.brand = set(problems.check(validate::optional_text("brand", brand.as_deref(), 100)));
+    }
+    if let Some(category) = &changes.category {
+        row.category = set(problems.check(validate::optional_text(
+            "category",
+            category.as_deref(),
+            100,
+        )));
+    }
+    if let Some(price) = &changes.price {
+        row.price_minor = set(problems.check(currency.parse_amount("price", price)));
+    }
+    if let Some(cost) = &changes.cost {
+        row.cost_minor = set(problems.check(
+            cost.as_deref()
+                .map(|c| currency.parse_amount("cost", c))
+                .transpose(),
+        ));
+    }
+    if let Some(threshold) = changes.low_stock_threshold {
+        row.low_stock_threshold = set(problems.check(validate::in_range(
+            "lowStockThreshold",
+            threshold,
+            0..=MAX_STOCK,
+        )));
+    }
+    if let Some(labels) = &changes.labels {
+        row.labels = Set(ProductLabel::store(labels));
+    }
+    problems.finish()?;
+    row.version = Set(expected_version + 1);
+    row.updated_at = Set(Utc::now());
+
+    let txn = ctx.state.db.begin().await?;
+    // Optimistic concurrency: the write only lands on the version the client read.
+    let result = product::Entity::update_in(ctx.actor)
+        .set(row)
+        .filter(product::Column::Id.eq(current.id))
+        .filter(product::Column::Version.eq(expected_version))
+        .exec(&txn)
+        .await
+        .map_err(sku_taken)?;
+    if result.rows_affected == 0 {
+        return Err(AppError::invalid(
+            "expectedVersion",
+            UserErrorCode::Conflict,
+            format!(
+                "The product was changed by someone else (now at version {}); reload and retry",
+                current.version
+            ),
+        ));
+    }
+    Record::success(ctx, "product.update", ("Product", current.id))
+        .write(&txn)
+        .await?;
+    let updated = product::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Adds `delta` to the stock in one statement; refuses to go below zero.
+pub async fn adjust_stock(
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    delta: i64,
+    reason: Option<String>,
+) -> AppResult<product::Model> {
+    ctx.actor.require(Permission::WriteCatalog)?;
+    let mut problems = Problems::default();
+    if delta == 0 {
+        problems.add("delta", UserErrorCode::OutOfRange, "delta must not be zero");
+    }
+    problems.check(validate::in_range("delta", delta, -MAX_STOCK..=MAX_STOCK));
+    let reason = problems.check(validate::optional_text("reason", reason.as_deref(), 200));
+    problems.finish()?;
+    let current = find(ctx, id).await?;
+    let txn = ctx.state.db.begin().await?;
+    // The guard lives in the UPDATE itself, so concurrent adjustments all count and none can
+    // take stock below zero, whatever the interleaving.
+    let result = product::Entity::update_in(ctx.actor)
+        .col_expr(
+            product::Column::Stock,
+            Expr::col(product::Column::Stock).add(delta),
+        )
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(current.id))
+        .filter(Expr::col(product::Column::Stock).add(delta).gte(0))
+        .filter(Expr::col(product::Column::Stock).add(delta).lte(MAX_STOCK))
+        .exec(&txn)
+        .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::invalid(
+            "delta",
+            UserErrorCode::InsufficientStock,
+            "Stock cannot go below zero",
+        ));
+    }
+    let mut record = Record::success(ctx, "product.adjust_stock", ("Product", current.id));
+    record.details = Some(serde_json::json!({ "delta": delta, "reason": reason.flatten() }));
+    record.write(&txn).await?;
+    let updated = product::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// Archives a product; archiving an archived product changes nothing.
+pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
+    ctx.actor.require(Permission::WriteCatalog)?;
+    let current = find(ctx, id).await?;
+    if current.status == Status::Archived.as_str() {
+        return Ok(current);
+    }
+    let mut row: product::ActiveModel = current.clone().into();
+    row.status = Set(Status::Archived.as_str().to_owned());
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    let txn = ctx.state.db.begin().await?;
+    let product = row.update(&txn).await?;
+    Record::success(ctx, "product.archive", ("Product", product.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(product)
+}
+
+async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
+    product::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> sea_orm::ActiveValue<T> {
+    match value {
+        Some(value) => Set(value),
+        None => sea_orm::ActiveValue::NotSet,
+    }
+}
+
+fn parse_sku(text: &str) -> Result<String, UserError> {
+    let sku = validate::required_text("sku", text, 64)?;
+    if sku.chars().any(char::is_whitespace) {
+        return Err(UserError::new(
+            "sku",
+            UserErrorCode::Invalid,
+            "SKU must not contain spaces",
+        ));
+    }
+    Ok(sku)
+}
+
+fn parse_images(images: Vec<String>) -> Result<Vec<String>, UserError> {
+    if images.len() > MAX_IMAGES {
+        return Err(UserError::new(
+            "images",
+            UserErrorCode::TooLong,
+            format!("At most {MAX_IMAGES} images"),
+        ));
+    }
+    images
+        .into_iter()
+        .map(|url| {
+            let url = url.trim().to_owned();
+            let valid = (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2048
+                && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+            if valid {
+                Ok(url)
+            } else {
+                Err(UserError::new(
+                    "images",
+                    UserErrorCode::Invalid,
+                    "Images must be http(s) URLs",
+                ))
+            }
+        })
+        .collect()
+}
+
+fn sku_taken(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
+            "sku",
+            UserErrorCode::Taken,
+            "Another product of this shop has this SKU",
+        ),
+        _ => err.into(),
+    }
+}

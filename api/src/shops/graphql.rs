@@ -1,0 +1,247 @@
+//! Shop types, queries and mutations.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
+use entity::shop;
+
+use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
+use super::{Platform, Status};
+use crate::context::authenticated;
+use crate::error::{into_payload, mutation_payload};
+use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{load_error, loaders};
+use crate::graphql::pagination::{Connection, Page, PageArgs};
+use crate::products::graphql::Product;
+use crate::products::loader::ShopProductsKey;
+
+/// A storefront of the agency on one platform.
+#[derive(Clone)]
+pub struct Shop(pub shop::Model);
+
+#[Object]
+impl Shop {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(Kind::Shop, self.0.id)
+    }
+
+    /// Display name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// The platform the shop runs on.
+    async fn platform(&self) -> Platform {
+        self.0.platform.parse().unwrap_or(Platform::Other)
+    }
+
+    /// ISO 4217 currency of all the shop's prices; fixed when the shop is created.
+    async fn currency_code(&self) -> &str {
+        &self.0.currency_code
+    }
+
+    /// IANA time zone that defines the shop's day.
+    async fn timezone(&self) -> &str {
+        &self.0.timezone
+    }
+
+    /// The shop's id on its platform.
+    async fn external_id(&self) -> Option<&str> {
+        self.0.external_id.as_deref()
+    }
+
+    /// Active or archived.
+    async fn status(&self) -> Status {
+        self.0.status.parse().unwrap_or(Status::Active)
+    }
+
+    /// Increases with every change.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// The shop's active products, oldest first.
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    async fn products(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+    ) -> async_graphql::Result<Connection<Product>> {
+        let args = PageArgs::parse(first, after, None, None)?;
+        let loaders = loaders(ctx)?;
+        let key = ShopProductsKey {
+            shop_id: self.0.id,
+            limit: args.limit,
+            after: args.after,
+        };
+        let rows = loaders
+            .shop_products
+            .load_one(key)
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        let counts = loaders.shop_product_counts.clone();
+        let shop_id = self.0.id;
+        let total: crate::graphql::pagination::TotalCount = std::sync::Arc::new(move || {
+            let counts = counts.clone();
+            Box::pin(async move {
+                Ok(counts
+                    .load_one(shop_id)
+                    .await
+                    .map_err(load_error)?
+                    .unwrap_or(0))
+            })
+        });
+        let rows = rows.into_iter().map(|row| (row.id, Product(row))).collect();
+        Ok(Page::from_rows(rows, &args, total).into())
+    }
+}
+
+/// Narrows a shop list.
+#[derive(InputObject, Default)]
+pub struct ShopFilterInput {
+    /// Only shops on this platform.
+    pub platform: Option<Platform>,
+    /// Only shops in this status (default: ACTIVE).
+    pub status: Option<Status>,
+    /// Only shops whose name contains this text (case-insensitive).
+    pub search: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ShopQuery;
+
+#[Object]
+impl ShopQuery {
+    /// Shops the caller may see, oldest first.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
+    async fn shops(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        last: Option<i32>,
+        before: Option<String>,
+        filter: Option<ShopFilterInput>,
+    ) -> async_graphql::Result<Connection<Shop>> {
+        let ctx = authenticated(ctx)?;
+        let args = PageArgs::parse(first, after, last, before)?;
+        let filter = filter.unwrap_or_default();
+        let filter = ShopFilter {
+            platform: filter.platform,
+            status: filter.status,
+            search: filter.search,
+        };
+        Ok(service::list(&ctx, filter, args).await?.map(Shop).into())
+    }
+
+    /// One shop by id.
+    async fn shop(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Shop> {
+        let ctx = authenticated(ctx)?;
+        Ok(Shop(
+            service::get(&ctx, ids::decode(&id, Kind::Shop)?).await?,
+        ))
+    }
+}
+
+/// A new shop.
+#[derive(InputObject)]
+pub struct CreateShopInput {
+    /// Display name, 1–100 characters.
+    pub name: String,
+    pub platform: Platform,
+    /// ISO 4217 code, e.g. CNY; fixed once the shop exists.
+    pub currency_code: String,
+    /// IANA time zone, e.g. Asia/Shanghai.
+    pub timezone: String,
+    /// The shop's id on its platform (unique per platform within the agency).
+    pub external_id: Option<String>,
+}
+
+/// Changes to a shop; omitted fields stay as they are.
+#[derive(InputObject)]
+pub struct UpdateShopInput {
+    pub id: ID,
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+    /// `null` clears it.
+    pub external_id: MaybeUndefined<String>,
+}
+
+/// Which shop to archive.
+#[derive(InputObject)]
+pub struct ArchiveShopInput {
+    pub id: ID,
+}
+
+mutation_payload!(
+    /// The result of a shop mutation.
+    ShopPayload { shop: Shop }
+);
+
+#[derive(Default)]
+pub struct ShopMutation;
+
+#[Object]
+impl ShopMutation {
+    /// Creates a shop. Needs MANAGE_SHOPS and access to every shop of the agency.
+    async fn create_shop(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateShopInput,
+    ) -> async_graphql::Result<ShopPayload> {
+        let ctx = authenticated(ctx)?;
+        let input = NewShopInput {
+            name: input.name,
+            platform: input.platform,
+            currency_code: input.currency_code,
+            timezone: input.timezone,
+            external_id: input.external_id,
+        };
+        into_payload(service::create(&ctx, input).await, |s| {
+            ShopPayload::done(Shop(s))
+        })
+    }
+
+    /// Edits a shop. Needs MANAGE_SHOPS.
+    async fn update_shop(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateShopInput,
+    ) -> async_graphql::Result<ShopPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::Shop)?;
+        let changes = ShopChanges {
+            name: input.name,
+            timezone: input.timezone,
+            external_id: crate::graphql::maybe(input.external_id),
+        };
+        into_payload(service::update(&ctx, id, changes).await, |s| {
+            ShopPayload::done(Shop(s))
+        })
+    }
+
+    /// Archives a shop: it leaves lists and stops taking products, but nothing is deleted.
+    async fn archive_shop(
+        &self,
+        ctx: &Context<'_>,
+        input: ArchiveShopInput,
+    ) -> async_graphql::Result<ShopPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::Shop)?;
+        into_payload(service::archive(&ctx, id).await, |s| {
+            ShopPayload::done(Shop(s))
+        })
+    }
+}

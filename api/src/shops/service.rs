@@ -1,0 +1,221 @@
+//! Shop rules: who may list, create, edit and archive shops, and what a valid shop is.
+
+use chrono::Utc;
+use entity::shop;
+use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::{Platform, Status};
+use crate::audit::service::Record;
+use crate::authz::Permission;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::money::Currency;
+use crate::tenancy::{FindScoped, TenantScoped};
+use crate::validate;
+
+/// Narrows a shop list.
+#[derive(Default)]
+pub struct ShopFilter {
+    pub platform: Option<Platform>,
+    /// Defaults to active shops.
+    pub status: Option<Status>,
+    pub search: Option<String>,
+}
+
+/// Input of a new shop, as received.
+pub struct NewShopInput {
+    pub name: String,
+    pub platform: Platform,
+    pub currency_code: String,
+    pub timezone: String,
+    pub external_id: Option<String>,
+}
+
+/// Changes to a shop; `None` leaves a field as it is.
+#[derive(Default)]
+pub struct ShopChanges {
+    pub name: Option<String>,
+    pub timezone: Option<String>,
+    /// `Some(None)` clears the external id.
+    pub external_id: Option<Option<String>>,
+}
+
+/// Shops visible to the actor.
+pub async fn list(
+    ctx: &Ctx<'_>,
+    filter: ShopFilter,
+    args: PageArgs,
+) -> AppResult<Page<shop::Model>> {
+    ctx.actor.require(Permission::ReadCatalog)?;
+    let mut query = shop::Entity::find_in(ctx.actor)
+        .filter(shop::Column::Status.eq(filter.status.unwrap_or(Status::Active).as_str()));
+    if let Some(platform) = filter.platform {
+        query = query.filter(shop::Column::Platform.eq(platform.as_str()));
+    }
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        query = query.filter(contains_ignoring_case(shop::Column::Name, search));
+    }
+    paginate(&ctx.state.db, query, shop::Column::Id, args).await
+}
+
+/// One shop, or NOT_FOUND when it is missing, foreign or outside the actor's shops.
+pub async fn get(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
+    ctx.actor.require(Permission::ReadCatalog)?;
+    find(ctx, id).await
+}
+
+pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model> {
+    ctx.actor.require(Permission::ManageShops)?;
+    // A member limited to some shops could not see a shop they create; shop creation is for
+    // members who see the whole agency.
+    ctx.actor.require_all_shops()?;
+    let mut problems = Problems::default();
+    let name = problems.check(validate::required_text("name", &input.name, 100));
+    let currency = problems.check(Currency::parse("currencyCode", &input.currency_code));
+    let timezone = problems.check(parse_timezone(&input.timezone));
+    let external_id = problems.check(validate::optional_text(
+        "externalId",
+        input.external_id.as_deref(),
+        128,
+    ));
+    problems.finish()?;
+    let (Some(name), Some(currency), Some(timezone), Some(external_id)) =
+        (name, currency, timezone, external_id)
+    else {
+        return Err(AppError::internal("validated shop input incomplete"));
+    };
+    let now = Utc::now();
+    let row = shop::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(ctx.actor.agency_id()),
+        name: Set(name),
+        platform: Set(input.platform.as_str().to_owned()),
+        currency_code: Set(currency.code().to_owned()),
+        timezone: Set(timezone),
+        external_id: Set(external_id),
+        status: Set(Status::Active.as_str().to_owned()),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    let txn = ctx.state.db.begin().await?;
+    let shop = row.insert(&txn).await.map_err(external_id_taken)?;
+    Record::success(ctx, "shop.create", ("Shop", shop.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(shop)
+}
+
+pub async fn update(ctx: &Ctx<'_>, id: Uuid, changes: ShopChanges) -> AppResult<shop::Model> {
+    ctx.actor.require(Permission::ManageShops)?;
+    let mut problems = Problems::default();
+    let name = changes
+        .name
+        .as_deref()
+        .map(|n| problems.check(validate::required_text("name", n, 100)));
+    let timezone = changes
+        .timezone
+        .as_deref()
+        .map(|t| problems.check(parse_timezone(t)));
+    let external_id = changes
+        .external_id
+        .map(|e| problems.check(validate::optional_text("externalId", e.as_deref(), 128)));
+    problems.finish()?;
+    let current = find(ctx, id).await?;
+    let mut row: shop::ActiveModel = current.clone().into();
+    if let Some(Some(name)) = name {
+        row.name = Set(name);
+    }
+    if let Some(Some(timezone)) = timezone {
+        row.timezone = Set(timezone);
+    }
+    if let Some(Some(external_id)) = external_id {
+        row.external_id = Set(external_id);
+    }
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    let txn = ctx.state.db.begin().await?;
+    let shop = row.update(&txn).await.map_err(external_id_taken)?;
+    Record::success(ctx, "shop.update", ("Shop", shop.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(shop)
+}
+
+/// Archives a shop; archiving an archived shop changes nothing.
+pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
+    ctx.actor.require(Permission::ManageShops)?;
+    let current = find(ctx, id).await?;
+    if current.status == Status::Archived.as_str() {
+        return Ok(current);
+    }
+    let mut row: shop::ActiveModel = current.clone().into();
+    row.status = Set(Status::Archived.as_str().to_owned());
+    row.version = Set(current.version + 1);
+    row.updated_at = Set(Utc::now());
+    let txn = ctx.state.db.begin().await?;
+    let shop = row.update(&txn).await?;
+    Record::success(ctx, "shop.archive", ("Shop", shop.id))
+        .write(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(shop)
+}
+
+/// The visible shop `id`, without a permission check (callers have done theirs).
+pub async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
+    shop::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// `column` contains `needle`, ignoring case, with LIKE wildcards in `needle` taken literally.
+pub fn contains_ignoring_case(
+    column: impl ColumnTrait,
+    needle: &str,
+) -> sea_orm::sea_query::SimpleExpr {
+    let escaped = needle
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    Expr::expr(Func::lower(Expr::col(column)))
+        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+}
+
+fn parse_timezone(text: &str) -> Result<String, UserError> {
+    let text = text.trim();
+    text.parse::<chrono_tz::Tz>()
+        .map(|tz| tz.name().to_owned())
+        .map_err(|_| {
+            UserError::new(
+                "timezone",
+                UserErrorCode::Invalid,
+                "Time zone must be an IANA name such as Asia/Shanghai",
+            )
+        })
+}
+
+fn external_id_taken(err: sea_orm::DbErr) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
+            "externalId",
+            UserErrorCode::Taken,
+            "Another shop on this platform has this external id",
+        ),
+        _ => err.into(),
+    }
+}

@@ -1,0 +1,21 @@
+//! Shared, immutable-after-start state of the service: one per process, cloned cheaply.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::jwt::AccessTokens;
+use crate::auth::password::PasswordHasher;
+use crate::http::rate_limit::RateLimiter;
+use crate::settings::Settings;
+use crate::telemetry::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub settings: Arc<Settings>,
+    pub passwords: PasswordHasher,
+    pub access_tokens: AccessTokens,
+    pub metrics: Arc<Metrics>,
+    pub rate_limiter: Arc<RateLimiter>,
+}

@@ -1,0 +1,80 @@
+//! Tenant and shop scoping: the one sanctioned way to read or change tenant-owned rows.
+//!
+//! Every query a service runs on a tenant-owned table starts from `find_in`/`update_in`, which
+//! filter by the actor's agency and, for rows that hang off a shop, by the actor's shop scope.
+//! A row outside the scope therefore looks exactly like a missing one.
+
+use entity::{api_key, audit_event, invitation, membership, product, shop};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, UpdateMany};
+use uuid::Uuid;
+
+use crate::auth::{Actor, ShopScope};
+
+/// An entity whose rows belong to one agency.
+pub trait TenantScoped: EntityTrait {
+    /// The `agency_id` column.
+    fn agency_column() -> Self::Column;
+
+    /// The column naming the row's shop, for rows that hang off a shop.
+    fn shop_column() -> Option<Self::Column> {
+        None
+    }
+
+    /// The condition selecting exactly the rows `actor` may see.
+    fn visible_to(actor: &Actor) -> Condition {
+        let mut condition = Condition::all().add(Self::agency_column().eq(actor.agency_id()));
+        if let (Some(column), ShopScope::Only(ids)) = (Self::shop_column(), actor.shops()) {
+            condition = condition.add(column.is_in(ids.iter().copied()));
+        }
+        condition
+    }
+
+    /// All rows visible to `actor`.
+    fn find_in(actor: &Actor) -> Select<Self> {
+        Self::find().filter(Self::visible_to(actor))
+    }
+
+    /// An update limited to rows visible to `actor`.
+    fn update_in(actor: &Actor) -> UpdateMany<Self> {
+        Self::update_many().filter(Self::visible_to(actor))
+    }
+}
+
+/// Scoped lookup by primary key.
+pub trait FindScoped: TenantScoped {
+    /// The row with `id` if `actor` may see it.
+    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self>;
+}
+
+macro_rules! tenant_scoped {
+    ($module:ident, shop: $shop:ident) => {
+        tenant_scoped!(@impl $module, Some($module::Column::$shop));
+    };
+    ($module:ident) => {
+        tenant_scoped!(@impl $module, None);
+    };
+    (@impl $module:ident, $shop:expr) => {
+        impl TenantScoped for $module::Entity {
+            fn agency_column() -> Self::Column {
+                $module::Column::AgencyId
+            }
+
+            fn shop_column() -> Option<Self::Column> {
+                $shop
+            }
+        }
+
+        impl FindScoped for $module::Entity {
+            fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
+                Self::find_in(actor).filter($module::Column::Id.eq(id))
+            }
+        }
+    };
+}
+
+tenant_scoped!(shop, shop: Id);
+tenant_scoped!(product, shop: ShopId);
+tenant_scoped!(membership);
+tenant_scoped!(invitation);
+tenant_scoped!(api_key);
+tenant_scoped!(audit_event);

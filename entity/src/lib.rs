@@ -1,0 +1,16 @@
+//! SeaORM entities of Steward: one module per table, table shapes only.
+//!
+//! Enumerations (roles, platforms, statuses) are stored as their SCREAMING_CASE names; the `api`
+//! crate owns their meaning. Nothing here derives GraphQL traits.
+
+pub mod agency;
+pub mod api_key;
+pub mod audit_event;
+pub mod invitation;
+pub mod json;
+pub mod login_throttle;
+pub mod membership;
+pub mod product;
+pub mod refresh_token;
+pub mod shop;
+pub mod user;

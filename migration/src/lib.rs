@@ -1,0 +1,24 @@
+//! Append-only, portable schema migrations for SQLite and PostgreSQL.
+//!
+//! Migrations never import `entity`: an old migration must keep compiling after the entities move on.
+
+pub use sea_orm_migration::prelude::*;
+
+mod indexes;
+mod m20261122_000001_create_accounts;
+mod m20261122_000002_create_catalog;
+mod m20261122_000003_create_audit_events;
+
+/// Every migration of Steward, in the order they apply.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_accounts::Migration),
+            Box::new(m20261122_000002_create_catalog::Migration),
+            Box::new(m20261122_000003_create_audit_events::Migration),
+        ]
+    }
+}
