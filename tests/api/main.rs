@@ -1,1 +1,6 @@
+//! Black-box tests: each starts the real HTTP server on a free port against a fresh database
+//! (SQLite, or PostgreSQL when TEST_DATABASE_URL is set) and speaks GraphQL over HTTP.
 
+mod support;
+
+mod smoke;

@@ -1,0 +1,280 @@
+//! Test support: a real server on a free port against a fresh database, a GraphQL client, and
+//! personas (an owner per agency, members per role).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use api::settings::PasswordHashCost;
+use api::{Application, Settings};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+/// Error codes a response may carry. INTERNAL is deliberately absent: it is always a bug.
+const KNOWN_CODES: &[&str] = &[
+    "UNAUTHENTICATED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "BAD_USER_INPUT",
+    "RATE_LIMITED",
+    "SERVICE_UNAVAILABLE",
+    "GRAPHQL_VALIDATION_FAILED",
+    "GRAPHQL_PARSE_FAILED",
+    "UNSUPPORTED_MEDIA_TYPE",
+    "BAD_REQUEST",
+    "METHOD_NOT_ALLOWED",
+];
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running Steward with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    sqlite_file: Option<PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(path) = &self.sqlite_file {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+/// Settings every test app starts from: cheap hashing, one worker, generous rate limit.
+pub fn test_settings(database_url: String) -> Settings {
+    Settings {
+        addr: "127.0.0.1:0".into(),
+        database_url,
+        jwt_secret: Some("test-secret-that-is-long-enough-for-hs256".to_owned().into()),
+        password_hash_cost: PasswordHashCost { memory_kib: 256, iterations: 1, parallelism: 1 },
+        rate_limit_per_minute: 100_000,
+        workers: Some(1),
+        ..Settings::default()
+    }
+}
+
+/// A fresh, empty database: a temporary SQLite file, or a new PostgreSQL database when
+/// `TEST_DATABASE_URL` is set. Returns its URL and, for SQLite, the file to remove.
+pub async fn fresh_database() -> (String, Option<PathBuf>) {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(admin_url) if !admin_url.is_empty() => (fresh_postgres(&admin_url).await, None),
+        _ => {
+            let path = std::env::temp_dir().join(format!("steward-test-{}.db", Uuid::now_v7().simple()));
+            (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
+        }
+    }
+}
+
+static CLEANED: AtomicBool = AtomicBool::new(false);
+
+async fn fresh_postgres(admin_url: &str) -> String {
+    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    if !CLEANED.swap(true, Ordering::SeqCst) {
+        // Databases of earlier runs; databases of this run are still in use and kept.
+        let stale = admin
+            .query_all_raw(sea_orm::Statement::from_string(
+                admin.get_database_backend(),
+                "SELECT datname FROM pg_database WHERE datname LIKE 'steward_test_%'",
+            ))
+            .await
+            .unwrap_or_default();
+        for row in stale {
+            if let Ok(name) = row.try_get::<String>("", "datname") {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+            }
+        }
+    }
+    let name = format!("steward_test_{}", Uuid::now_v7().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
+    let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+    format!("{base}/{name}")
+}
+
+impl TestApp {
+    /// A server with default test settings.
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server whose settings `adjust` may change first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
+        let (url, sqlite_file) = fresh_database().await;
+        let mut settings = test_settings(url);
+        adjust(&mut settings);
+        let app = Application::build(settings).await.expect("build the application");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        Self { address, client: reqwest::Client::new(), sqlite_file }
+    }
+
+    /// POSTs a GraphQL operation with an optional bearer token.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
+        let mut request = self
+            .client
+            .post(format!("{}/graphql", self.address))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Gql::from(request.send().await.expect("request")).await
+    }
+
+    /// The value of a counter from `/metrics`.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let text = self.client.get(format!("{}/metrics", self.address)).send().await.expect("metrics").text().await.expect("text");
+        text.lines()
+            .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
+            .unwrap_or_else(|| panic!("metric {name} missing"))
+    }
+
+    /// Signs up a new owner with a new agency.
+    pub async fn owner(&self, agency: &str) -> Session {
+        let email = format!("owner-{}@{}.example.com", Uuid::now_v7().simple(), agency.to_lowercase().replace(' ', "-"));
+        let response = self
+            .gql(
+                None,
+                "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken refreshToken viewer { user { id } agency { id } } userErrors { field code message } } }",
+                json!({ "input": { "email": email, "password": PASSWORD, "displayName": "Owner", "agencyName": agency } }),
+            )
+            .await;
+        Session::from_auth(&response.ok()["signUp"], email)
+    }
+
+    /// Invites a member with `role` (optionally limited to shops) and accepts as a new user.
+    pub async fn member(&self, owner: &Session, role: &str, shop_ids: Option<Vec<String>>) -> Session {
+        let email = format!("{}-{}@example.com", role.to_lowercase(), Uuid::now_v7().simple());
+        let invited = owner
+            .gql(
+                self,
+                "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { token } userErrors { code message } } }",
+                json!({ "input": { "email": email, "role": role, "shopIds": shop_ids } }),
+            )
+            .await;
+        let token = invited.ok()["inviteMember"]["invitation"]["token"].as_str().expect("invitation token").to_owned();
+        let accepted = self
+            .gql(
+                None,
+                "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken refreshToken viewer { user { id } agency { id } } userErrors { code message } } }",
+                json!({ "input": { "token": token, "password": PASSWORD, "displayName": role } }),
+            )
+            .await;
+        Session::from_auth(&accepted.ok()["acceptInvitation"], email)
+    }
+
+    /// Creates a shop as `session` and returns its id.
+    pub async fn shop(&self, session: &Session, name: &str) -> String {
+        let response = session
+            .gql(
+                self,
+                "mutation($input: CreateShopInput!) { createShop(input: $input) { shop { id } userErrors { field code message } } }",
+                json!({ "input": { "name": name, "platform": "TMALL", "currencyCode": "CNY", "timezone": "Asia/Shanghai" } }),
+            )
+            .await;
+        response.ok()["createShop"]["shop"]["id"].as_str().expect("shop id").to_owned()
+    }
+
+    /// Creates a product as `session` and returns its id.
+    pub async fn product(&self, session: &Session, shop_id: &str, sku: &str) -> String {
+        let response = session
+            .gql(
+                self,
+                "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { field code message } } }",
+                json!({ "input": { "shopId": shop_id, "sku": sku, "title": format!("Product {sku}"), "price": "39.90", "cost": "12.50", "stock": 10, "lowStockThreshold": 3 } }),
+            )
+            .await;
+        let payload = &response.ok()["createProduct"];
+        assert_eq!(payload["userErrors"], json!([]), "createProduct refused");
+        payload["product"]["id"].as_str().expect("product id").to_owned()
+    }
+}
+
+/// A signed-in persona.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub email: String,
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user_id: String,
+    pub agency_id: String,
+}
+
+impl Session {
+    pub fn from_auth(payload: &Value, email: String) -> Self {
+        assert_eq!(payload["userErrors"], json!([]), "authentication refused: {payload}");
+        let text = |v: &Value| v.as_str().unwrap_or_else(|| panic!("missing field in {payload}")).to_owned();
+        Self {
+            email,
+            access_token: text(&payload["accessToken"]),
+            refresh_token: text(&payload["refreshToken"]),
+            user_id: text(&payload["viewer"]["user"]["id"]),
+            agency_id: text(&payload["viewer"]["agency"]["id"]),
+        }
+    }
+
+    /// Runs an operation with this session's access token.
+    pub async fn gql(&self, app: &TestApp, query: &str, variables: Value) -> Gql {
+        app.gql(Some(&self.access_token), query, variables).await
+    }
+}
+
+/// A GraphQL response over HTTP.
+#[derive(Debug)]
+pub struct Gql {
+    pub status: u16,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Gql {
+    pub async fn from(response: reqwest::Response) -> Self {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body: Value = response.json().await.unwrap_or(Value::Null);
+        let gql = Self { status, headers, body };
+        gql.assert_known_codes();
+        gql
+    }
+
+    /// Fails on any error without a known code (a forgotten conversion leaks as no code).
+    fn assert_known_codes(&self) {
+        for error in self.errors() {
+            let code = error["extensions"]["code"].as_str().unwrap_or("<none>");
+            assert!(KNOWN_CODES.contains(&code), "error with unexpected code {code}: {error}");
+        }
+    }
+
+    pub fn errors(&self) -> Vec<Value> {
+        self.body["errors"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The data, asserting there were no errors.
+    pub fn ok(&self) -> &Value {
+        assert!(self.errors().is_empty(), "unexpected errors: {}", self.body);
+        assert_eq!(self.status, 200, "unexpected status for {}", self.body);
+        &self.body["data"]
+    }
+
+    /// The code of the first error (panics when there is none).
+    pub fn code(&self) -> String {
+        let errors = self.errors();
+        let first = errors.first().unwrap_or_else(|| panic!("expected an error, got {}", self.body));
+        first["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+    }
+
+    /// Codes of all errors.
+    pub fn codes(&self) -> Vec<String> {
+        self.errors().iter().map(|e| e["extensions"]["code"].as_str().unwrap_or_default().to_owned()).collect()
+    }
+
+    /// The `userErrors` codes of a mutation payload.
+    pub fn user_error_codes(&self, mutation: &str) -> Vec<String> {
+        self.ok()[mutation]["userErrors"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no userErrors in {}", self.body))
+            .iter()
+            .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
+            .collect()
+    }
+}
