@@ -3,4 +3,8 @@
 
 mod support;
 
+mod health;
+mod lifecycle;
+mod schema;
 mod smoke;
+mod transport;

@@ -1,0 +1,303 @@
+//! HTTP transport rules and GraphQL limits, applied before any resolver or SQL runs.
+
+use serde_json::json;
+
+use crate::support::{Gql, TestApp};
+
+async fn post_with_content_type(
+    app: &TestApp,
+    content_type: &str,
+    body: String,
+) -> reqwest::Response {
+    app.client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("request")
+}
+
+#[tokio::test]
+async fn a_post_that_is_not_json_is_refused_with_415() {
+    let app = TestApp::spawn().await;
+    let body = json!({ "query": "{ viewer { role } }" }).to_string();
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let response = post_with_content_type(&app, content_type, body.clone()).await;
+        assert_eq!(response.status().as_u16(), 415, "{content_type}");
+    }
+    let response = post_with_content_type(&app, "application/json; charset=utf-8", body).await;
+    assert_eq!(response.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn mutations_over_get_are_refused_and_queries_run() {
+    let app = TestApp::spawn().await;
+    let url = format!("{}/graphql", app.address);
+    let mutation = "mutation { logOut(input: { refreshToken: \"x\" }) { userErrors { code } } }";
+    let response = app
+        .client
+        .get(&url)
+        .query(&[("query", mutation)])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 405);
+    let response = app
+        .client
+        .get(&url)
+        .query(&[("query", "{ viewer { role } }")])
+        .send()
+        .await
+        .expect("request");
+    let gql = Gql::from(response).await;
+    assert_eq!(gql.ok()["viewer"], json!(null));
+}
+
+#[tokio::test]
+async fn other_methods_on_graphql_are_refused() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .client
+        .put(format!("{}/graphql", app.address))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 405);
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_refused_with_413() {
+    let app = TestApp::spawn().await;
+    let padding = "x".repeat(1024 * 1024 + 1);
+    let body =
+        json!({ "query": "{ viewer { role } }", "variables": { "padding": padding } }).to_string();
+    let response = post_with_content_type(&app, "application/json", body).await;
+    assert_eq!(response.status().as_u16(), 413);
+}
+
+#[tokio::test]
+async fn batched_operations_are_refused() {
+    let app = TestApp::spawn().await;
+    let body =
+        json!([{ "query": "{ viewer { role } }" }, { "query": "{ viewer { role } }" }]).to_string();
+    let response = post_with_content_type(&app, "application/json", body).await;
+    assert_eq!(response.status().as_u16(), 400);
+    assert_eq!(Gql::from(response).await.code(), "BAD_REQUEST");
+}
+
+#[tokio::test]
+async fn a_query_text_over_the_limit_is_refused_before_parsing() {
+    let app = TestApp::spawn().await;
+    let query = format!("{{ viewer {{ role }} }} # {}", "x".repeat(15_001));
+    let response = app.gql(None, &query, json!({})).await;
+    assert_eq!(response.status, 413);
+    assert_eq!(response.code(), "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn documents_deeper_than_ten_levels_are_refused() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Deep").await;
+    let deep = "{ products(first: 1) { nodes { shop { products(first: 1) { nodes { shop { products(first: 1) { nodes { shop { products(first: 1) { nodes { sku } } } } } } } } } } } }";
+    let response = owner.gql(&app, deep, json!({})).await;
+    assert_eq!(response.code(), "GRAPHQL_VALIDATION_FAILED");
+    assert!(response.body["data"].is_null());
+}
+
+#[tokio::test]
+async fn documents_over_the_complexity_budget_are_refused() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Complex").await;
+    let response = owner
+        .gql(
+            &app,
+            "{ shops(first: 100) { nodes { products(first: 100) { nodes { sku title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(response.code(), "GRAPHQL_VALIDATION_FAILED");
+    let small = owner
+        .gql(
+            &app,
+            "{ shops(first: 10) { nodes { products(first: 10) { nodes { sku } } } } }",
+            json!({}),
+        )
+        .await;
+    small.ok();
+}
+
+#[tokio::test]
+async fn more_than_fifteen_aliases_are_refused() {
+    let app = TestApp::spawn().await;
+    let fields: Vec<String> = (0..16)
+        .map(|i| format!("a{i}: viewer {{ role }}"))
+        .collect();
+    let response = app
+        .gql(None, &format!("{{ {} }}", fields.join(" ")), json!({}))
+        .await;
+    assert_eq!(response.code(), "BAD_USER_INPUT");
+    let fields: Vec<String> = (0..15)
+        .map(|i| format!("a{i}: viewer {{ role }}"))
+        .collect();
+    app.gql(None, &format!("{{ {} }}", fields.join(" ")), json!({}))
+        .await
+        .ok();
+}
+
+#[tokio::test]
+async fn introspection_can_be_switched_off() {
+    let on = TestApp::spawn().await;
+    on.gql(None, "{ __schema { queryType { name } } }", json!({}))
+        .await
+        .ok();
+    let off = TestApp::spawn_with(|s| s.introspection = Some(false)).await;
+    let response = off
+        .gql(
+            None,
+            "{ __schema { queryType { name } } __type(name: \"Shop\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert!(
+        response.body["data"]["__schema"].is_null(),
+        "introspection answered: {}",
+        response.body
+    );
+    assert!(
+        response.body["data"]["__type"].is_null(),
+        "introspection answered: {}",
+        response.body
+    );
+}
+
+#[tokio::test]
+async fn production_mode_hides_introspection_suggestions_and_graphiql() {
+    let app = TestApp::spawn_with(|s| {
+        s.env = api::settings::Environment::Production;
+        s.password_hash_cost = api::settings::PasswordHashCost::OWASP;
+    })
+    .await;
+    let response = app
+        .gql(None, "{ __schema { queryType { name } } }", json!({}))
+        .await;
+    assert!(
+        response.body["data"]["__schema"].is_null(),
+        "introspection answered: {}",
+        response.body
+    );
+    let typo = app.gql(None, "{ viewr { role } }", json!({})).await;
+    let message = typo.errors()[0]["message"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        !message.contains("Did you mean"),
+        "suggestion leaked: {message}"
+    );
+    let graphiql = app
+        .client
+        .get(format!("{}/graphiql", app.address))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(graphiql.status().as_u16(), 404);
+}
+
+#[tokio::test]
+async fn cors_allows_only_configured_origins() {
+    let app = TestApp::spawn_with(|s| s.cors_origins = "https://app.example.com".into()).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", app.address))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header(
+                "access-control-request-headers",
+                "content-type, authorization",
+            )
+            .send()
+    };
+    let allowed = preflight("https://app.example.com")
+        .await
+        .expect("preflight");
+    assert_eq!(
+        allowed
+            .headers()
+            .get("access-control-allow-origin")
+            .and_then(|v| v.to_str().ok()),
+        Some("https://app.example.com")
+    );
+    assert!(
+        allowed
+            .headers()
+            .get("access-control-allow-credentials")
+            .is_none()
+    );
+    let refused = preflight("https://evil.example.net")
+        .await
+        .expect("preflight");
+    assert!(
+        refused
+            .headers()
+            .get("access-control-allow-origin")
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_errors_repeat_it() {
+    let app = TestApp::spawn().await;
+    let response = app.gql(None, "{ shops { totalCount } }", json!({})).await;
+    let header = response
+        .headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .expect("x-request-id")
+        .to_owned();
+    assert_eq!(response.code(), "UNAUTHENTICATED");
+    assert_eq!(
+        response.errors()[0]["extensions"]["requestId"],
+        json!(header)
+    );
+}
+
+#[tokio::test]
+async fn out_of_range_page_sizes_are_errors_not_clamped() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Pages").await;
+    for args in ["first: 0", "first: 101", "last: 0", "first: 1, last: 1"] {
+        let response = owner
+            .gql(
+                &app,
+                &format!("{{ shops({args}) {{ totalCount }} }}"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(response.code(), "BAD_USER_INPUT", "{args}");
+    }
+}
+
+#[tokio::test]
+async fn each_principal_has_its_own_rate_limit() {
+    let app = TestApp::spawn_with(|s| s.rate_limit_per_minute = 4).await;
+    let busy = app.owner("Busy").await;
+    let quiet = app.owner("Quiet").await;
+    for _ in 0..4 {
+        busy.gql(&app, "{ viewer { role } }", json!({})).await.ok();
+    }
+    let limited = busy.gql(&app, "{ viewer { role } }", json!({})).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.code(), "RATE_LIMITED");
+    let retry_after: u64 = limited.headers["retry-after"]
+        .to_str()
+        .expect("header")
+        .parse()
+        .expect("seconds");
+    assert!((1..=60).contains(&retry_after));
+    quiet.gql(&app, "{ viewer { role } }", json!({})).await.ok();
+}
