@@ -17,8 +17,10 @@ use crate::graphql::pagination::{Connection, PageArgs};
 #[derive(Clone)]
 pub struct User(pub user::Model);
 
+/// A person who can sign in; belongs to agencies through memberships.
 #[Object]
 impl User {
+    /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::User, self.0.id)
     }
@@ -28,10 +30,12 @@ impl User {
         &self.0.email
     }
 
+    /// Name shown to colleagues.
     async fn display_name(&self) -> &str {
         &self.0.display_name
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -53,16 +57,20 @@ impl Agency {
     }
 }
 
+/// The tenant: an agency running shops for brands.
 #[Object]
 impl Agency {
+    /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Agency, self.0.id)
     }
 
+    /// Display name.
     async fn name(&self) -> &str {
         &self.0.name
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -120,8 +128,10 @@ impl Agency {
 #[derive(Clone)]
 pub struct Membership(pub membership::Model);
 
+/// A user's role in an agency, optionally limited to some shops.
 #[Object]
 impl Membership {
+    /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Membership, self.0.id)
     }
@@ -154,6 +164,7 @@ impl Membership {
         Ok(Agency(agency.ok_or(AppError::NotFound)?))
     }
 
+    /// Role in the agency.
     async fn role(&self) -> Role {
         self.0.role.parse().unwrap_or(Role::Support)
     }
@@ -168,6 +179,7 @@ impl Membership {
         })
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -186,16 +198,20 @@ impl Invitation {
     }
 }
 
+/// An offer to join the agency. The token is shown only when the invitation is created.
 #[Object]
 impl Invitation {
+    /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::Invitation, self.model.id)
     }
 
+    /// Address of the person invited.
     async fn email(&self) -> &str {
         &self.model.email
     }
 
+    /// Role the person gets on joining.
     async fn role(&self) -> Role {
         self.model.role.parse().unwrap_or(Role::Support)
     }
@@ -215,10 +231,12 @@ impl Invitation {
         self.token.as_deref()
     }
 
+    /// After this the token no longer works.
     async fn expires_at(&self) -> DateTime<Utc> {
         self.model.expires_at
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.model.created_at
     }
@@ -228,12 +246,15 @@ impl Invitation {
 #[derive(Clone)]
 pub struct ApiKey(pub api_key::Model);
 
+/// A credential for an integration, with explicit scopes instead of a role.
 #[Object]
 impl ApiKey {
+    /// Global id.
     pub async fn id(&self) -> ID {
         ids::encode(Kind::ApiKey, self.0.id)
     }
 
+    /// What the key is for.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -243,6 +264,7 @@ impl ApiKey {
         format!("{}{}", crate::auth::api_keys::KEY_MARKER, self.0.prefix)
     }
 
+    /// What the key may do.
     async fn scopes(&self) -> Vec<ApiScope> {
         self.0
             .scopes
@@ -262,10 +284,12 @@ impl ApiKey {
         })
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When the key stops working; null for never.
     async fn expires_at(&self) -> Option<DateTime<Utc>> {
         self.0.expires_at
     }
@@ -275,6 +299,7 @@ impl ApiKey {
         self.0.last_used_at
     }
 
+    /// When the key was revoked; null while it works.
     async fn revoked_at(&self) -> Option<DateTime<Utc>> {
         self.0.revoked_at
     }
@@ -301,7 +326,9 @@ fn decode_shop_ids(ids: Option<Vec<ID>>) -> async_graphql::Result<Option<Vec<uui
 /// Invite someone by e-mail. No mail is sent: pass the token to them as the invitation link.
 #[derive(InputObject)]
 pub struct InviteMemberInput {
+    /// Address of the person to invite.
     pub email: String,
+    /// Role the person gets on joining.
     pub role: Role,
     /// Limit the member to these shops; omit for every shop.
     pub shop_ids: Option<Vec<ID>>,
@@ -312,6 +339,7 @@ pub struct InviteMemberInput {
 pub struct InviteMemberPayload {
     /// The invitation, with its token.
     pub invitation: Option<Invitation>,
+    /// Why the invitation was refused; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -327,6 +355,7 @@ impl Payload for InviteMemberPayload {
 /// Join an agency with an invitation token.
 #[derive(InputObject)]
 pub struct AcceptInvitationInput {
+    /// The invitation token.
     pub token: String,
     /// A new password, or the existing account's password when the e-mail already has one.
     pub password: String,
@@ -337,7 +366,9 @@ pub struct AcceptInvitationInput {
 /// Change a member's role or shops.
 #[derive(InputObject)]
 pub struct UpdateMemberInput {
+    /// The membership to change.
     pub membership_id: ID,
+    /// The new role; omitted leaves it.
     pub role: Option<Role>,
     /// A list limits the member to those shops; `null` gives every shop; omitted leaves it.
     pub shop_ids: MaybeUndefined<Vec<ID>>,
@@ -351,6 +382,7 @@ mutation_payload!(
 /// Remove a member.
 #[derive(InputObject)]
 pub struct RemoveMemberInput {
+    /// The membership to remove.
     pub membership_id: ID,
 }
 
@@ -359,6 +391,7 @@ pub struct RemoveMemberInput {
 pub struct RemoveMemberPayload {
     /// Id of the removed membership.
     pub removed_membership_id: Option<ID>,
+    /// Why the removal was refused; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -376,6 +409,7 @@ impl Payload for RemoveMemberPayload {
 pub struct CreateApiKeyInput {
     /// What the key is for, 1–100 characters.
     pub name: String,
+    /// What the key may do; at least one.
     pub scopes: Vec<ApiScope>,
     /// Limit the key to these shops; omit for every shop.
     pub shop_ids: Option<Vec<ID>>,
@@ -386,9 +420,11 @@ pub struct CreateApiKeyInput {
 /// The result of `createApiKey`.
 #[derive(SimpleObject, Default)]
 pub struct CreateApiKeyPayload {
+    /// The new key.
     pub api_key: Option<ApiKey>,
     /// The key itself, shown only now. Send it as `Authorization: Bearer <secret>`.
     pub secret: Option<String>,
+    /// Why the key was refused; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -404,6 +440,7 @@ impl Payload for CreateApiKeyPayload {
 /// Revoke an API key.
 #[derive(InputObject)]
 pub struct RevokeApiKeyInput {
+    /// The key to revoke.
     pub id: ID,
 }
 

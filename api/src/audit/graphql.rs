@@ -12,22 +12,28 @@ use crate::graphql::pagination::{Connection, PageArgs};
 /// Who acted.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum ActorKind {
+    /// A signed-in person.
     User,
+    /// An integration's API key.
     ApiKey,
 }
 
 /// How the attempt ended.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]
 pub enum AuditOutcome {
+    /// The action was carried out.
     Success,
+    /// The action was refused for lack of permission.
     Denied,
 }
 
 /// One entry of the append-only audit log.
 pub struct AuditEvent(pub audit_event::Model);
 
+/// One entry of the append-only audit log.
 #[Object]
 impl AuditEvent {
+    /// Global id.
     async fn id(&self) -> ID {
         ids::encode(Kind::AuditEvent, self.0.id)
     }
@@ -37,6 +43,7 @@ impl AuditEvent {
         &self.0.action
     }
 
+    /// Whether a person or an API key acted.
     async fn actor_kind(&self) -> ActorKind {
         if self.0.actor_kind == "API_KEY" {
             ActorKind::ApiKey
@@ -66,6 +73,7 @@ impl AuditEvent {
         self.0.object_id.map(|id| ids::encode(kind, id))
     }
 
+    /// Carried out or denied.
     async fn outcome(&self) -> AuditOutcome {
         if self.0.outcome == "DENIED" {
             AuditOutcome::Denied
@@ -84,6 +92,7 @@ impl AuditEvent {
         self.0.details.clone().map(Json)
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
@@ -98,6 +107,7 @@ pub struct AuditEventFilterInput {
     pub object_id: Option<ID>,
     /// Only events of this user.
     pub user_id: Option<ID>,
+    /// Only events with this outcome.
     pub outcome: Option<AuditOutcome>,
 }
 

@@ -16,6 +16,7 @@ use crate::graphql::loaders::{Loaders, load_error};
 /// Who is calling, in which agency, with which rights.
 pub struct Viewer(Actor);
 
+/// Who is calling, in which agency, with which rights.
 #[Object]
 impl Viewer {
     /// The signed-in person; null for API keys.
@@ -79,11 +80,13 @@ impl Viewer {
 pub struct AuthPayload {
     /// Short-lived JWT; send as `Authorization: Bearer <accessToken>`.
     pub access_token: Option<String>,
+    /// When the access token expires.
     pub access_token_expires_at: Option<DateTime<Utc>>,
     /// Single-use token for `refreshToken`; each use returns a new one.
     pub refresh_token: Option<String>,
     /// The new session's viewer.
     pub viewer: Option<Viewer>,
+    /// Why sign-in was refused; empty on success.
     pub user_errors: Vec<UserError>,
 }
 
@@ -111,17 +114,22 @@ impl From<Session> for AuthPayload {
 /// A new account with its own agency, owned by the new user.
 #[derive(InputObject)]
 pub struct SignUpInput {
+    /// Sign-in address; unique.
     pub email: String,
     /// 8–256 bytes.
     pub password: String,
+    /// Name shown to colleagues, 1–100 characters.
     pub display_name: String,
+    /// Name of the new agency, 1–100 characters.
     pub agency_name: String,
 }
 
 /// Sign in.
 #[derive(InputObject)]
 pub struct LogInInput {
+    /// Sign-in address.
     pub email: String,
+    /// The account's password.
     pub password: String,
     /// Which agency to act in; default: the first one joined.
     pub agency_id: Option<ID>,
@@ -130,18 +138,21 @@ pub struct LogInInput {
 /// Exchange a refresh token.
 #[derive(InputObject)]
 pub struct RefreshTokenInput {
+    /// The latest refresh token of the session.
     pub refresh_token: String,
 }
 
 /// Sign out everywhere.
 #[derive(InputObject)]
 pub struct LogOutInput {
+    /// Any refresh token of the user.
     pub refresh_token: String,
 }
 
 /// The result of `logOut`.
 #[derive(SimpleObject, Default)]
 pub struct LogOutPayload {
+    /// Always empty: signing out cannot fail.
     pub user_errors: Vec<UserError>,
 }
 
@@ -154,6 +165,7 @@ impl Payload for LogOutPayload {
 /// Act in another agency of the same user.
 #[derive(InputObject)]
 pub struct SwitchAgencyInput {
+    /// An agency the user belongs to.
     pub agency_id: ID,
 }
 

@@ -307,7 +307,7 @@ fn respond(
     }
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
-        if !extensions.get("code").is_some() {
+        if extensions.get("code").is_none() {
             // Validation and parse errors from the GraphQL engine itself.
             extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
         }

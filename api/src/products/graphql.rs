@@ -29,6 +29,7 @@ impl Product {
     }
 }
 
+/// One SKU of a shop: prices, stock and labels.
 #[Object]
 impl Product {
     /// Global id.
@@ -67,10 +68,12 @@ impl Product {
         &self.0.images.0
     }
 
+    /// Brand the product belongs to.
     async fn brand(&self) -> Option<&str> {
         self.0.brand.as_deref()
     }
 
+    /// Category, as the agency names it.
     async fn category(&self) -> Option<&str> {
         self.0.category.as_deref()
     }
@@ -116,6 +119,7 @@ impl Product {
         ProductLabel::load(&self.0.labels)
     }
 
+    /// Active or archived.
     async fn status(&self) -> Status {
         self.0.status.parse().unwrap_or(Status::Active)
     }
@@ -125,10 +129,12 @@ impl Product {
         self.0.version
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -137,9 +143,13 @@ impl Product {
 /// Narrows a product list.
 #[derive(InputObject, Default)]
 pub struct ProductFilterInput {
+    /// Only products of this shop.
     pub shop_id: Option<ID>,
+    /// Only this brand (exact).
     pub brand: Option<String>,
+    /// Only this category (exact).
     pub category: Option<String>,
+    /// Only products with this label.
     pub label: Option<ProductLabel>,
     /// true: only products at or below their low-stock threshold; false: only the others.
     pub low_stock: Option<bool>,
@@ -198,16 +208,20 @@ impl ProductQuery {
 /// A new product.
 #[derive(InputObject)]
 pub struct CreateProductInput {
+    /// The shop that sells it.
     pub shop_id: ID,
     /// 1–64 characters, no spaces; unique within the shop.
     pub sku: String,
     /// 1–200 characters.
     pub title: String,
+    /// Long description, up to 10,000 characters.
     pub description: Option<String>,
     /// http(s) URLs, at most 20.
     #[graphql(default)]
     pub images: Vec<String>,
+    /// Brand, up to 100 characters.
     pub brand: Option<String>,
+    /// Category, up to 100 characters.
     pub category: Option<String>,
     /// Decimal string in the shop's currency, e.g. "39.90".
     pub price: String,
@@ -219,6 +233,7 @@ pub struct CreateProductInput {
     /// Stock at or below which the product is running low (default 0).
     #[graphql(default)]
     pub low_stock_threshold: i64,
+    /// HERO, HOOK, NEW.
     #[graphql(default)]
     pub labels: Vec<ProductLabel>,
 }
@@ -227,28 +242,36 @@ pub struct CreateProductInput {
 /// description and images only.
 #[derive(InputObject)]
 pub struct UpdateProductInput {
+    /// The product to change.
     pub id: ID,
     /// The version the change is based on; a stale version changes nothing.
     pub expected_version: i32,
+    /// New title, 1–200 characters (creative field).
     pub title: Option<String>,
     /// `null` clears it.
     pub description: MaybeUndefined<String>,
+    /// New image URLs, replacing the old ones (creative field).
     pub images: Option<Vec<String>>,
+    /// New SKU, unique within the shop.
     pub sku: Option<String>,
     /// `null` clears it.
     pub brand: MaybeUndefined<String>,
     /// `null` clears it.
     pub category: MaybeUndefined<String>,
+    /// New price, decimal string in the shop's currency.
     pub price: Option<String>,
     /// `null` clears it.
     pub cost: MaybeUndefined<String>,
+    /// New low-stock threshold.
     pub low_stock_threshold: Option<i64>,
+    /// New labels, replacing the old ones.
     pub labels: Option<Vec<ProductLabel>>,
 }
 
 /// An atomic change of stock.
 #[derive(InputObject)]
 pub struct AdjustStockInput {
+    /// The product whose stock changes.
     pub product_id: ID,
     /// Units to add (positive) or remove (negative); stock never goes below zero.
     pub delta: i64,
@@ -259,6 +282,7 @@ pub struct AdjustStockInput {
 /// Which product to archive.
 #[derive(InputObject)]
 pub struct ArchiveProductInput {
+    /// The product to archive.
     pub id: ID,
 }
 

@@ -18,6 +18,7 @@ use crate::products::loader::ShopProductsKey;
 #[derive(Clone)]
 pub struct Shop(pub shop::Model);
 
+/// A storefront of the agency on one platform.
 #[Object]
 impl Shop {
     /// Global id.
@@ -60,10 +61,12 @@ impl Shop {
         self.0.version
     }
 
+    /// When it was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
 
+    /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
     }
@@ -160,6 +163,7 @@ impl ShopQuery {
 pub struct CreateShopInput {
     /// Display name, 1–100 characters.
     pub name: String,
+    /// The platform the shop runs on.
     pub platform: Platform,
     /// ISO 4217 code, e.g. CNY; fixed once the shop exists.
     pub currency_code: String,
@@ -172,8 +176,11 @@ pub struct CreateShopInput {
 /// Changes to a shop; omitted fields stay as they are.
 #[derive(InputObject)]
 pub struct UpdateShopInput {
+    /// The shop to change.
     pub id: ID,
+    /// New display name, 1–100 characters.
     pub name: Option<String>,
+    /// New IANA time zone.
     pub timezone: Option<String>,
     /// `null` clears it.
     pub external_id: MaybeUndefined<String>,
@@ -182,6 +189,7 @@ pub struct UpdateShopInput {
 /// Which shop to archive.
 #[derive(InputObject)]
 pub struct ArchiveShopInput {
+    /// The shop to archive.
     pub id: ID,
 }
 

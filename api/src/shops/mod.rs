@@ -11,15 +11,25 @@ use strum::{EnumString, IntoStaticStr};
 #[derive(Enum, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Platform {
+    /// Tmall (天猫).
     Tmall,
+    /// Taobao (淘宝).
     Taobao,
+    /// JD.com (京东).
     Jd,
+    /// Pinduoduo (拼多多).
     Pinduoduo,
+    /// Douyin (抖音).
     Douyin,
+    /// Xiaohongshu (小红书).
     Xiaohongshu,
+    /// Kuaishou (快手).
     Kuaishou,
+    /// Shopify.
     Shopify,
+    /// Amazon.
     Amazon,
+    /// Any other channel.
     Other,
 }
 
@@ -27,7 +37,9 @@ pub enum Platform {
 #[derive(Enum, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
+    /// In use.
     Active,
+    /// Kept for the record, hidden from default lists.
     Archived,
 }
 
