@@ -173,14 +173,27 @@ pub fn into_payload<T, P: Payload>(
     }
 }
 
-/// Declares a mutation payload holding one optional object and `userErrors`.
+/// Declares a mutation payload: optional result fields plus `userErrors`. With one field it
+/// also gets `done(value)` for the successful answer.
 macro_rules! mutation_payload {
-    ($(#[$doc:meta])* $name:ident { $field:ident : $ty:ty }) => {
+    ($(#[$doc:meta])* $name:ident { $(#[$field_doc:meta])* $field:ident : $ty:ty $(,)? }) => {
+        $crate::error::mutation_payload!(@struct $(#[$doc])* $name { $(#[$field_doc])* $field: $ty });
+
+        impl $name {
+            /// A successful payload.
+            pub fn done(value: $ty) -> Self {
+                Self { $field: Some(value), user_errors: Vec::new() }
+            }
+        }
+    };
+    ($(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident : $ty:ty),+ $(,)? }) => {
+        $crate::error::mutation_payload!(@struct $(#[$doc])* $name { $($(#[$field_doc])* $field: $ty),+ });
+    };
+    (@struct $(#[$doc:meta])* $name:ident { $($(#[$field_doc:meta])* $field:ident : $ty:ty),+ }) => {
         $(#[$doc])*
         #[derive(async_graphql::SimpleObject, Default)]
         pub struct $name {
-            /// The object after the change; null when the change was refused.
-            pub $field: Option<$ty>,
+            $($(#[$field_doc])* pub $field: Option<$ty>,)+
             /// Why the change was refused; empty on success.
             pub user_errors: Vec<$crate::error::UserError>,
         }
@@ -188,13 +201,6 @@ macro_rules! mutation_payload {
         impl $crate::error::Payload for $name {
             fn refused(user_errors: Vec<$crate::error::UserError>) -> Self {
                 Self { user_errors, ..Default::default() }
-            }
-        }
-
-        impl $name {
-            /// A successful payload.
-            pub fn done(value: $ty) -> Self {
-                Self { $field: Some(value), user_errors: Vec::new() }
             }
         }
     };

@@ -1,6 +1,6 @@
 //! Agency, user, membership, invitation and API key types, with their queries and mutations.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entity::{agency, api_key, invitation, membership, user};
 
@@ -8,7 +8,7 @@ use super::service::{self, Acceptance, MemberChanges, NewApiKey};
 use crate::auth::graphql::AuthPayload;
 use crate::authz::{ApiScope, Role};
 use crate::context::{authenticated, request, state};
-use crate::error::{AppError, Payload, UserError, into_payload, mutation_payload};
+use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Loaders, load_error};
 use crate::graphql::pagination::{Connection, PageArgs};
@@ -334,23 +334,13 @@ pub struct InviteMemberInput {
     pub shop_ids: Option<Vec<ID>>,
 }
 
-/// The result of `inviteMember`.
-#[derive(SimpleObject, Default)]
-pub struct InviteMemberPayload {
-    /// The invitation, with its token.
-    pub invitation: Option<Invitation>,
-    /// Why the invitation was refused; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl Payload for InviteMemberPayload {
-    fn refused(user_errors: Vec<UserError>) -> Self {
-        Self {
-            user_errors,
-            ..Default::default()
-        }
+mutation_payload!(
+    /// The result of `inviteMember`.
+    InviteMemberPayload {
+        /// The invitation, with its token.
+        invitation: Invitation
     }
-}
+);
 
 /// Join an agency with an invitation token.
 #[derive(InputObject)]
@@ -376,7 +366,10 @@ pub struct UpdateMemberInput {
 
 mutation_payload!(
     /// The result of a membership change.
-    MembershipPayload { membership: Membership }
+    MembershipPayload {
+        /// The membership after the change.
+        membership: Membership
+    }
 );
 
 /// Remove a member.
@@ -386,23 +379,13 @@ pub struct RemoveMemberInput {
     pub membership_id: ID,
 }
 
-/// The result of `removeMember`.
-#[derive(SimpleObject, Default)]
-pub struct RemoveMemberPayload {
-    /// Id of the removed membership.
-    pub removed_membership_id: Option<ID>,
-    /// Why the removal was refused; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl Payload for RemoveMemberPayload {
-    fn refused(user_errors: Vec<UserError>) -> Self {
-        Self {
-            user_errors,
-            ..Default::default()
-        }
+mutation_payload!(
+    /// The result of `removeMember`.
+    RemoveMemberPayload {
+        /// Id of the removed membership.
+        removed_membership_id: ID
     }
-}
+);
 
 /// A new API key.
 #[derive(InputObject)]
@@ -417,25 +400,15 @@ pub struct CreateApiKeyInput {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-/// The result of `createApiKey`.
-#[derive(SimpleObject, Default)]
-pub struct CreateApiKeyPayload {
-    /// The new key.
-    pub api_key: Option<ApiKey>,
-    /// The key itself, shown only now. Send it as `Authorization: Bearer <secret>`.
-    pub secret: Option<String>,
-    /// Why the key was refused; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl Payload for CreateApiKeyPayload {
-    fn refused(user_errors: Vec<UserError>) -> Self {
-        Self {
-            user_errors,
-            ..Default::default()
-        }
+mutation_payload!(
+    /// The result of `createApiKey`.
+    CreateApiKeyPayload {
+        /// The new key.
+        api_key: ApiKey,
+        /// The key itself, shown only now. Send it as `Authorization: Bearer <secret>`.
+        secret: String,
     }
-}
+);
 
 /// Revoke an API key.
 #[derive(InputObject)]
@@ -446,7 +419,10 @@ pub struct RevokeApiKeyInput {
 
 mutation_payload!(
     /// The result of `revokeApiKey`.
-    RevokeApiKeyPayload { api_key: ApiKey }
+    RevokeApiKeyPayload {
+        /// The revoked key.
+        api_key: ApiKey
+    }
 );
 
 #[derive(Default)]
@@ -464,12 +440,11 @@ impl AgencyMutation {
         let shop_ids = decode_shop_ids(input.shop_ids)?;
         into_payload(
             service::invite(&ctx, &input.email, input.role, shop_ids).await,
-            |(model, token)| InviteMemberPayload {
-                invitation: Some(Invitation {
+            |(model, token)| {
+                InviteMemberPayload::done(Invitation {
                     model,
                     token: Some(token),
-                }),
-                user_errors: Vec::new(),
+                })
             },
         )
     }
@@ -524,10 +499,7 @@ impl AgencyMutation {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.membership_id, Kind::Membership)?;
         into_payload(service::remove_member(&ctx, id).await, |m| {
-            RemoveMemberPayload {
-                removed_membership_id: Some(ids::encode(Kind::Membership, m.id)),
-                user_errors: Vec::new(),
-            }
+            RemoveMemberPayload::done(ids::encode(Kind::Membership, m.id))
         })
     }
 

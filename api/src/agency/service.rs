@@ -162,9 +162,8 @@ pub async fn invite(
     .insert(&txn)
     .await?;
     Record::success(ctx, "member.invite", ("Invitation", invitation.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok((invitation, token))
 }
 
@@ -294,9 +293,8 @@ pub async fn accept_invitation(
         Some(("Membership", membership.id)),
         Outcome::Success,
     )
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(session)
 }
 
@@ -339,9 +337,8 @@ pub async fn update_member(
     row.updated_at = Set(Utc::now());
     let updated = row.update(&txn).await?;
     Record::success(ctx, "member.update", ("Membership", updated.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(updated)
 }
 
@@ -371,9 +368,8 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
         .exec(&txn)
         .await?;
     Record::success(ctx, "member.remove", ("Membership", current.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(current)
 }
 
@@ -456,9 +452,8 @@ pub async fn create_api_key(
     .insert(&txn)
     .await?;
     Record::success(ctx, "api_key.create", ("ApiKey", row.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok((row, key.secret))
 }
 
@@ -477,9 +472,8 @@ pub async fn revoke_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model
     row.revoked_at = Set(Some(Utc::now()));
     let revoked = row.update(&txn).await?;
     Record::success(ctx, "api_key.revoke", ("ApiKey", revoked.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(revoked)
 }
 

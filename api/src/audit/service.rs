@@ -2,7 +2,9 @@
 
 use chrono::Utc;
 use entity::audit_event;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use crate::auth::Actor;
@@ -71,6 +73,13 @@ impl<'a> Record<'a> {
             request_id,
             details: None,
         }
+    }
+
+    /// Appends the record inside `txn` and commits the change it describes with it.
+    pub async fn commit(self, txn: DatabaseTransaction) -> AppResult<()> {
+        self.write(&txn).await?;
+        txn.commit().await?;
+        Ok(())
     }
 
     /// Appends the record using `db` (pass the transaction of the change it describes).

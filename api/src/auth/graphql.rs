@@ -9,7 +9,7 @@ use crate::agency::graphql::{Agency, Membership, User};
 use crate::agency::service as agency_service;
 use crate::authz::{Permission, Role};
 use crate::context::{authenticated, request, state};
-use crate::error::{Payload, UserError, into_payload};
+use crate::error::{Payload, UserError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Loaders, load_error};
 
@@ -75,29 +75,19 @@ impl Viewer {
     }
 }
 
-/// The answer to every sign-in style mutation.
-#[derive(SimpleObject, Default)]
-pub struct AuthPayload {
-    /// Short-lived JWT; send as `Authorization: Bearer <accessToken>`.
-    pub access_token: Option<String>,
-    /// When the access token expires.
-    pub access_token_expires_at: Option<DateTime<Utc>>,
-    /// Single-use token for `refreshToken`; each use returns a new one.
-    pub refresh_token: Option<String>,
-    /// The new session's viewer.
-    pub viewer: Option<Viewer>,
-    /// Why sign-in was refused; empty on success.
-    pub user_errors: Vec<UserError>,
-}
-
-impl Payload for AuthPayload {
-    fn refused(user_errors: Vec<UserError>) -> Self {
-        Self {
-            user_errors,
-            ..Default::default()
-        }
+mutation_payload!(
+    /// The answer to every sign-in style mutation.
+    AuthPayload {
+        /// Short-lived JWT; send as `Authorization: Bearer <accessToken>`.
+        access_token: String,
+        /// When the access token expires.
+        access_token_expires_at: DateTime<Utc>,
+        /// Single-use token for `refreshToken`; each use returns a new one.
+        refresh_token: String,
+        /// The new session's viewer.
+        viewer: Viewer,
     }
-}
+);
 
 impl From<Session> for AuthPayload {
     fn from(session: Session) -> Self {

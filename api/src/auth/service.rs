@@ -126,9 +126,8 @@ pub async fn sign_up(state: &AppState, request_id: &str, input: SignUp) -> AppRe
         Some(("Agency", agency.id)),
         Outcome::Success,
     )
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(session)
 }
 
@@ -212,9 +211,8 @@ pub async fn log_in(
         Some(("User", user.id)),
         Outcome::Success,
     )
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(session)
 }
 
@@ -334,9 +332,8 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
         Some(("User", current.user_id)),
         Outcome::Success,
     )
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(Session {
         access_token,
         access_token_expires_at,
@@ -387,9 +384,8 @@ pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResu
         request_id,
         details: None,
     }
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(())
 }
 
@@ -416,8 +412,7 @@ pub async fn switch_agency(
         Some(("Agency", agency_id)),
         Outcome::Success,
     )
-    .write(&txn)
+    .commit(txn)
     .await?;
-    txn.commit().await?;
     Ok(session)
 }

@@ -288,7 +288,10 @@ pub struct ArchiveProductInput {
 
 mutation_payload!(
     /// The result of a product mutation.
-    ProductPayload { product: Product }
+    ProductPayload {
+        /// The product after the change.
+        product: Product
+    }
 );
 
 #[derive(Default)]

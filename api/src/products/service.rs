@@ -237,9 +237,8 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
     let txn = ctx.state.db.begin().await?;
     let product = row.insert(&txn).await.map_err(sku_taken)?;
     Record::success(ctx, "product.create", ("Product", product.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(product)
 }
 
@@ -404,9 +403,8 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
     let txn = ctx.state.db.begin().await?;
     let product = row.update(&txn).await?;
     Record::success(ctx, "product.archive", ("Product", product.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(product)
 }
 

@@ -195,7 +195,10 @@ pub struct ArchiveShopInput {
 
 mutation_payload!(
     /// The result of a shop mutation.
-    ShopPayload { shop: Shop }
+    ShopPayload {
+        /// The shop after the change.
+        shop: Shop
+    }
 );
 
 #[derive(Default)]

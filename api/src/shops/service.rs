@@ -111,9 +111,8 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
     let txn = ctx.state.db.begin().await?;
     let shop = row.insert(&txn).await.map_err(external_id_taken)?;
     Record::success(ctx, "shop.create", ("Shop", shop.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(shop)
 }
 
@@ -148,9 +147,8 @@ pub async fn update(ctx: &Ctx<'_>, id: Uuid, changes: ShopChanges) -> AppResult<
     let txn = ctx.state.db.begin().await?;
     let shop = row.update(&txn).await.map_err(external_id_taken)?;
     Record::success(ctx, "shop.update", ("Shop", shop.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(shop)
 }
 
@@ -168,9 +166,8 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
     let txn = ctx.state.db.begin().await?;
     let shop = row.update(&txn).await?;
     Record::success(ctx, "shop.archive", ("Shop", shop.id))
-        .write(&txn)
+        .commit(txn)
         .await?;
-    txn.commit().await?;
     Ok(shop)
 }
 
