@@ -67,13 +67,25 @@ impl Currency {
 
     /// Parses a non-negative decimal amount such as `"39.90"` into minor units.
     pub fn parse_amount(self, field: &str, text: &str) -> Result<i64, UserError> {
-        let amount: Decimal = text.trim().parse().map_err(|_| {
+        let text = text.trim();
+        let not_decimal = || {
             UserError::new(
                 field,
                 UserErrorCode::Invalid,
                 format!("{field} must be a decimal number such as \"39.90\""),
             )
-        })?;
+        };
+        // Plain decimal notation only: no exponent, no plus sign, no spaces.
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let plain = !digits.is_empty()
+            && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && digits.matches('.').count() <= 1
+            && !digits.starts_with('.')
+            && !digits.ends_with('.');
+        if !plain {
+            return Err(not_decimal());
+        }
+        let amount: Decimal = text.parse().map_err(|_| not_decimal())?;
         if amount.is_sign_negative() {
             return Err(UserError::new(
                 field,
@@ -136,7 +148,18 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused() {
-        for bad in ["-1", "abc", "1.234", "", "1e3", "99999999999"] {
+        for bad in [
+            "-1",
+            "abc",
+            "1.234",
+            "",
+            "1e3",
+            "+5",
+            ".5",
+            "5.",
+            "1.2.3",
+            "99999999999",
+        ] {
             assert!(cny().parse_amount("price", bad).is_err(), "{bad}");
         }
         assert!(Currency::parse("c", "XXX").is_err());
