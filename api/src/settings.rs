@@ -77,6 +77,8 @@ pub struct Settings {
     pub db_statement_timeout_ms: u64,
     /// `STEWARD_RATE_LIMIT_PER_MINUTE`: GraphQL requests per principal per minute.
     pub rate_limit_per_minute: u32,
+    /// `STEWARD_REDIS_URL`: shares rate-limit windows between instances; in-process without it.
+    pub redis_url: Option<String>,
     /// `STEWARD_LOGIN_MAX_FAILURES`: failed sign-ins per e-mail before it is locked for a while.
     pub login_max_failures: i32,
     /// `STEWARD_LOGIN_WINDOW_SECS`: the window those failures are counted in.
@@ -105,6 +107,7 @@ impl Default for Settings {
             db_acquire_timeout_ms: 2_000,
             db_statement_timeout_ms: 5_000,
             rate_limit_per_minute: 600,
+            redis_url: None,
             login_max_failures: 5,
             login_window_secs: 15 * 60,
             shutdown_timeout_secs: 25,

@@ -48,7 +48,14 @@ impl Application {
                 &jwt_secret,
                 Duration::seconds(settings.access_token_ttl_secs),
             ),
-            rate_limiter: Arc::new(RateLimiter::new(settings.rate_limit_per_minute)),
+            rate_limiter: Arc::new(
+                RateLimiter::new(
+                    settings.rate_limit_per_minute,
+                    settings.redis_url.as_deref(),
+                )
+                .await
+                .context("connecting to Redis for rate limiting")?,
+            ),
             metrics,
             settings: Arc::new(settings),
         };

@@ -31,6 +31,7 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    database_url: String,
     sqlite_file: Option<PathBuf>,
 }
 
@@ -119,7 +120,18 @@ impl TestApp {
     /// A server whose settings `adjust` may change first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings)) -> Self {
         let (url, sqlite_file) = fresh_database().await;
-        let mut settings = test_settings(url);
+        let mut app = Self::start(url, adjust).await;
+        app.sqlite_file = sqlite_file;
+        app
+    }
+
+    /// A second instance on the same database, as behind a load balancer.
+    pub async fn sibling(&self, adjust: impl FnOnce(&mut Settings)) -> Self {
+        Self::start(self.database_url.clone(), adjust).await
+    }
+
+    async fn start(database_url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
+        let mut settings = test_settings(database_url.clone());
         adjust(&mut settings);
         let app = Application::build(settings)
             .await
@@ -129,7 +141,8 @@ impl TestApp {
         Self {
             address,
             client: reqwest::Client::new(),
-            sqlite_file,
+            database_url,
+            sqlite_file: None,
         }
     }
 

@@ -301,3 +301,25 @@ async fn each_principal_has_its_own_rate_limit() {
     assert!((1..=60).contains(&retry_after));
     quiet.gql(&app, "{ viewer { role } }", json!({})).await.ok();
 }
+
+#[tokio::test]
+async fn instances_sharing_redis_share_each_principals_allowance() {
+    let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
+        // Shared windows need a Redis server; CI provides one through TEST_REDIS_URL.
+        return;
+    };
+    let limit = |s: &mut api::Settings| {
+        s.rate_limit_per_minute = 4;
+        s.redis_url = Some(redis_url.clone());
+    };
+    let first = TestApp::spawn_with(limit).await;
+    let second = first.sibling(limit).await;
+    // Sign-up is anonymous and counted for the client address, not for the new owner.
+    let owner = first.owner("Shared").await;
+    for app in [&first, &first, &second, &second] {
+        owner.gql(app, "{ viewer { role } }", json!({})).await.ok();
+    }
+    let limited = owner.gql(&second, "{ viewer { role } }", json!({})).await;
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.code(), "RATE_LIMITED");
+}

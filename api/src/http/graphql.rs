@@ -266,6 +266,7 @@ async fn execute(
             .app
             .rate_limiter
             .check(&principal_key(actor.as_ref(), &req))
+            .await
         {
             state.app.metrics.rate_limited();
             return rate_limited(retry_after, &request_id);
