@@ -3,4 +3,7 @@
 
 mod support;
 
+mod api_keys;
+mod audit;
+mod members;
 mod smoke;
