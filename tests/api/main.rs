@@ -3,8 +3,11 @@
 
 mod support;
 
+mod api_keys;
+mod audit;
 mod health;
 mod lifecycle;
+mod members;
 mod schema;
 mod smoke;
 mod transport;
