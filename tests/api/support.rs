@@ -78,29 +78,54 @@ pub async fn fresh_database() -> (String, Option<PathBuf>) {
 }
 
 static CLEANED: AtomicBool = AtomicBool::new(false);
+const TEST_DATABASE_PREFIX: &str = "steward_test_";
+/// Test databases older than this belong to finished runs and are dropped.
+const STALE_AFTER_SECS: u64 = 2 * 60 * 60;
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Drops the test databases of earlier runs. Their names carry their creation time, so
+/// databases of runs still in progress (here or in a parallel run) are left alone.
+async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            format!("SELECT datname FROM pg_database WHERE datname LIKE '{TEST_DATABASE_PREFIX}%'"),
+        ))
+        .await
+        .unwrap_or_default();
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let created = name
+            .strip_prefix(TEST_DATABASE_PREFIX)
+            .and_then(|rest| rest.split('_').next())
+            .and_then(|secs| secs.parse::<u64>().ok());
+        if created.is_some_and(|created| created + STALE_AFTER_SECS < unix_now()) {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
 
 async fn fresh_postgres(admin_url: &str) -> String {
     let admin = Database::connect(admin_url)
         .await
         .expect("connect to TEST_DATABASE_URL");
     if !CLEANED.swap(true, Ordering::SeqCst) {
-        // Databases of earlier runs; databases of this run are still in use and kept.
-        let stale = admin
-            .query_all_raw(sea_orm::Statement::from_string(
-                admin.get_database_backend(),
-                "SELECT datname FROM pg_database WHERE datname LIKE 'steward_test_%'",
-            ))
-            .await
-            .unwrap_or_default();
-        for row in stale {
-            if let Ok(name) = row.try_get::<String>("", "datname") {
-                let _ = admin
-                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .await;
-            }
-        }
+        drop_stale_databases(&admin).await;
     }
-    let name = format!("steward_test_{}", Uuid::now_v7().simple());
+    let name = format!(
+        "{TEST_DATABASE_PREFIX}{}_{}",
+        unix_now(),
+        Uuid::now_v7().simple()
+    );
     admin
         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
         .await
