@@ -67,13 +67,22 @@ impl Currency {
 
     /// Parses a non-negative decimal amount such as `"39.90"` into minor units.
     pub fn parse_amount(self, field: &str, text: &str) -> Result<i64, UserError> {
-        let amount: Decimal = text.trim().parse().map_err(|_| {
+        let invalid = || {
             UserError::new(
                 field,
                 UserErrorCode::Invalid,
                 format!("{field} must be a decimal number such as \"39.90\""),
             )
-        })?;
+        };
+        let text = text.trim();
+        // Plain decimals only: the parser would also take exponents ("1e3") and separators.
+        let unsigned = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, "0"));
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !digits(whole) || !digits(fraction) {
+            return Err(invalid());
+        }
+        let amount: Decimal = text.parse().map_err(|_| invalid())?;
         if amount.is_sign_negative() {
             return Err(UserError::new(
                 field,

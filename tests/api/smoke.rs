@@ -16,6 +16,9 @@ async fn a_new_owner_creates_a_shop_and_a_product_and_reads_them_back() {
     let shops = &response.ok()["shops"]["nodes"];
     assert_eq!(shops[0]["name"], "Tmall Flagship");
     assert_eq!(shops[0]["products"]["nodes"][0]["sku"], "LIP-001");
-    assert_eq!(shops[0]["products"]["nodes"][0]["price"], json!({ "amount": "39.90", "currencyCode": "CNY" }));
+    assert_eq!(
+        shops[0]["products"]["nodes"][0]["price"],
+        json!({ "amount": "39.90", "currencyCode": "CNY" })
+    );
     assert_eq!(shops[0]["products"]["nodes"][0]["cost"]["amount"], "12.50");
 }

@@ -47,8 +47,16 @@ pub fn test_settings(database_url: String) -> Settings {
     Settings {
         addr: "127.0.0.1:0".into(),
         database_url,
-        jwt_secret: Some("test-secret-that-is-long-enough-for-hs256".to_owned().into()),
-        password_hash_cost: PasswordHashCost { memory_kib: 256, iterations: 1, parallelism: 1 },
+        jwt_secret: Some(
+            "test-secret-that-is-long-enough-for-hs256"
+                .to_owned()
+                .into(),
+        ),
+        password_hash_cost: PasswordHashCost {
+            memory_kib: 256,
+            iterations: 1,
+            parallelism: 1,
+        },
         rate_limit_per_minute: 100_000,
         workers: Some(1),
         ..Settings::default()
@@ -61,7 +69,8 @@ pub async fn fresh_database() -> (String, Option<PathBuf>) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => (fresh_postgres(&admin_url).await, None),
         _ => {
-            let path = std::env::temp_dir().join(format!("steward-test-{}.db", Uuid::now_v7().simple()));
+            let path =
+                std::env::temp_dir().join(format!("steward-test-{}.db", Uuid::now_v7().simple()));
             (format!("sqlite://{}?mode=rwc", path.display()), Some(path))
         }
     }
@@ -70,7 +79,9 @@ pub async fn fresh_database() -> (String, Option<PathBuf>) {
 static CLEANED: AtomicBool = AtomicBool::new(false);
 
 async fn fresh_postgres(admin_url: &str) -> String {
-    let admin = Database::connect(admin_url).await.expect("connect to TEST_DATABASE_URL");
+    let admin = Database::connect(admin_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     if !CLEANED.swap(true, Ordering::SeqCst) {
         // Databases of earlier runs; databases of this run are still in use and kept.
         let stale = admin
@@ -82,13 +93,20 @@ async fn fresh_postgres(admin_url: &str) -> String {
             .unwrap_or_default();
         for row in stale {
             if let Ok(name) = row.try_get::<String>("", "datname") {
-                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await;
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .await;
             }
         }
     }
     let name = format!("steward_test_{}", Uuid::now_v7().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.expect("create test database");
-    let (base, _) = admin_url.rsplit_once('/').expect("TEST_DATABASE_URL ends with /<database>");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+        .await
+        .expect("create test database");
+    let (base, _) = admin_url
+        .rsplit_once('/')
+        .expect("TEST_DATABASE_URL ends with /<database>");
     format!("{base}/{name}")
 }
 
@@ -103,10 +121,16 @@ impl TestApp {
         let (url, sqlite_file) = fresh_database().await;
         let mut settings = test_settings(url);
         adjust(&mut settings);
-        let app = Application::build(settings).await.expect("build the application");
+        let app = Application::build(settings)
+            .await
+            .expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        Self { address, client: reqwest::Client::new(), sqlite_file }
+        Self {
+            address,
+            client: reqwest::Client::new(),
+            sqlite_file,
+        }
     }
 
     /// POSTs a GraphQL operation with an optional bearer token.
@@ -123,15 +147,30 @@ impl TestApp {
 
     /// The value of a counter from `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
-        let text = self.client.get(format!("{}/metrics", self.address)).send().await.expect("metrics").text().await.expect("text");
+        let text = self
+            .client
+            .get(format!("{}/metrics", self.address))
+            .send()
+            .await
+            .expect("metrics")
+            .text()
+            .await
+            .expect("text");
         text.lines()
-            .find_map(|line| line.strip_prefix(name).and_then(|rest| rest.trim().parse().ok()))
+            .find_map(|line| {
+                line.strip_prefix(name)
+                    .and_then(|rest| rest.trim().parse().ok())
+            })
             .unwrap_or_else(|| panic!("metric {name} missing"))
     }
 
     /// Signs up a new owner with a new agency.
     pub async fn owner(&self, agency: &str) -> Session {
-        let email = format!("owner-{}@{}.example.com", Uuid::now_v7().simple(), agency.to_lowercase().replace(' ', "-"));
+        let email = format!(
+            "owner-{}@{}.example.com",
+            Uuid::now_v7().simple(),
+            agency.to_lowercase().replace(' ', "-")
+        );
         let response = self
             .gql(
                 None,
@@ -143,8 +182,17 @@ impl TestApp {
     }
 
     /// Invites a member with `role` (optionally limited to shops) and accepts as a new user.
-    pub async fn member(&self, owner: &Session, role: &str, shop_ids: Option<Vec<String>>) -> Session {
-        let email = format!("{}-{}@example.com", role.to_lowercase(), Uuid::now_v7().simple());
+    pub async fn member(
+        &self,
+        owner: &Session,
+        role: &str,
+        shop_ids: Option<Vec<String>>,
+    ) -> Session {
+        let email = format!(
+            "{}-{}@example.com",
+            role.to_lowercase(),
+            Uuid::now_v7().simple()
+        );
         let invited = owner
             .gql(
                 self,
@@ -152,7 +200,10 @@ impl TestApp {
                 json!({ "input": { "email": email, "role": role, "shopIds": shop_ids } }),
             )
             .await;
-        let token = invited.ok()["inviteMember"]["invitation"]["token"].as_str().expect("invitation token").to_owned();
+        let token = invited.ok()["inviteMember"]["invitation"]["token"]
+            .as_str()
+            .expect("invitation token")
+            .to_owned();
         let accepted = self
             .gql(
                 None,
@@ -172,7 +223,10 @@ impl TestApp {
                 json!({ "input": { "name": name, "platform": "TMALL", "currencyCode": "CNY", "timezone": "Asia/Shanghai" } }),
             )
             .await;
-        response.ok()["createShop"]["shop"]["id"].as_str().expect("shop id").to_owned()
+        response.ok()["createShop"]["shop"]["id"]
+            .as_str()
+            .expect("shop id")
+            .to_owned()
     }
 
     /// Creates a product as `session` and returns its id.
@@ -186,7 +240,10 @@ impl TestApp {
             .await;
         let payload = &response.ok()["createProduct"];
         assert_eq!(payload["userErrors"], json!([]), "createProduct refused");
-        payload["product"]["id"].as_str().expect("product id").to_owned()
+        payload["product"]["id"]
+            .as_str()
+            .expect("product id")
+            .to_owned()
     }
 }
 
@@ -202,8 +259,16 @@ pub struct Session {
 
 impl Session {
     pub fn from_auth(payload: &Value, email: String) -> Self {
-        assert_eq!(payload["userErrors"], json!([]), "authentication refused: {payload}");
-        let text = |v: &Value| v.as_str().unwrap_or_else(|| panic!("missing field in {payload}")).to_owned();
+        assert_eq!(
+            payload["userErrors"],
+            json!([]),
+            "authentication refused: {payload}"
+        );
+        let text = |v: &Value| {
+            v.as_str()
+                .unwrap_or_else(|| panic!("missing field in {payload}"))
+                .to_owned()
+        };
         Self {
             email,
             access_token: text(&payload["accessToken"]),
@@ -232,7 +297,11 @@ impl Gql {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body: Value = response.json().await.unwrap_or(Value::Null);
-        let gql = Self { status, headers, body };
+        let gql = Self {
+            status,
+            headers,
+            body,
+        };
         gql.assert_known_codes();
         gql
     }
@@ -241,7 +310,10 @@ impl Gql {
     fn assert_known_codes(&self) {
         for error in self.errors() {
             let code = error["extensions"]["code"].as_str().unwrap_or("<none>");
-            assert!(KNOWN_CODES.contains(&code), "error with unexpected code {code}: {error}");
+            assert!(
+                KNOWN_CODES.contains(&code),
+                "error with unexpected code {code}: {error}"
+            );
         }
     }
 
@@ -259,13 +331,26 @@ impl Gql {
     /// The code of the first error (panics when there is none).
     pub fn code(&self) -> String {
         let errors = self.errors();
-        let first = errors.first().unwrap_or_else(|| panic!("expected an error, got {}", self.body));
-        first["extensions"]["code"].as_str().unwrap_or_default().to_owned()
+        let first = errors
+            .first()
+            .unwrap_or_else(|| panic!("expected an error, got {}", self.body));
+        first["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Codes of all errors.
     pub fn codes(&self) -> Vec<String> {
-        self.errors().iter().map(|e| e["extensions"]["code"].as_str().unwrap_or_default().to_owned()).collect()
+        self.errors()
+            .iter()
+            .map(|e| {
+                e["extensions"]["code"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect()
     }
 
     /// The `userErrors` codes of a mutation payload.
