@@ -6,6 +6,7 @@
 pub mod agency;
 pub mod api_key;
 pub mod audit_event;
+pub mod idempotency_key;
 pub mod invitation;
 pub mod json;
 pub mod login_throttle;

@@ -8,6 +8,7 @@ mod indexes;
 mod m20261122_000001_create_accounts;
 mod m20261122_000002_create_catalog;
 mod m20261122_000003_create_audit_events;
+mod m20261122_000004_create_idempotency_keys;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_accounts::Migration),
             Box::new(m20261122_000002_create_catalog::Migration),
             Box::new(m20261122_000003_create_audit_events::Migration),
+            Box::new(m20261122_000004_create_idempotency_keys::Migration),
         ]
     }
 }

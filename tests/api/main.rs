@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod health;
+mod idempotency;
 mod lifecycle;
 mod members;
 mod performance;

@@ -23,6 +23,8 @@ const KNOWN_CODES: &[&str] = &[
     "UNSUPPORTED_MEDIA_TYPE",
     "BAD_REQUEST",
     "METHOD_NOT_ALLOWED",
+    "IDEMPOTENCY_KEY_REUSED",
+    "IDEMPOTENCY_KEY_IN_USE",
 ];
 
 pub const PASSWORD: &str = "correct horse battery";

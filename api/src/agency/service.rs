@@ -16,7 +16,7 @@ use crate::audit::service::{Outcome, Record};
 use crate::auth::Actor;
 use crate::auth::api_keys;
 use crate::auth::password::validate_new_password;
-use crate::auth::secrets::{random_token, token_hash};
+use crate::auth::secrets::{random_token, sha256_hex};
 use crate::auth::service::{Session, insert_membership, start_session};
 use crate::authz::{ApiScope, Permission, Role};
 use crate::context::Ctx;
@@ -153,7 +153,7 @@ pub async fn invite(
         email: Set(email),
         role: Set(role.as_str().to_owned()),
         shop_ids: Set(shop_ids),
-        token_hash: Set(token_hash(&token)),
+        token_hash: Set(sha256_hex(&token)),
         invited_by_user_id: Set(invited_by),
         expires_at: Set(now + INVITATION_TTL),
         accepted_at: Set(None),
@@ -188,7 +188,7 @@ pub async fn accept_invitation(
         )
     };
     let invitation = invitation::Entity::find()
-        .filter(invitation::Column::TokenHash.eq(token_hash(&input.token)))
+        .filter(invitation::Column::TokenHash.eq(sha256_hex(&input.token)))
         .one(&state.db)
         .await?
         .ok_or_else(invalid)?;

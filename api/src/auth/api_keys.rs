@@ -7,7 +7,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::actor::{Actor, ShopScope};
-use super::secrets::{hashes_equal, random_alphanumeric, random_token, token_hash};
+use super::secrets::{hashes_equal, random_alphanumeric, random_token, sha256_hex};
 use crate::authz::ApiScope;
 use crate::error::{AppError, AppResult};
 
@@ -27,7 +27,7 @@ pub struct GeneratedKey {
 pub fn generate() -> GeneratedKey {
     let prefix = random_alphanumeric(PREFIX_LEN);
     let secret = random_token(&format!("{KEY_MARKER}{prefix}_"));
-    let hash = token_hash(&secret);
+    let hash = sha256_hex(&secret);
     GeneratedKey {
         secret,
         prefix,
@@ -52,7 +52,7 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Act
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let now = Utc::now();
-    let usable = hashes_equal(&key.secret_hash, &token_hash(token))
+    let usable = hashes_equal(&key.secret_hash, &sha256_hex(token))
         && key.revoked_at.is_none()
         && key.expires_at.is_none_or(|expires| expires > now);
     if !usable {

@@ -26,9 +26,9 @@ pub fn random_alphanumeric(len: usize) -> String {
         .collect()
 }
 
-/// Lower-case hex SHA-256 of `token`: what the database stores.
-pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
+/// Lower-case hex SHA-256 of `text`: what the database stores for a token.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
@@ -53,9 +53,9 @@ mod tests {
         let b = random_token("rt_");
         assert_ne!(a, b);
         assert!(a.starts_with("rt_") && a.len() > 40);
-        assert_eq!(token_hash(&a), token_hash(&a));
-        assert_eq!(token_hash(&a).len(), 64);
-        assert!(hashes_equal(&token_hash(&a), &token_hash(&a)));
-        assert!(!hashes_equal(&token_hash(&a), &token_hash(&b)));
+        assert_eq!(sha256_hex(&a), sha256_hex(&a));
+        assert_eq!(sha256_hex(&a).len(), 64);
+        assert!(hashes_equal(&sha256_hex(&a), &sha256_hex(&a)));
+        assert!(!hashes_equal(&sha256_hex(&a), &sha256_hex(&b)));
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::actor::{Actor, ShopScope};
 use super::password::validate_new_password;
-use super::secrets::{random_token, token_hash};
+use super::secrets::{random_token, sha256_hex};
 use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
@@ -256,7 +256,7 @@ async fn insert_refresh_token(
         user_id: Set(user_id),
         agency_id: Set(agency_id),
         family_id: Set(family_id),
-        token_hash: Set(token_hash(&token)),
+        token_hash: Set(sha256_hex(&token)),
         expires_at: Set(now + Duration::days(state.settings.refresh_token_ttl_days)),
         rotated_at: Set(None),
         revoked_at: Set(None),
@@ -281,7 +281,7 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
     let now = Utc::now();
     let txn = state.db.begin().await?;
     let Some(current) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
         .one(&txn)
         .await?
     else {
@@ -360,7 +360,7 @@ async fn revoke_family(
 /// An unknown token changes nothing and answers the same way.
 pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResult<()> {
     let Some(current) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(token_hash(token)))
+        .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
         .one(&state.db)
         .await?
     else {

@@ -17,6 +17,7 @@ use crate::auth::{Actor, Principal, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::graphql::loaders::Loaders;
+use crate::idempotency::{self, Refusal, Start};
 
 /// Longest accepted query text.
 pub const MAX_QUERY_CHARS: usize = 15_000;
@@ -145,22 +146,13 @@ pub async fn get(
     let Some(query) = params.query else {
         return graphiql(state).await;
     };
-    let document = match async_graphql::parser::parse_query(&query) {
-        Ok(document) => document,
-        Err(_) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "GRAPHQL_PARSE_FAILED",
-                "the query does not parse",
-                &request_id,
-            );
-        }
-    };
-    let mutates = match &document.operations {
-        DocumentOperations::Single(op) => op.node.ty != OperationType::Query,
-        DocumentOperations::Multiple(ops) => {
-            ops.values().any(|op| op.node.ty != OperationType::Query)
-        }
+    let Some(mutates) = writes(&query) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "GRAPHQL_PARSE_FAILED",
+            "the query does not parse",
+            &request_id,
+        );
     };
     if mutates {
         return error_response(
@@ -207,6 +199,17 @@ pub async fn graphiql(state: web::Data<HttpState>) -> HttpResponse {
         .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
+/// Whether a document holds anything but queries; `None` when it does not parse.
+fn writes(query: &str) -> Option<bool> {
+    let document = async_graphql::parser::parse_query(query).ok()?;
+    Some(match &document.operations {
+        DocumentOperations::Single(op) => op.node.ty != OperationType::Query,
+        DocumentOperations::Multiple(ops) => {
+            ops.values().any(|op| op.node.ty != OperationType::Query)
+        }
+    })
+}
+
 async fn execute(
     req: HttpRequest,
     state: web::Data<HttpState>,
@@ -223,86 +226,203 @@ async fn execute(
     }
     let span = tracing::info_span!("graphql", request_id = %request_id);
     async move {
-        let actor = match bearer(&req) {
-            Err(()) => {
-                return error_response(
-                    StatusCode::UNAUTHORIZED,
-                    "UNAUTHENTICATED",
-                    "malformed Authorization header",
-                    &request_id,
-                );
-            }
-            Ok(None) => None,
-            Ok(Some(token)) => match auth::authenticate(&state.app, token).await {
-                Ok(actor) => Some(actor),
-                Err(AppError::Unavailable) => {
-                    return error_response(
-                        StatusCode::SERVICE_UNAVAILABLE,
-                        "SERVICE_UNAVAILABLE",
-                        "service temporarily unavailable",
-                        &request_id,
-                    );
-                }
-                Err(AppError::Internal(err)) => {
-                    tracing::error!(error = ?err, "authentication failed");
-                    return error_response(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "INTERNAL",
-                        "internal error",
-                        &request_id,
-                    );
-                }
-                Err(_) => {
-                    return error_response(
-                        StatusCode::UNAUTHORIZED,
-                        "UNAUTHENTICATED",
-                        "invalid or expired credential",
-                        &request_id,
-                    );
-                }
-            },
+        let actor = match authenticate(&req, &state).await {
+            Ok(actor) => actor,
+            Err(refusal) => return refusal.into_response(&request_id),
         };
-        if let Err(retry_after) = state
-            .app
-            .rate_limiter
-            .check(&principal_key(actor.as_ref(), &req))
-            .await
-        {
+        let principal = principal_key(actor.as_ref(), &req);
+        if let Err(retry_after) = state.app.rate_limiter.check(&principal).await {
             state.app.metrics.rate_limited();
-            return rate_limited(retry_after, &request_id);
+            return Early::RateLimited(retry_after).into_response(&request_id);
         }
-        let mut request = request.data(state.app.clone());
-        if let Some(actor) = &actor {
-            request = request.data(Loaders::new(&state.app, actor));
+        let key = match idempotency_key(&req) {
+            Ok(key) => key,
+            Err(refusal) => return refusal.into_response(&request_id),
+        };
+        match (key, &actor) {
+            (Some(key), Some(actor)) if writes(&request.query) == Some(true) => {
+                run_once(&state, request, actor.clone(), &principal, key, &request_id).await
+            }
+            _ => reply(
+                run(&state, request, actor, &request_id).await,
+                &request_id,
+                false,
+            ),
         }
-        let request = request.data(RequestContext::new(actor, request_id.clone()));
-        let response = state.schema.execute(request).await;
-        respond(&state, response, &request_id)
     }
     .instrument(span)
     .await
 }
 
-fn rate_limited(retry_after: u64, request_id: &str) -> HttpResponse {
-    let mut response = error_response(
-        StatusCode::TOO_MANY_REQUESTS,
-        "RATE_LIMITED",
-        "too many requests",
-        request_id,
-    );
-    if let Ok(value) = header::HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+/// An answer given before GraphQL runs.
+enum Early {
+    MalformedAuthorization,
+    BadCredential,
+    Unavailable,
+    Internal,
+    RateLimited(u64),
+    BadIdempotencyKey,
+    IdempotencyKeyReused,
+    IdempotencyKeyInUse,
 }
 
-/// Serialises the response: request id on every error, 429 + Retry-After for rate limits.
-fn respond(
+impl Early {
+    fn into_response(self, request_id: &str) -> HttpResponse {
+        let (status, code, message) = match self {
+            Early::MalformedAuthorization => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "malformed Authorization header",
+            ),
+            Early::BadCredential => (
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "invalid or expired credential",
+            ),
+            Early::Unavailable => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "service temporarily unavailable",
+            ),
+            Early::Internal => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            ),
+            Early::RateLimited(_) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "RATE_LIMITED",
+                "too many requests",
+            ),
+            Early::BadIdempotencyKey => (
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "Idempotency-Key must be 1-255 visible ASCII characters",
+            ),
+            Early::IdempotencyKeyReused => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key was used for a different operation",
+            ),
+            Early::IdempotencyKeyInUse => (
+                StatusCode::CONFLICT,
+                "IDEMPOTENCY_KEY_IN_USE",
+                "a request with this Idempotency-Key is still running; retry shortly",
+            ),
+        };
+        let mut response = error_response(status, code, message, request_id);
+        if let Early::RateLimited(seconds) = self
+            && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
+        {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        response
+    }
+}
+
+/// The request's actor: none without a credential; a bad credential is refused, never anonymous.
+async fn authenticate(req: &HttpRequest, state: &HttpState) -> Result<Option<Actor>, Early> {
+    let Some(token) = bearer(req).map_err(|()| Early::MalformedAuthorization)? else {
+        return Ok(None);
+    };
+    match auth::authenticate(&state.app, token).await {
+        Ok(actor) => Ok(Some(actor)),
+        Err(AppError::Unavailable) => Err(Early::Unavailable),
+        Err(AppError::Internal(err)) => {
+            tracing::error!(error = ?err, "authentication failed");
+            Err(Early::Internal)
+        }
+        Err(_) => Err(Early::BadCredential),
+    }
+}
+
+fn idempotency_key(req: &HttpRequest) -> Result<Option<&str>, Early> {
+    match req.headers().get(idempotency::HEADER) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .filter(|key| idempotency::valid_key(key))
+            .map(Some)
+            .ok_or(Early::BadIdempotencyKey),
+    }
+}
+
+/// Runs a keyed mutation at most once per key, replaying the first answer to retries.
+async fn run_once(
     state: &HttpState,
-    mut response: async_graphql::Response,
+    request: async_graphql::Request,
+    actor: Actor,
+    principal: &str,
+    key: &str,
     request_id: &str,
 ) -> HttpResponse {
-    let mut retry_after = None;
+    let fingerprint = idempotency::fingerprint(&request);
+    let claim = match idempotency::start(&state.app.db, &actor, principal, key, &fingerprint).await
+    {
+        Ok(Start::Replay { status, body }) => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            let answer = Answer {
+                status,
+                retry_after: None,
+                body,
+                retryable: false,
+            };
+            return reply(answer, request_id, true);
+        }
+        Ok(Start::Run(claim)) => claim,
+        Err(Refusal::Reused) => return Early::IdempotencyKeyReused.into_response(request_id),
+        Err(Refusal::InProgress) => return Early::IdempotencyKeyInUse.into_response(request_id),
+        Err(Refusal::Failed(AppError::Unavailable)) => {
+            return Early::Unavailable.into_response(request_id);
+        }
+        Err(Refusal::Failed(err)) => {
+            tracing::error!(error = ?err, "idempotency key lookup failed");
+            return Early::Internal.into_response(request_id);
+        }
+    };
+    let answer = run(state, request, Some(actor), request_id).await;
+    // A refusal the client caused is final and replayed; a failure of ours may succeed on retry.
+    let stored = if answer.retryable || answer.status == StatusCode::TOO_MANY_REQUESTS {
+        idempotency::abandon(&state.app.db, claim).await
+    } else {
+        idempotency::finish(&state.app.db, claim, answer.status.as_u16(), &answer.body).await
+    };
+    if let Err(err) = stored {
+        tracing::error!(error = ?err, "could not store the idempotent answer");
+    }
+    reply(answer, request_id, false)
+}
+
+/// A serialised GraphQL answer.
+struct Answer {
+    status: StatusCode,
+    retry_after: Option<u64>,
+    body: String,
+    /// It failed on our side (database down, internal error): a retry may succeed.
+    retryable: bool,
+}
+
+/// Executes the operation and serialises the answer: the request id on every error, 429 for a
+/// rate-limited operation (sign-in throttling).
+async fn run(
+    state: &HttpState,
+    request: async_graphql::Request,
+    actor: Option<Actor>,
+    request_id: &str,
+) -> Answer {
+    let mut request = request.data(state.app.clone());
+    if let Some(actor) = &actor {
+        request = request.data(Loaders::new(&state.app, actor));
+    }
+    let request = request.data(RequestContext::new(actor, request_id.to_owned()));
+    let mut response = state.schema.execute(request).await;
+    let mut answer = Answer {
+        status: StatusCode::OK,
+        retry_after: None,
+        body: String::new(),
+        retryable: false,
+    };
     if !response.errors.is_empty() {
         state.app.metrics.graphql_error();
     }
@@ -312,25 +432,43 @@ fn respond(
             // Validation and parse errors from the GraphQL engine itself.
             extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
         }
-        if let Some(async_graphql::Value::String(code)) = extensions.get("code")
-            && code == "RATE_LIMITED"
-        {
-            retry_after = extensions.get("retryAfter").and_then(|v| match v {
-                async_graphql::Value::Number(n) => n.as_u64(),
-                _ => None,
-            });
+        let code = match extensions.get("code") {
+            Some(async_graphql::Value::String(code)) => code.clone(),
+            _ => String::new(),
+        };
+        match code.as_str() {
+            "RATE_LIMITED" => {
+                answer.status = StatusCode::TOO_MANY_REQUESTS;
+                answer.retry_after = match extensions.get("retryAfter") {
+                    Some(async_graphql::Value::Number(n)) => n.as_u64(),
+                    _ => Some(1),
+                };
+            }
+            "SERVICE_UNAVAILABLE" => {
+                answer.status = StatusCode::SERVICE_UNAVAILABLE;
+                answer.retryable = true;
+            }
+            "INTERNAL" => answer.retryable = true,
+            _ => {}
         }
         extensions.set("requestId", request_id);
     }
-    let status = if retry_after.is_some() {
-        StatusCode::TOO_MANY_REQUESTS
-    } else {
-        StatusCode::OK
-    };
-    let mut builder = HttpResponse::build(status);
-    builder.insert_header(("x-request-id", request_id.to_owned()));
-    if let Some(seconds) = retry_after {
+    answer.body = serde_json::to_string(&response).unwrap_or_else(|_| {
+        r#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+    });
+    answer
+}
+
+fn reply(answer: Answer, request_id: &str, replayed: bool) -> HttpResponse {
+    let mut builder = HttpResponse::build(answer.status);
+    builder
+        .content_type("application/json")
+        .insert_header(("x-request-id", request_id.to_owned()));
+    if let Some(seconds) = answer.retry_after {
         builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
     }
-    builder.json(response)
+    if replayed {
+        builder.insert_header(("idempotent-replayed", "true"));
+    }
+    builder.body(answer.body)
 }

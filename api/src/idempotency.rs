@@ -1,0 +1,160 @@
+//! Idempotency keys for mutations, in Stripe's manner: a client sends `Idempotency-Key` with a
+//! mutation it may retry; the first answer is stored for 24 hours and a retry with the same key
+//! and the same operation gets that answer again instead of running twice. The same key with a
+//! different operation is refused. Keys belong to one principal (user or API key) of one agency.
+
+use chrono::{Duration, Utc};
+use entity::idempotency_key::{self, Column, Entity};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::auth::secrets::sha256_hex;
+use crate::error::{AppError, AppResult};
+
+/// The request header that carries the key.
+pub const HEADER: &str = "idempotency-key";
+/// How long a stored answer is replayed.
+const TTL: Duration = Duration::hours(24);
+const MAX_KEY_LEN: usize = 255;
+
+/// Checks the header value: 1–255 visible ASCII characters.
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// The fingerprint of an operation: the same query, operation name and variables hash alike.
+pub fn fingerprint(request: &async_graphql::Request) -> String {
+    let canonical = serde_json::json!([request.query, request.operation_name, request.variables]);
+    sha256_hex(&canonical.to_string())
+}
+
+/// How a keyed request proceeds.
+pub enum Start {
+    /// The key is new: run the request, then `finish` (or `abandon`) this claim.
+    Run(Uuid),
+    /// The key answered this very operation before: send that answer again.
+    Replay { status: u16, body: String },
+}
+
+/// Why a keyed request cannot proceed.
+pub enum Refusal {
+    /// The key was used for a different operation.
+    Reused,
+    /// The first request with this key has not finished yet.
+    InProgress,
+    Failed(AppError),
+}
+
+impl From<sea_orm::DbErr> for Refusal {
+    fn from(err: sea_orm::DbErr) -> Self {
+        Self::Failed(err.into())
+    }
+}
+
+/// Claims `key` for this operation, or finds the earlier answer.
+pub async fn start(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    principal: &str,
+    key: &str,
+    fingerprint: &str,
+) -> Result<Start, Refusal> {
+    let now = Utc::now();
+    let mine = || {
+        Entity::find()
+            .filter(Column::AgencyId.eq(actor.agency_id()))
+            .filter(Column::Principal.eq(principal))
+    };
+    // Forget this principal's expired keys first, so an old key can be used afresh.
+    Entity::delete_many()
+        .filter(Column::AgencyId.eq(actor.agency_id()))
+        .filter(Column::Principal.eq(principal))
+        .filter(Column::CreatedAt.lt(now - TTL))
+        .exec(db)
+        .await?;
+    let id = Uuid::now_v7();
+    let claim = idempotency_key::ActiveModel {
+        id: Set(id),
+        agency_id: Set(actor.agency_id()),
+        principal: Set(principal.to_owned()),
+        key: Set(key.to_owned()),
+        request_hash: Set(fingerprint.to_owned()),
+        response_status: Set(None),
+        response_body: Set(None),
+        created_at: Set(now),
+    };
+    // The unique key decides between concurrent first requests: exactly one claim is inserted.
+    let inserted = Entity::insert(claim)
+        .on_conflict(
+            OnConflict::columns([Column::AgencyId, Column::Principal, Column::Key])
+                .do_nothing()
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    if inserted == 1 {
+        return Ok(Start::Run(id));
+    }
+    let earlier = mine()
+        .filter(Column::Key.eq(key))
+        .one(db)
+        .await?
+        .ok_or(Refusal::InProgress)?;
+    if earlier.request_hash != fingerprint {
+        return Err(Refusal::Reused);
+    }
+    match (earlier.response_status, earlier.response_body) {
+        (Some(status), Some(body)) => Ok(Start::Replay {
+            status: u16::try_from(status).unwrap_or(200),
+            body,
+        }),
+        _ => Err(Refusal::InProgress),
+    }
+}
+
+/// Stores the answer of a claimed key.
+pub async fn finish(db: &DatabaseConnection, id: Uuid, status: u16, body: &str) -> AppResult<()> {
+    let stored = idempotency_key::ActiveModel {
+        id: Set(id),
+        response_status: Set(Some(i16::try_from(status).unwrap_or(500))),
+        response_body: Set(Some(body.to_owned())),
+        ..Default::default()
+    };
+    Entity::update(stored).exec(db).await?;
+    Ok(())
+}
+
+/// Releases a claimed key without an answer (the request failed in a way a retry may fix).
+pub async fn abandon(db: &DatabaseConnection, id: Uuid) -> AppResult<()> {
+    Entity::delete_by_id(id).exec(db).await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_short_visible_ascii() {
+        assert!(valid_key("order-2026-11-22-0001"));
+        assert!(!valid_key(""));
+        assert!(!valid_key("has space"));
+        assert!(!valid_key(&"k".repeat(256)));
+        assert!(!valid_key("ключ"));
+    }
+
+    #[test]
+    fn the_fingerprint_covers_query_and_variables() {
+        let a = async_graphql::Request::new("mutation { a }");
+        let b = async_graphql::Request::new("mutation { a }").variables(
+            async_graphql::Variables::from_json(serde_json::json!({ "x": 1 })),
+        );
+        assert_eq!(
+            fingerprint(&a),
+            fingerprint(&async_graphql::Request::new("mutation { a }"))
+        );
+        assert_ne!(fingerprint(&a), fingerprint(&b));
+    }
+}
