@@ -303,3 +303,62 @@ async fn instances_sharing_redis_share_each_principals_allowance() {
     assert_eq!(limited.status, 429);
     assert_eq!(limited.code(), "RATE_LIMITED");
 }
+
+#[tokio::test]
+async fn compressed_bodies_are_not_decompressed() {
+    let app = TestApp::spawn().await;
+    // A gzip header over bytes that are not JSON: the server must not try to inflate them.
+    let response = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .header("content-type", "application/json")
+        .header("content-encoding", "gzip")
+        .body(vec![
+            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status().as_u16(), 400);
+}
+
+#[tokio::test]
+async fn credentials_in_the_url_are_ignored() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Url").await;
+    let response = app
+        .client
+        .get(format!("{}/graphql", app.address))
+        .query(&[
+            ("query", "{ viewer { role } }"),
+            ("access_token", owner.access_token.as_str()),
+            ("api_key", owner.access_token.as_str()),
+        ])
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(Gql::from(response).await.ok()["viewer"], json!(null));
+}
+
+#[tokio::test]
+async fn inputs_cannot_set_the_agency_or_the_version() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Allow").await;
+    let other = app.owner("Other").await;
+    let response = owner
+        .gql(
+            &app,
+            "mutation($input: CreateShopInput!) { createShop(input: $input) { shop { id } } }",
+            json!({ "input": { "name": "Sneaky", "platform": "JD", "currencyCode": "CNY", "timezone": "Asia/Shanghai", "agencyId": other.agency_id, "version": 99 } }),
+        )
+        .await;
+    assert!(!response.errors().is_empty(), "{}", response.body);
+    let count = owner
+        .gql(&app, "{ shops(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(count.ok()["shops"]["totalCount"], 0);
+    let theirs = other
+        .gql(&app, "{ shops(first: 1) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(theirs.ok()["shops"]["totalCount"], 0);
+}
