@@ -18,6 +18,36 @@ fn free_port() -> u16 {
         .port()
 }
 
+#[test]
+fn every_command_explains_itself() {
+    let help = Command::new(BINARY)
+        .arg("--help")
+        .output()
+        .expect("run steward --help");
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    for command in ["serve", "migrate", "export-schema"] {
+        assert!(text.contains(command), "{command} missing from --help");
+        let sub = Command::new(BINARY)
+            .args([command, "--help"])
+            .output()
+            .expect("run subcommand --help");
+        assert!(sub.status.success(), "{command} --help");
+    }
+}
+
+#[test]
+fn export_schema_prints_the_committed_schema() {
+    let output = Command::new(BINARY)
+        .arg("export-schema")
+        .output()
+        .expect("run steward export-schema");
+    assert!(output.status.success());
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema");
+    assert!(String::from_utf8_lossy(&output.stdout) == committed);
+}
+
 #[tokio::test]
 async fn production_refuses_to_start_without_a_jwt_secret() {
     let (url, file) = fresh_database().await;

@@ -147,6 +147,36 @@ mod tests {
         );
     }
 
+    /// An unknown e-mail must cost what a wrong password costs, or timing tells which e-mails
+    /// have accounts. Compares the fastest of several runs each, with real OWASP parameters.
+    #[tokio::test]
+    async fn an_unknown_account_costs_as_much_as_a_wrong_password() {
+        let hasher = PasswordHasher::new(PasswordHashCost::OWASP).expect("hasher");
+        let stored = hasher.hash("the real password".into()).await.expect("hash");
+        let fastest = |stored: Option<String>| {
+            let hasher = hasher.clone();
+            async move {
+                let mut best = std::time::Duration::MAX;
+                for _ in 0..5 {
+                    let started = std::time::Instant::now();
+                    hasher
+                        .verify("a wrong guess".into(), stored.clone())
+                        .await
+                        .expect("verify");
+                    best = best.min(started.elapsed());
+                }
+                best
+            }
+        };
+        let unknown = fastest(None).await.as_secs_f64();
+        let wrong = fastest(Some(stored)).await.as_secs_f64();
+        let ratio = unknown / wrong;
+        assert!(
+            (0.5..2.0).contains(&ratio),
+            "unknown {unknown:.4}s vs wrong {wrong:.4}s"
+        );
+    }
+
     #[test]
     fn password_length_is_bounded() {
         assert!(validate_new_password("short").is_err());
