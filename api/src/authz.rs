@@ -34,6 +34,16 @@ pub enum Permission {
     HandleReviews,
 }
 
+impl Permission {
+    /// Permissions over the whole agency rather than over shops.
+    pub fn is_agency_wide(self) -> bool {
+        matches!(
+            self,
+            Permission::ManageMembers | Permission::ManageApiKeys | Permission::ReadAuditLog
+        )
+    }
+}
+
 /// A member's role in an agency.
 #[derive(Enum, EnumIter, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
@@ -95,6 +105,16 @@ impl Permissions {
     /// The permissions in declaration order.
     pub fn to_vec(self) -> Vec<Permission> {
         Permission::iter().filter(|p| self.contains(*p)).collect()
+    }
+
+    /// The permissions left to an actor limited to some shops: nothing that acts on the whole
+    /// agency (its people, keys and audit log), which a partial view cannot judge safely.
+    pub fn limited_to_shops(self) -> Self {
+        Self(
+            Permission::iter()
+                .filter(|p| self.contains(*p) && !p.is_agency_wide())
+                .fold(0, |bits, p| bits | Self::bit(p)),
+        )
     }
 
     /// `Ok` when `permission` is held, `Forbidden` otherwise.
@@ -169,6 +189,16 @@ mod tests {
                 "{permission:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_shop_limited_owner_cannot_act_on_the_whole_agency() {
+        let limited = Role::Owner.permissions().limited_to_shops();
+        assert!(!limited.contains(Permission::ManageMembers));
+        assert!(!limited.contains(Permission::ManageApiKeys));
+        assert!(!limited.contains(Permission::ReadAuditLog));
+        assert!(limited.contains(Permission::WriteCatalog));
+        assert!(limited.contains(Permission::ReadFinancials));
     }
 
     #[test]

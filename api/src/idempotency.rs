@@ -5,7 +5,7 @@
 
 use chrono::{Duration, Utc};
 use entity::idempotency_key::{self, Column, Entity};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -18,6 +18,28 @@ pub const HEADER: &str = "idempotency-key";
 /// How long a stored answer is replayed.
 const TTL: Duration = Duration::hours(24);
 const MAX_KEY_LEN: usize = 255;
+
+/// Mutations whose answers carry secrets (tokens, API keys). Their answers are never stored, so
+/// they take no idempotency key.
+const CREDENTIAL_MUTATIONS: &[&str] = &[
+    "signUp",
+    "logIn",
+    "refreshToken",
+    "logOut",
+    "acceptInvitation",
+    "switchAgency",
+    "createApiKey",
+    "inviteMember",
+];
+
+/// Whether the mutation `field` returns credentials.
+pub fn returns_credentials(field: &str) -> bool {
+    CREDENTIAL_MUTATIONS.contains(&field)
+}
+
+/// A claim whose request has not answered within this time is taken to have died with its
+/// process, and the key may be claimed again.
+const CLAIM_LEASE: Duration = Duration::seconds(60);
 
 /// Checks the header value: 1–255 visible ASCII characters.
 pub fn valid_key(key: &str) -> bool {
@@ -104,6 +126,18 @@ pub async fn start(
         .ok_or(Refusal::InProgress)?;
     if earlier.request_hash != fingerprint {
         return Err(Refusal::Reused);
+    }
+    if earlier.response_status.is_none() && earlier.created_at < now - CLAIM_LEASE {
+        // The first request never answered (its process died): take the claim over, once.
+        let taken = Entity::update_many()
+            .col_expr(Column::CreatedAt, Expr::value(now))
+            .filter(Column::Id.eq(earlier.id))
+            .filter(Column::CreatedAt.eq(earlier.created_at))
+            .exec(db)
+            .await?;
+        if taken.rows_affected == 1 {
+            return Ok(Start::Run(earlier.id));
+        }
     }
     match (earlier.response_status, earlier.response_body) {
         (Some(status), Some(body)) => Ok(Start::Replay {

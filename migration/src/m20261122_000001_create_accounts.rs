@@ -179,6 +179,7 @@ impl MigrationTrait for Migration {
                     .col(integer(LoginThrottles::Failures))
                     .col(timestamp_with_time_zone(LoginThrottles::WindowStartedAt))
                     .col(timestamp_with_time_zone_null(LoginThrottles::LockedUntil))
+                    .col(integer(LoginThrottles::Lockouts))
                     .to_owned(),
             )
             .await
@@ -270,4 +271,5 @@ enum LoginThrottles {
     Failures,
     WindowStartedAt,
     LockedUntil,
+    Lockouts,
 }

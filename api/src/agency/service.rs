@@ -17,7 +17,7 @@ use crate::auth::Actor;
 use crate::auth::api_keys;
 use crate::auth::password::validate_new_password;
 use crate::auth::secrets::{random_token, sha256_hex};
-use crate::auth::service::{Session, insert_membership, start_session};
+use crate::auth::service::{Session, check_password, insert_membership, start_session};
 use crate::authz::{ApiScope, Permission, Role};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
@@ -213,10 +213,13 @@ pub async fn accept_invitation(
         .await?;
     let new_user = match &existing {
         Some(user) => {
-            let matches = state
-                .passwords
-                .verify(input.password, Some(user.password_hash.clone()))
-                .await?;
+            let matches = check_password(
+                state,
+                &invitation.email,
+                input.password,
+                Some(user.password_hash.clone()),
+            )
+            .await?;
             if !matches {
                 return Err(AppError::Invalid(vec![UserError::general(
                     UserErrorCode::InvalidCredentials,
@@ -321,10 +324,9 @@ pub async fn update_member(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if let Some(role) = changes.role
-        && role != Role::Owner
-        && current.role == Role::Owner.as_str()
-    {
+    let stays_agency_owner = changes.role.unwrap_or(Role::Owner) == Role::Owner
+        && shop_ids.as_ref().is_none_or(|ids| ids.is_none());
+    if is_agency_owner(&current) && !stays_agency_owner {
         ensure_another_owner(&txn, ctx.actor, "role").await?;
     }
     let mut row: membership::ActiveModel = current.into();
@@ -351,7 +353,7 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if current.role == Role::Owner.as_str() {
+    if is_agency_owner(&current) {
         ensure_another_owner(&txn, ctx.actor, "membershipId").await?;
     }
     membership::Entity::delete_by_id(current.id)
@@ -365,6 +367,14 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
         .filter(refresh_token::Column::UserId.eq(current.user_id))
         .filter(refresh_token::Column::AgencyId.eq(current.agency_id))
         .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    // Keys the member made leave with them: an integration someone set up before leaving must
+    // not keep its access unseen.
+    api_key::Entity::update_in(ctx.actor)
+        .col_expr(api_key::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .filter(api_key::Column::CreatedByUserId.eq(current.user_id))
+        .filter(api_key::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
     Record::success(ctx, "member.remove", ("Membership", current.id))
@@ -382,6 +392,11 @@ async fn lock_agency(txn: &DatabaseTransaction, actor: &Actor) -> AppResult<()> 
     Ok(())
 }
 
+/// An owner who sees every shop: the kind of owner an agency must always keep.
+fn is_agency_owner(membership: &membership::Model) -> bool {
+    membership.role == Role::Owner.as_str() && membership.shop_ids.is_none()
+}
+
 async fn ensure_another_owner(
     txn: &DatabaseTransaction,
     actor: &Actor,
@@ -389,13 +404,14 @@ async fn ensure_another_owner(
 ) -> AppResult<()> {
     let owners = membership::Entity::find_in(actor)
         .filter(membership::Column::Role.eq(Role::Owner.as_str()))
+        .filter(membership::Column::ShopIds.is_null())
         .count(txn)
         .await?;
     if owners <= 1 {
         return Err(AppError::invalid(
             field,
             UserErrorCode::LastOwner,
-            "The agency must keep at least one owner",
+            "The agency must keep at least one owner who sees every shop",
         ));
     }
     Ok(())

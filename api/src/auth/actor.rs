@@ -39,6 +39,14 @@ impl ShopScope {
     }
 }
 
+/// What an actor may do given its shop scope (see `Permissions::limited_to_shops`).
+fn effective(permissions: Permissions, shops: &ShopScope) -> Permissions {
+    match shops {
+        ShopScope::All => permissions,
+        ShopScope::Only(_) => permissions.limited_to_shops(),
+    }
+}
+
 /// Who is acting, for which agency, with which rights.
 #[derive(Clone, Debug)]
 pub struct Actor {
@@ -64,7 +72,7 @@ impl Actor {
             },
             agency_id,
             role: Some(role),
-            permissions: role.permissions(),
+            permissions: effective(role.permissions(), &shops),
             shops,
         }
     }
@@ -79,7 +87,7 @@ impl Actor {
             principal: Principal::ApiKey { key_id },
             agency_id,
             role: None,
-            permissions,
+            permissions: effective(permissions, &shops),
             shops,
         }
     }

@@ -160,6 +160,27 @@ fn invalid_credentials() -> AppError {
     )])
 }
 
+/// Checks a password for the account of `email` under the sign-in throttle (shared by every
+/// place that accepts a password). Without an account (`stored` is `None`) it does the same work
+/// and answers `false`.
+pub async fn check_password(
+    state: &AppState,
+    email: &str,
+    password: String,
+    stored: Option<String>,
+) -> AppResult<bool> {
+    let now = Utc::now();
+    let attempt = throttle::attempt(&state.db, &state.settings, email, now).await?;
+    let matches = password.len() <= *super::password::PASSWORD_BYTES.end()
+        && state.passwords.verify(password, stored).await?;
+    if matches {
+        throttle::clear(&state.db, email).await?;
+    } else {
+        throttle::failed(&state.db, &state.settings, email, attempt, now).await?;
+    }
+    Ok(matches)
+}
+
 /// Signs in. Unknown e-mails and wrong passwords get the same answer after the same work.
 pub async fn log_in(
     state: &AppState,
@@ -169,20 +190,15 @@ pub async fn log_in(
     agency_id: Option<Uuid>,
 ) -> AppResult<Session> {
     let email = validate::email("email", email).map_err(|_| invalid_credentials())?;
-    let now = Utc::now();
-    throttle::ensure_not_locked(&state.db, &email, now).await?;
     let user = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(&state.db)
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = password.len() <= *super::password::PASSWORD_BYTES.end()
-        && state.passwords.verify(password, stored).await?;
+    let password_ok = check_password(state, &email, password, stored).await?;
     let Some(user) = user.filter(|_| password_ok) else {
-        throttle::record_failure(&state.db, &state.settings, &email, now).await?;
         return Err(invalid_credentials());
     };
-    throttle::clear(&state.db, &email).await?;
     let mut memberships = membership::Entity::find()
         .filter(membership::Column::UserId.eq(user.id))
         .order_by_asc(membership::Column::CreatedAt);
@@ -359,14 +375,18 @@ async fn revoke_family(
 /// Signs the token's user out everywhere: every refresh token of the user is revoked.
 /// An unknown token changes nothing and answers the same way.
 pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResult<()> {
+    let now = Utc::now();
+    // Only a live token signs out: a leaked old one must not be a way to end someone's sessions.
     let Some(current) = refresh_token::Entity::find()
         .filter(refresh_token::Column::TokenHash.eq(sha256_hex(token)))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .filter(refresh_token::Column::RotatedAt.is_null())
+        .filter(refresh_token::Column::ExpiresAt.gt(now))
         .one(&state.db)
         .await?
     else {
         return Ok(());
     };
-    let now = Utc::now();
     let txn = state.db.begin().await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))

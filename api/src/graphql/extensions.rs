@@ -15,6 +15,8 @@ use crate::state::AppState;
 
 /// Most aliases a document may use (OWASP: aliases multiply work inside one request).
 pub const MAX_ALIASES: usize = 15;
+/// Deeper nesting is refused by the depth limit anyway; this only bounds the alias walk.
+const MAX_FRAGMENT_DEPTH: usize = 32;
 
 /// Refuses documents with more than `MAX_ALIASES` aliases.
 pub struct AliasLimit;
@@ -25,33 +27,44 @@ impl ExtensionFactory for AliasLimit {
     }
 }
 
-fn count_aliases(selection_set: &SelectionSet) -> usize {
+/// Aliases a selection set brings into the response: fragments count each time they are spread.
+/// `depth` bounds the walk, because the document has not been validated yet (a fragment may even
+/// spread itself); past the bound the count is taken as over the limit.
+fn count_aliases(
+    document: &ExecutableDocument,
+    selection_set: &SelectionSet,
+    depth: usize,
+) -> usize {
+    if depth > MAX_FRAGMENT_DEPTH {
+        return MAX_ALIASES + 1;
+    }
     selection_set
         .items
         .iter()
         .map(|item| match &item.node {
             Selection::Field(field) => {
                 usize::from(field.node.alias.is_some())
-                    + count_aliases(&field.node.selection_set.node)
+                    + count_aliases(document, &field.node.selection_set.node, depth + 1)
             }
-            Selection::InlineFragment(fragment) => count_aliases(&fragment.node.selection_set.node),
-            Selection::FragmentSpread(_) => 0,
+            Selection::InlineFragment(fragment) => {
+                count_aliases(document, &fragment.node.selection_set.node, depth + 1)
+            }
+            Selection::FragmentSpread(spread) => document
+                .fragments
+                .get(&spread.node.fragment_name.node)
+                .map_or(0, |fragment| {
+                    count_aliases(document, &fragment.node.selection_set.node, depth + 1)
+                }),
         })
-        .sum()
+        .fold(0, usize::saturating_add)
 }
 
 fn document_aliases(document: &ExecutableDocument) -> usize {
-    let operations: usize = document
+    document
         .operations
         .iter()
-        .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-        .sum();
-    let fragments: usize = document
-        .fragments
-        .values()
-        .map(|f| count_aliases(&f.node.selection_set.node))
-        .sum();
-    operations + fragments
+        .map(|(_, op)| count_aliases(document, &op.node.selection_set.node, 0))
+        .fold(0, usize::saturating_add)
 }
 
 #[async_graphql::async_trait::async_trait]

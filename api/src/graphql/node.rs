@@ -58,12 +58,16 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
             .await
             .map_err(load_error)?
             .map(|a| Node::Agency(Agency(a))),
-        Kind::User => loaders
-            .users
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
-            .map(|u| Node::User(User(u))),
+        Kind::User => {
+            // People are seen by people: colleagues, not integrations.
+            scoped.actor.require_user()?;
+            loaders
+                .users
+                .load_one(uuid)
+                .await
+                .map_err(load_error)?
+                .map(|u| Node::User(User(u)))
+        }
         Kind::Membership => Some(Node::Membership(Membership(
             agency_service::get_membership(&scoped, uuid).await?,
         ))),

@@ -7,7 +7,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{OperationType, Selection, SelectionSet};
 use serde::Deserialize;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -202,12 +202,49 @@ pub async fn graphiql(state: web::Data<HttpState>) -> HttpResponse {
 /// Whether a document holds anything but queries; `None` when it does not parse.
 fn writes(query: &str) -> Option<bool> {
     let document = async_graphql::parser::parse_query(query).ok()?;
-    Some(match &document.operations {
-        DocumentOperations::Single(op) => op.node.ty != OperationType::Query,
-        DocumentOperations::Multiple(ops) => {
-            ops.values().any(|op| op.node.ty != OperationType::Query)
+    Some(
+        document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty != OperationType::Query),
+    )
+}
+
+/// The root fields of the document's mutations (through fragments too).
+fn mutation_fields(query: &str) -> Vec<String> {
+    let Ok(document) = async_graphql::parser::parse_query(query) else {
+        return Vec::new();
+    };
+    let mut names = Vec::new();
+    let mut pending: Vec<&SelectionSet> = document
+        .operations
+        .iter()
+        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
+        .map(|(_, op)| &op.node.selection_set.node)
+        .collect();
+    // Fragments cannot nest forever in a valid document; the bound keeps an invalid one finite.
+    let mut budget = 256;
+    while let Some(set) = pending.pop() {
+        for item in &set.items {
+            budget -= 1;
+            if budget == 0 {
+                return names;
+            }
+            match &item.node {
+                Selection::Field(field) => names.push(field.node.name.node.to_string()),
+                Selection::InlineFragment(fragment) => {
+                    pending.push(&fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => {
+                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        pending.push(&fragment.node.selection_set.node);
+                    }
+                }
+            }
         }
-    })
+    }
+    names
 }
 
 async fn execute(
@@ -264,6 +301,7 @@ enum Early {
     BadIdempotencyKey,
     IdempotencyKeyReused,
     IdempotencyKeyInUse,
+    IdempotencyKeyNotAllowed,
 }
 
 impl Early {
@@ -303,6 +341,11 @@ impl Early {
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key was used for a different operation",
+            ),
+            Early::IdempotencyKeyNotAllowed => (
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "Idempotency-Key is not accepted on operations that return credentials",
             ),
             Early::IdempotencyKeyInUse => (
                 StatusCode::CONFLICT,
@@ -357,6 +400,12 @@ async fn run_once(
     key: &str,
     request_id: &str,
 ) -> HttpResponse {
+    if mutation_fields(&request.query)
+        .iter()
+        .any(|name| idempotency::returns_credentials(name))
+    {
+        return Early::IdempotencyKeyNotAllowed.into_response(request_id);
+    }
     let fingerprint = idempotency::fingerprint(&request);
     let claim = match idempotency::start(&state.app.db, &actor, principal, key, &fingerprint).await
     {

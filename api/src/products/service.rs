@@ -308,7 +308,11 @@ pub async fn update(
         row.labels = Set(ProductLabel::store(labels));
     }
     problems.finish()?;
-    row.version = Set(expected_version + 1);
+    // A version that cannot be incremented was never handed out: it is as stale as any other.
+    let Some(next_version) = expected_version.checked_add(1) else {
+        return Err(stale_version(current.version));
+    };
+    row.version = Set(next_version);
     row.updated_at = Set(Utc::now());
 
     let txn = ctx.state.db.begin().await?;
@@ -321,14 +325,7 @@ pub async fn update(
         .await
         .map_err(sku_taken)?;
     if result.rows_affected == 0 {
-        return Err(AppError::invalid(
-            "expectedVersion",
-            UserErrorCode::Conflict,
-            format!(
-                "The product was changed by someone else (now at version {}); reload and retry",
-                current.version
-            ),
-        ));
+        return Err(stale_version(current.version));
     }
     Record::success(ctx, "product.update", ("Product", current.id))
         .write(&txn)
@@ -396,12 +393,25 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
     if current.status == Status::Archived.as_str() {
         return Ok(current);
     }
-    let mut row: product::ActiveModel = current.clone().into();
-    row.status = Set(Status::Archived.as_str().to_owned());
-    row.version = Set(current.version + 1);
-    row.updated_at = Set(Utc::now());
     let txn = ctx.state.db.begin().await?;
-    let product = row.update(&txn).await?;
+    // The version moves on in the statement itself, so a concurrent edit keeps its own number.
+    product::Entity::update_in(ctx.actor)
+        .col_expr(
+            product::Column::Status,
+            Expr::value(Status::Archived.as_str()),
+        )
+        .col_expr(
+            product::Column::Version,
+            Expr::col(product::Column::Version).add(1),
+        )
+        .col_expr(product::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(product::Column::Id.eq(current.id))
+        .exec(&txn)
+        .await?;
+    let product = product::Entity::find_by_id(current.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Record::success(ctx, "product.archive", ("Product", product.id))
         .commit(txn)
         .await?;
@@ -413,6 +423,16 @@ async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+fn stale_version(current: i32) -> AppError {
+    AppError::invalid(
+        "expectedVersion",
+        UserErrorCode::Conflict,
+        format!(
+            "The product was changed by someone else (now at version {current}); reload and retry"
+        ),
+    )
 }
 
 fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> sea_orm::ActiveValue<T> {

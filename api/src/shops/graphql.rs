@@ -6,8 +6,10 @@ use entity::shop;
 
 use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
 use super::{Platform, Status};
+use crate::authz::Permission;
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
+use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load_error, loaders};
 use crate::graphql::pagination::{Connection, Page, PageArgs};
@@ -72,7 +74,10 @@ impl Shop {
     }
 
     /// The shop's active products, oldest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity",
+        guard = "RequirePermission(Permission::ReadCatalog)"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,

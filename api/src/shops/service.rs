@@ -4,7 +4,8 @@ use chrono::Utc;
 use entity::shop;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -131,8 +132,7 @@ pub async fn update(ctx: &Ctx<'_>, id: Uuid, changes: ShopChanges) -> AppResult<
         .external_id
         .map(|e| problems.check(validate::optional_text("externalId", e.as_deref(), 128)));
     problems.finish()?;
-    let current = find(ctx, id).await?;
-    let mut row: shop::ActiveModel = current.clone().into();
+    let mut row = <shop::ActiveModel as Default>::default();
     if let Some(Some(name)) = name {
         row.name = Set(name);
     }
@@ -142,14 +142,7 @@ pub async fn update(ctx: &Ctx<'_>, id: Uuid, changes: ShopChanges) -> AppResult<
     if let Some(Some(external_id)) = external_id {
         row.external_id = Set(external_id);
     }
-    row.version = Set(current.version + 1);
-    row.updated_at = Set(Utc::now());
-    let txn = ctx.state.db.begin().await?;
-    let shop = row.update(&txn).await.map_err(external_id_taken)?;
-    Record::success(ctx, "shop.update", ("Shop", shop.id))
-        .commit(txn)
-        .await?;
-    Ok(shop)
+    write(ctx, id, row, "shop.update").await
 }
 
 /// Archives a shop; archiving an archived shop changes nothing.
@@ -159,13 +152,41 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
     if current.status == Status::Archived.as_str() {
         return Ok(current);
     }
-    let mut row: shop::ActiveModel = current.clone().into();
-    row.status = Set(Status::Archived.as_str().to_owned());
-    row.version = Set(current.version + 1);
-    row.updated_at = Set(Utc::now());
+    let row = shop::ActiveModel {
+        status: Set(Status::Archived.as_str().to_owned()),
+        ..Default::default()
+    };
+    write(ctx, id, row, "shop.archive").await
+}
+
+/// Applies `changes` to the visible shop `id`, moves its version on by one in the same statement
+/// (so concurrent changes never share a version), and audits the change.
+async fn write(
+    ctx: &Ctx<'_>,
+    id: Uuid,
+    changes: shop::ActiveModel,
+    action: &str,
+) -> AppResult<shop::Model> {
     let txn = ctx.state.db.begin().await?;
-    let shop = row.update(&txn).await?;
-    Record::success(ctx, "shop.archive", ("Shop", shop.id))
+    let result = shop::Entity::update_in(ctx.actor)
+        .set(changes)
+        .col_expr(
+            shop::Column::Version,
+            Expr::col(shop::Column::Version).add(1),
+        )
+        .col_expr(shop::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shop::Column::Id.eq(id))
+        .exec(&txn)
+        .await
+        .map_err(external_id_taken)?;
+    if result.rows_affected == 0 {
+        return Err(AppError::NotFound);
+    }
+    let shop = shop::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Record::success(ctx, action, ("Shop", id))
         .commit(txn)
         .await?;
     Ok(shop)
