@@ -558,3 +558,69 @@ async fn an_expired_key_is_refused() {
     assert_eq!(refused.status, 401, "{}", refused.body);
     assert_eq!(refused.code(), "UNAUTHENTICATED");
 }
+
+#[tokio::test]
+async fn keys_made_by_a_removed_member_stop_working() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let colleague = app.member(&owner, "OWNER", None).await;
+    let key = create_key(&app, &colleague, &["READ"], None).await;
+    with_key(&app, &key, "{ shops(first: 1) { totalCount } }", json!({}))
+        .await
+        .ok();
+    let members = owner
+        .gql(
+            &app,
+            "{ agency { members { nodes { id user { email } } } } }",
+            json!({}),
+        )
+        .await;
+    let membership = members.ok()["agency"]["members"]["nodes"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .find(|m| m["user"]["email"] == colleague.email)
+        .map(|m| m["id"].clone())
+        .expect("colleague membership");
+    owner
+        .gql(
+            &app,
+            "mutation($input: RemoveMemberInput!) { removeMember(input: $input) { userErrors { code } } }",
+            json!({ "input": { "membershipId": membership } }),
+        )
+        .await
+        .ok();
+    let after = with_key(&app, &key, "{ shops(first: 1) { totalCount } }", json!({})).await;
+    assert_eq!(after.status, 401);
+    let listed = owner.gql(&app, LIST, json!({})).await;
+    assert!(!listed.ok()["agency"]["apiKeys"]["nodes"][0]["revokedAt"].is_null());
+}
+
+#[tokio::test]
+async fn a_write_only_key_cannot_browse_the_catalog_or_people_through_nested_fields() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let product = app.product(&owner, &shop, "LIP-001").await;
+    app.product(&owner, &shop, "LIP-002").await;
+    let key = create_key(&app, &owner, &["WRITE_CATALOG"], None).await;
+    let browse = "mutation($input: AdjustStockInput!) { adjustStock(input: $input) { product { sku shop { name products(first: 10) { nodes { sku } } } } } }";
+    let response = with_key(
+        &app,
+        &key,
+        browse,
+        json!({ "input": { "productId": product, "delta": 1 } }),
+    )
+    .await;
+    assert_eq!(response.codes(), ["FORBIDDEN"], "{}", response.body);
+    assert!(response.body["data"]["adjustStock"]["product"]["shop"].is_null());
+    assert!(!response.body.to_string().contains("LIP-002"));
+    let person = with_key(
+        &app,
+        &key,
+        "query($id: ID!) { node(id: $id) { id } }",
+        json!({ "id": owner.user_id }),
+    )
+    .await;
+    assert_eq!(person.code(), "FORBIDDEN");
+}

@@ -1581,3 +1581,69 @@ async fn the_request_rate_limit_counts_each_principal_separately() {
         429
     );
 }
+
+#[tokio::test]
+async fn invitation_passwords_are_throttled_like_sign_in() {
+    let app = TestApp::spawn_with(|settings| settings.login_max_failures = 3).await;
+    let victim = app.owner("Victim").await;
+    let attacker = app.owner("Attacker").await;
+    let invited = attacker
+        .gql(
+            &app,
+            "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { token } } }",
+            json!({ "input": { "email": victim.email, "role": "SUPPORT" } }),
+        )
+        .await;
+    let token = invited.ok()["inviteMember"]["invitation"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let guess = |password: &'static str| {
+        app.gql(
+            None,
+            ACCEPT,
+            json!({ "input": { "token": token, "password": password } }),
+        )
+    };
+    for wrong in ["guess-one-1", "guess-two-2", "guess-three-3"] {
+        assert_eq!(
+            guess(wrong).await.user_error_codes("acceptInvitation"),
+            ["INVALID_CREDENTIALS"]
+        );
+    }
+    let locked = guess(PASSWORD).await;
+    assert_eq!(locked.status, 429);
+    assert_eq!(locked.code(), "RATE_LIMITED");
+    // The same lock guards the victim's sign-in.
+    let log_in = app
+        .gql(
+            None,
+            LOG_IN,
+            json!({ "input": { "email": victim.email, "password": PASSWORD } }),
+        )
+        .await;
+    assert_eq!(log_in.code(), "RATE_LIMITED");
+}
+
+#[tokio::test]
+async fn an_old_refresh_token_cannot_sign_anyone_out() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let rotated = refresh(&app, &owner.refresh_token).await;
+    let current = rotated.ok()["refreshToken"]["refreshToken"]
+        .as_str()
+        .expect("new refresh token")
+        .to_owned();
+    // Signing out with the used token is accepted but ends nothing...
+    let out = app
+        .gql(
+            None,
+            LOG_OUT,
+            json!({ "input": { "refreshToken": owner.refresh_token } }),
+        )
+        .await;
+    assert_eq!(out.user_error_codes("logOut"), Vec::<String>::new());
+    // ...so the live session goes on.
+    let again = refresh(&app, &current).await;
+    assert_eq!(again.user_error_codes("refreshToken"), Vec::<String>::new());
+}

@@ -153,3 +153,24 @@ async fn queries_ignore_the_key_and_malformed_keys_are_refused() {
     }
     assert_eq!(shop_count(&app, &owner).await, 0);
 }
+
+#[tokio::test]
+async fn operations_that_return_credentials_take_no_key() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Secrets").await;
+    let create_key =
+        "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret } }";
+    let response = keyed(
+        &app,
+        &owner,
+        "key-1",
+        create_key,
+        json!({ "input": { "name": "feed", "scopes": ["READ"] } }),
+    )
+    .await;
+    assert_eq!(response.status, 400);
+    let keys = owner
+        .gql(&app, "{ agency { apiKeys { totalCount } } }", json!({}))
+        .await;
+    assert_eq!(keys.ok()["agency"]["apiKeys"]["totalCount"], 0);
+}

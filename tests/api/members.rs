@@ -934,3 +934,97 @@ async fn a_shop_scoped_member_sees_and_changes_only_their_shops() {
     assert_eq!(all.ok()["shops"]["totalCount"], 2);
     assert_eq!(all.ok()["products"]["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn a_shop_limited_owner_cannot_act_on_the_whole_agency() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let manager = app.member(&owner, "OWNER", Some(vec![shop.clone()])).await;
+    let viewer = manager
+        .gql(&app, "{ viewer { role permissions } }", json!({}))
+        .await;
+    let permissions = viewer.ok()["viewer"]["permissions"]
+        .as_array()
+        .expect("permissions")
+        .clone();
+    for agency_wide in ["MANAGE_MEMBERS", "MANAGE_API_KEYS", "READ_AUDIT_LOG"] {
+        assert!(!permissions.contains(&json!(agency_wide)), "{agency_wide}");
+    }
+    assert!(permissions.contains(&json!("WRITE_CATALOG")));
+
+    let owner_membership = membership_id(&app, &owner, &owner).await;
+    let attempts = [
+        (
+            UPDATE,
+            json!({ "input": { "membershipId": owner_membership, "shopIds": [shop] } }),
+        ),
+        (
+            REMOVE,
+            json!({ "input": { "membershipId": owner_membership } }),
+        ),
+        (
+            INVITE,
+            json!({ "input": { "email": new_email("friend"), "role": "OWNER" } }),
+        ),
+    ];
+    for (mutation, variables) in attempts {
+        assert_eq!(
+            manager.gql(&app, mutation, variables).await.code(),
+            "FORBIDDEN",
+            "{mutation}"
+        );
+    }
+    for query in [
+        "{ agency { apiKeys { totalCount } } }",
+        "{ auditEvents { totalCount } }",
+    ] {
+        assert_eq!(
+            manager.gql(&app, query, json!({})).await.code(),
+            "FORBIDDEN",
+            "{query}"
+        );
+    }
+    // The agency-wide owner is untouched and still the one owner who sees every shop.
+    let row = member_row(&app, &owner, &owner.email)
+        .await
+        .expect("owner row");
+    assert_eq!(
+        (row["role"].clone(), row["shopIds"].clone()),
+        (json!("OWNER"), json!(null))
+    );
+}
+
+#[tokio::test]
+async fn the_last_owner_who_sees_every_shop_stays_even_beside_shop_limited_owners() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let manager = app.member(&owner, "OWNER", Some(vec![shop.clone()])).await;
+    let own = membership_id(&app, &owner, &owner).await;
+    let limit = owner
+        .gql(
+            &app,
+            UPDATE,
+            json!({ "input": { "membershipId": own, "shopIds": [shop] } }),
+        )
+        .await;
+    assert_eq!(limit.user_error_codes("updateMember"), ["LAST_OWNER"]);
+    let demote = owner
+        .gql(
+            &app,
+            UPDATE,
+            json!({ "input": { "membershipId": own, "role": "OPS" } }),
+        )
+        .await;
+    assert_eq!(demote.user_error_codes("updateMember"), ["LAST_OWNER"]);
+    // The shop-limited owner is not the one the agency depends on, and can be removed.
+    let theirs = membership_id(&app, &owner, &manager).await;
+    let removed = owner
+        .gql(&app, REMOVE, json!({ "input": { "membershipId": theirs } }))
+        .await;
+    assert_eq!(
+        removed.user_error_codes("removeMember"),
+        Vec::<String>::new()
+    );
+}

@@ -1381,3 +1381,18 @@ async fn shop_product_pages_are_bounded_and_continue_after_a_cursor() {
         assert_eq!(response.codes(), ["BAD_USER_INPUT"], "products for {args}");
     }
 }
+
+#[tokio::test]
+async fn the_largest_expected_version_is_a_conflict_not_a_crash() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let product = app.product(&owner, &shop, "LIP-001").await;
+    let response = update_product(
+        &app,
+        &owner,
+        json!({ "id": product, "expectedVersion": i32::MAX, "title": "Renamed" }),
+    )
+    .await;
+    assert_eq!(response.user_error_codes("updateProduct"), ["CONFLICT"]);
+}

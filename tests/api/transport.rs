@@ -367,11 +367,23 @@ async fn inputs_cannot_set_the_agency_or_the_version() {
 async fn aliases_inside_a_fragment_count_once_per_spread() {
     let app = TestApp::spawn().await;
     let aliases: Vec<String> = (0..4).map(|i| format!("r{i}: role")).collect();
-    let spreads: Vec<String> = (0..4).map(|i| format!("v{i}: viewer {{ ...Roles }}")).collect();
+    let spreads: Vec<String> = (0..4)
+        .map(|i| format!("v{i}: viewer {{ ...Roles }}"))
+        .collect();
     // 4 spreads × 4 aliases + 4 aliased viewers = 20 aliases, although the text shows only 8.
-    let query = format!("{{ {} }} fragment Roles on Viewer {{ {} }}", spreads.join(" "), aliases.join(" "));
+    let query = format!(
+        "{{ {} }} fragment Roles on Viewer {{ {} }}",
+        spreads.join(" "),
+        aliases.join(" ")
+    );
     let response = app.gql(None, &query, json!({})).await;
     assert_eq!(response.code(), "BAD_USER_INPUT");
-    let cyclic = app.gql(None, "{ viewer { ...A } } fragment A on Viewer { ...A }", json!({})).await;
+    let cyclic = app
+        .gql(
+            None,
+            "{ viewer { ...A } } fragment A on Viewer { ...A }",
+            json!({}),
+        )
+        .await;
     assert!(!cyclic.errors().is_empty());
 }
