@@ -2,4 +2,5 @@
 
 pub mod graphql;
 pub mod loader;
+pub mod policy;
 pub mod service;

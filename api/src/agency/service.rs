@@ -12,6 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::policy;
 use crate::audit::service::{Outcome, Record};
 use crate::auth::Actor;
 use crate::auth::api_keys;
@@ -324,9 +325,7 @@ pub async fn update_member(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let stays_agency_owner = changes.role.unwrap_or(Role::Owner) == Role::Owner
-        && shop_ids.as_ref().is_none_or(|ids| ids.is_none());
-    if is_agency_owner(&current) && !stays_agency_owner {
+    if policy::loses_agency_owner(&current, changes.role, &shop_ids) {
         ensure_another_owner(&txn, ctx.actor, "role").await?;
     }
     let mut row: membership::ActiveModel = current.into();
@@ -353,7 +352,7 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    if is_agency_owner(&current) {
+    if policy::is_agency_owner(&current) {
         ensure_another_owner(&txn, ctx.actor, "membershipId").await?;
     }
     membership::Entity::delete_by_id(current.id)
@@ -390,11 +389,6 @@ async fn lock_agency(txn: &DatabaseTransaction, actor: &Actor) -> AppResult<()> 
         .one(txn)
         .await?;
     Ok(())
-}
-
-/// An owner who sees every shop: the kind of owner an agency must always keep.
-fn is_agency_owner(membership: &membership::Model) -> bool {
-    membership.role == Role::Owner.as_str() && membership.shop_ids.is_none()
 }
 
 async fn ensure_another_owner(

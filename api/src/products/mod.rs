@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod loader;
+pub mod policy;
 pub mod service;
 
 use async_graphql::Enum;

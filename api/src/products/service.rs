@@ -70,19 +70,6 @@ pub struct ProductChanges {
     pub labels: Option<Vec<ProductLabel>>,
 }
 
-impl ProductChanges {
-    /// Whether any field beyond the creative ones (title, description, images) changes.
-    fn touches_catalog_fields(&self) -> bool {
-        self.sku.is_some()
-            || self.brand.is_some()
-            || self.category.is_some()
-            || self.price.is_some()
-            || self.cost.is_some()
-            || self.low_stock_threshold.is_some()
-            || self.labels.is_some()
-    }
-}
-
 /// Products visible to the actor.
 pub async fn list(
     ctx: &Ctx<'_>,
@@ -249,12 +236,7 @@ pub async fn update(
     expected_version: i32,
     changes: ProductChanges,
 ) -> AppResult<product::Model> {
-    // Designers may touch creative fields only; prices, cost, stock and the rest need the catalog.
-    if changes.touches_catalog_fields() {
-        ctx.actor.require(Permission::WriteCatalog)?;
-    } else {
-        ctx.actor.require(Permission::WriteCreative)?;
-    }
+    super::policy::can_update(ctx.actor, &changes)?;
     let current = find(ctx, id).await?;
     let currency = Currency::stored(&current.currency_code);
     let mut problems = Problems::default();
