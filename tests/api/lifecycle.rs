@@ -83,9 +83,10 @@ async fn migrate_applies_the_schema_and_exits() {
 }
 
 #[tokio::test]
-async fn sigterm_stops_the_server_gracefully_with_exit_code_zero() {
+async fn sigterm_lets_an_in_flight_request_finish_and_exits_with_code_zero() {
     let (url, file) = fresh_database().await;
     let port = free_port();
+    // An expensive password hash makes sign-up slow enough to still be running at SIGTERM.
     let mut child = Command::new(BINARY)
         .arg("serve")
         .env("DATABASE_URL", &url)
@@ -94,32 +95,54 @@ async fn sigterm_stops_the_server_gracefully_with_exit_code_zero() {
             "STEWARD_JWT_SECRET",
             "a-test-secret-that-is-long-enough-1234",
         )
+        .env("STEWARD_PASSWORD_HASH_MEMORY_KIB", "65536")
+        .env("STEWARD_PASSWORD_HASH_ITERATIONS", "20")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start steward");
+    let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::new();
     let started = Instant::now();
-    loop {
-        let up = client
-            .get(format!("http://127.0.0.1:{port}/healthz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success());
-        if up {
-            break;
-        }
+    while !client
+        .get(format!("{base}/healthz"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
         assert!(
             started.elapsed() < Duration::from_secs(30),
             "server did not start"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    let sign_up = json!({
+        "query": "mutation($input: SignUpInput!) { signUp(input: $input) { accessToken userErrors { code } } }",
+        "variables": { "input": { "email": "slow@example.com", "password": "a long passphrase", "displayName": "Slow", "agencyName": "Slow Agency" } }
+    });
+    let sent = Instant::now();
+    let in_flight = tokio::spawn(client.post(format!("{base}/graphql")).json(&sign_up).send());
+    // Long enough for the request to be accepted, well before the hash is done.
+    tokio::time::sleep(Duration::from_millis(300)).await;
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("kill");
     assert!(killed.success());
+    let signal_at = sent.elapsed();
+
+    let response = in_flight
+        .await
+        .expect("join")
+        .expect("the in-flight request is answered");
+    let answered_at = sent.elapsed();
+    let body: serde_json::Value = response.json().await.expect("json");
+    assert!(body["data"]["signUp"]["accessToken"].is_string(), "{body}");
+    assert!(
+        answered_at > signal_at,
+        "the request finished before SIGTERM ({answered_at:?}); make it slower"
+    );
+
     let stopped = Instant::now();
     let status = loop {
         if let Some(status) = child.try_wait().expect("wait") {
