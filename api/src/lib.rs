@@ -11,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod idempotency;
+pub mod maintenance;
 pub mod money;
 pub mod products;
 pub mod settings;

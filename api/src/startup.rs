@@ -83,6 +83,7 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
+        crate::maintenance::spawn(state.db.clone());
         Ok(Self {
             port,
             server,

@@ -9,6 +9,7 @@ mod auth;
 mod health;
 mod idempotency;
 mod lifecycle;
+mod maintenance;
 mod members;
 mod performance;
 mod products;

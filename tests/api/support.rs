@@ -33,6 +33,8 @@ pub const PASSWORD: &str = "correct horse battery";
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
+    /// The server's state, for the few tests that drive a background job directly.
+    pub state: api::state::AppState,
     database_url: String,
     sqlite_file: Option<PathBuf>,
 }
@@ -164,10 +166,12 @@ impl TestApp {
             .await
             .expect("build the application");
         let address = format!("http://127.0.0.1:{}", app.port());
+        let state = app.state().clone();
         tokio::spawn(app.run_until_stopped());
         Self {
             address,
             client: reqwest::Client::new(),
+            state,
             database_url,
             sqlite_file: None,
         }

@@ -1,0 +1,80 @@
+//! Housekeeping: removes rows that have served their purpose, so tables of throwaway records
+//! (sign-in attempts, used refresh tokens, replayable answers) do not grow without bound.
+//! Every instance runs it; the deletes are idempotent, so running it twice does no harm.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::{idempotency_key, invitation, login_throttle, refresh_token};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
+
+/// How often the housekeeping runs.
+const EVERY: StdDuration = StdDuration::from_secs(600);
+/// Dead refresh tokens and invitations are kept this long for the audit trail of sessions.
+const KEEP_DEAD: Duration = Duration::days(7);
+/// Stored answers of idempotency keys are replayed for a day.
+const KEEP_ANSWERS: Duration = Duration::hours(24);
+/// Sign-in attempt records without a running lock are forgotten after a day.
+const KEEP_ATTEMPTS: Duration = Duration::hours(24);
+
+/// What one run removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub refresh_tokens: u64,
+    pub invitations: u64,
+    pub idempotency_keys: u64,
+    pub login_throttles: u64,
+}
+
+/// Deletes what is no longer needed as of `now`.
+pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Purged, DbErr> {
+    let refresh_tokens = refresh_token::Entity::delete_many()
+        .filter(refresh_token::Column::ExpiresAt.lt(now - KEEP_DEAD))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let invitations = invitation::Entity::delete_many()
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::ExpiresAt.lt(now - KEEP_DEAD))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let idempotency_keys = idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(now - KEEP_ANSWERS))
+        .exec(db)
+        .await?
+        .rows_affected;
+    let login_throttles = login_throttle::Entity::delete_many()
+        .filter(login_throttle::Column::WindowStartedAt.lt(now - KEEP_ATTEMPTS))
+        .filter(
+            Condition::any()
+                .add(login_throttle::Column::LockedUntil.is_null())
+                .add(login_throttle::Column::LockedUntil.lt(now)),
+        )
+        .exec(db)
+        .await?
+        .rows_affected;
+    Ok(Purged {
+        refresh_tokens,
+        invitations,
+        idempotency_keys,
+        login_throttles,
+    })
+}
+
+/// Runs `purge` every ten minutes for as long as the process lives.
+pub fn spawn(db: DatabaseConnection) {
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(EVERY);
+        loop {
+            ticks.tick().await;
+            match purge(&db, Utc::now()).await {
+                Ok(purged) if purged != Purged::default() => {
+                    tracing::info!(?purged, "housekeeping")
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "housekeeping failed; will retry"),
+            }
+        }
+    });
+}
