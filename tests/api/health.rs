@@ -6,13 +6,7 @@ use crate::support::TestApp;
 async fn health_and_readiness_answer_when_the_database_is_up() {
     let app = TestApp::spawn().await;
     for path in ["/healthz", "/readyz"] {
-        let response = app
-            .client
-            .get(format!("{}{path}", app.address))
-            .send()
-            .await
-            .expect("request");
-        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(app.status_of(path).await, 200, "{path}");
     }
 }
 

@@ -247,31 +247,13 @@ async fn a_database_outage_fails_fast_and_the_service_recovers_without_restart()
     );
     assert_eq!(during.code(), "SERVICE_UNAVAILABLE");
     assert_eq!(during.status, 503);
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status().as_u16(), 503);
-    let alive = app
-        .client
-        .get(format!("{}/healthz", app.address))
-        .send()
-        .await
-        .expect("healthz");
-    assert_eq!(alive.status().as_u16(), 200);
+    assert_eq!(app.status_of("/readyz").await, 503);
+    assert_eq!(app.status_of("/healthz").await, 200);
 
     let _restored = relay::Relay::start(port, upstream).await;
     let after = owner
         .gql(&app, "{ shops(first: 1) { totalCount } }", json!({}))
         .await;
     assert_eq!(after.ok()["shops"]["totalCount"], 0);
-    let ready = app
-        .client
-        .get(format!("{}/readyz", app.address))
-        .send()
-        .await
-        .expect("readyz");
-    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(app.status_of("/readyz").await, 200);
 }

@@ -189,6 +189,17 @@ impl TestApp {
         Gql::from(request.send().await.expect("request")).await
     }
 
+    /// The HTTP status of `GET path`.
+    pub async fn status_of(&self, path: &str) -> u16 {
+        self.client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    }
+
     /// The value of a counter from `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
         let text = self
