@@ -2,6 +2,7 @@
 //! request id, and counters that guard sensitive operations.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
 
@@ -14,6 +15,31 @@ pub struct RequestContext {
     pub actor: Option<Actor>,
     pub request_id: String,
     credential_operations: AtomicU32,
+    /// Errors of fields that resolved to null (see `graphql::extensions::NullOnError`).
+    field_errors: FieldErrors,
+}
+
+/// Errors of fields that answered null, shared with the HTTP layer that writes the response.
+#[derive(Clone, Default)]
+pub struct FieldErrors(Arc<Mutex<Vec<async_graphql::ServerError>>>);
+
+impl FieldErrors {
+    fn push(&self, error: async_graphql::ServerError) {
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push(error);
+    }
+
+    /// The errors collected so far.
+    pub fn take(&self) -> Vec<async_graphql::ServerError> {
+        std::mem::take(
+            &mut *self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        )
+    }
 }
 
 impl RequestContext {
@@ -22,7 +48,18 @@ impl RequestContext {
             actor,
             request_id,
             credential_operations: AtomicU32::new(0),
+            field_errors: FieldErrors::default(),
         }
+    }
+
+    /// Keeps the error of a field that answers null instead.
+    pub fn push_field_error(&self, error: async_graphql::ServerError) {
+        self.field_errors.push(error);
+    }
+
+    /// A handle on the errors kept by `push_field_error`, for the response.
+    pub fn field_errors(&self) -> FieldErrors {
+        self.field_errors.clone()
     }
 
     /// Allows one credential operation (sign-in, refresh, …) per request, so that guessing

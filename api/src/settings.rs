@@ -256,6 +256,18 @@ mod tests {
     }
 
     #[test]
+    fn the_embedded_defaults_and_timeouts_are_what_the_readme_promises() {
+        let settings = Settings::default();
+        assert_eq!(settings.addr, "127.0.0.1:8080");
+        assert!(settings.database_url.starts_with("sqlite://steward.db"));
+        assert_eq!(settings.db_acquire_timeout(), Duration::from_secs(2));
+        assert_eq!(settings.db_statement_timeout(), Duration::from_secs(5));
+        assert_eq!(settings.access_token_ttl_secs, 900);
+        assert_eq!(settings.password_hash_cost, PasswordHashCost::OWASP);
+        assert!(settings.shutdown_timeout_secs <= 25);
+    }
+
+    #[test]
     fn development_defaults_are_valid() {
         assert!(Settings::default().validate().is_ok());
         assert!(Settings::default().introspection_enabled());

@@ -458,3 +458,85 @@ async fn another_agencys_owner_never_sees_its_events() {
     let ours_again = events(&app, &owner, Value::Null).await;
     assert_eq!(ours_again.len(), ours.len());
 }
+
+#[tokio::test]
+async fn every_kind_of_change_leaves_its_record() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let second = app.owner("Second").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let product = app.product(&owner, &shop, "LIP-001").await;
+    let mutations = [
+        (
+            "mutation($input: UpdateShopInput!) { updateShop(input: $input) { shop { id } } }",
+            json!({ "input": { "id": shop, "name": "Renamed" } }),
+        ),
+        (
+            "mutation($input: ArchiveProductInput!) { archiveProduct(input: $input) { product { id } } }",
+            json!({ "input": { "id": product } }),
+        ),
+        (
+            "mutation($input: ArchiveShopInput!) { archiveShop(input: $input) { shop { id } } }",
+            json!({ "input": { "id": shop } }),
+        ),
+    ];
+    for (mutation, variables) in mutations {
+        owner.gql(&app, mutation, variables).await.ok();
+    }
+    // Sessions: sign-in, refresh, switching agency (to one the owner joins) and sign-out.
+    let invited = second
+        .gql(&app, "mutation($input: InviteMemberInput!) { inviteMember(input: $input) { invitation { token } } }", json!({ "input": { "email": owner.email, "role": "OPS" } }))
+        .await;
+    let token = invited.ok()["inviteMember"]["invitation"]["token"].clone();
+    app.gql(None, "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken } }", json!({ "input": { "token": token, "password": crate::support::PASSWORD } })).await.ok();
+    let logged_in = app
+        .gql(None, "mutation($input: LogInInput!) { logIn(input: $input) { refreshToken } }", json!({ "input": { "email": owner.email, "password": crate::support::PASSWORD, "agencyId": owner.agency_id } }))
+        .await;
+    let refresh_token = logged_in.ok()["logIn"]["refreshToken"].clone();
+    let refreshed = app
+        .gql(
+            None,
+            "mutation($input: RefreshTokenInput!) { refreshToken(input: $input) { refreshToken } }",
+            json!({ "input": { "refreshToken": refresh_token } }),
+        )
+        .await;
+    let latest = refreshed.ok()["refreshToken"]["refreshToken"].clone();
+    owner
+        .gql(
+            &app,
+            "mutation($input: SwitchAgencyInput!) { switchAgency(input: $input) { accessToken } }",
+            json!({ "input": { "agencyId": second.agency_id } }),
+        )
+        .await
+        .ok();
+    app.gql(
+        None,
+        "mutation($input: LogOutInput!) { logOut(input: $input) { userErrors { code } } }",
+        json!({ "input": { "refreshToken": latest } }),
+    )
+    .await
+    .ok();
+
+    let recorded = events(&app, &owner, json!(null)).await;
+    let recorded = actions(&recorded);
+    for action in [
+        "agency.create",
+        "shop.update",
+        "product.archive",
+        "shop.archive",
+        "session.log_in",
+        "session.refresh",
+        "session.log_out",
+    ] {
+        assert!(
+            recorded.contains(&action),
+            "{action} missing from {recorded:?}"
+        );
+    }
+    // Joining and switching into the second agency are recorded there.
+    let theirs = events(&app, &second, json!(null)).await;
+    let theirs = actions(&theirs);
+    for action in ["member.join", "session.switch_agency"] {
+        assert!(theirs.contains(&action), "{action} missing from {theirs:?}");
+    }
+}

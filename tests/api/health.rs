@@ -17,3 +17,28 @@ async fn metrics_count_sql_statements() {
     app.owner("Counted").await;
     assert!(app.metric("steward_db_statements_total").await > before);
 }
+
+#[tokio::test]
+async fn postgresql_statements_time_out_after_five_seconds() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    let app = TestApp::spawn().await;
+    let db = &app.state.db;
+    if db.get_database_backend() != DbBackend::Postgres {
+        eprintln!("skipped: statement_timeout is a PostgreSQL setting (set TEST_DATABASE_URL)");
+        return;
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SHOW statement_timeout",
+        ))
+        .await
+        .expect("show")
+        .expect("row");
+    assert_eq!(
+        row.try_get::<String>("", "statement_timeout")
+            .expect("value"),
+        "5s"
+    );
+}

@@ -213,6 +213,7 @@ async fn a_database_outage_fails_fast_and_the_service_recovers_without_restart()
     let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
         // The outage is simulated by cutting a TCP relay in front of PostgreSQL; the embedded
         // SQLite mode has no network hop to cut.
+        eprintln!("skipped: set TEST_DATABASE_URL to run the database outage test");
         return;
     };
     let upstream = admin_url

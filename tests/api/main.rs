@@ -16,4 +16,5 @@ mod products;
 mod schema;
 mod shops;
 mod smoke;
+mod transactions;
 mod transport;

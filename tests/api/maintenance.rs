@@ -36,13 +36,28 @@ async fn housekeeping_forgets_spent_records_and_keeps_live_ones() {
         .expect("purge");
     assert_eq!(nothing, api::maintenance::Purged::default());
 
-    // Forty days on, the refresh token has expired, the answer and the attempt are stale.
+    // Answers are replayed for a day, not longer; sessions live on.
+    let almost = api::maintenance::purge(&app.state.db, Utc::now() + Duration::hours(23))
+        .await
+        .expect("purge");
+    assert_eq!(almost, api::maintenance::Purged::default());
+    let next_day = api::maintenance::purge(&app.state.db, Utc::now() + Duration::hours(25))
+        .await
+        .expect("purge");
+    assert_eq!(
+        (
+            next_day.idempotency_keys,
+            next_day.login_throttles,
+            next_day.refresh_tokens
+        ),
+        (1, 1, 0)
+    );
+
+    // Forty days on, the refresh token has expired and is gone.
     let later = api::maintenance::purge(&app.state.db, Utc::now() + Duration::days(40))
         .await
         .expect("purge");
     assert_eq!(later.refresh_tokens, 1);
-    assert_eq!(later.idempotency_keys, 1);
-    assert_eq!(later.login_throttles, 1);
     let refreshed = app
         .gql(
             None,

@@ -280,6 +280,7 @@ async fn out_of_range_page_sizes_are_errors_not_clamped() {
 async fn instances_sharing_redis_share_each_principals_allowance() {
     let Ok(redis_url) = std::env::var("TEST_REDIS_URL") else {
         // Shared windows need a Redis server; CI provides one through TEST_REDIS_URL.
+        eprintln!("skipped: set TEST_REDIS_URL to run the shared rate-limit test");
         return;
     };
     let limit = |s: &mut api::Settings| {
@@ -300,16 +301,24 @@ async fn instances_sharing_redis_share_each_principals_allowance() {
 
 #[tokio::test]
 async fn compressed_bodies_are_not_decompressed() {
+    use std::io::Write as _;
+
     let app = TestApp::spawn().await;
-    // A gzip header over bytes that are not JSON: the server must not try to inflate them.
+    // A well-formed gzip of a well-formed query: a server that inflated it would answer 200.
+    let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gzip.write_all(
+        json!({ "query": "{ viewer { role } }" })
+            .to_string()
+            .as_bytes(),
+    )
+    .expect("gzip");
+    let body = gzip.finish().expect("gzip");
     let response = app
         .client
         .post(format!("{}/graphql", app.address))
         .header("content-type", "application/json")
         .header("content-encoding", "gzip")
-        .body(vec![
-            0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
-        ])
+        .body(body)
         .send()
         .await
         .expect("request");
@@ -380,4 +389,41 @@ async fn aliases_inside_a_fragment_count_once_per_spread() {
         )
         .await;
     assert!(!cyclic.errors().is_empty());
+}
+
+#[tokio::test]
+async fn a_failed_field_is_null_and_its_siblings_survive() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Nulls").await;
+    let stranger = app.owner("Stranger").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let response = stranger
+        .gql(
+            &app,
+            "query($id: ID!) { shop(id: $id) { id } viewer { role } }",
+            json!({ "id": shop }),
+        )
+        .await;
+    assert_eq!(response.codes(), ["NOT_FOUND"]);
+    assert_eq!(response.errors()[0]["path"], json!(["shop"]));
+    assert_eq!(
+        response.body["data"],
+        json!({ "shop": null, "viewer": { "role": "OWNER" } })
+    );
+}
+
+#[tokio::test]
+async fn graphiql_is_served_in_development() {
+    let app = TestApp::spawn().await;
+    assert_eq!(app.status_of("/graphiql").await, 200);
+}
+
+#[tokio::test]
+async fn more_than_five_directives_on_a_field_are_refused() {
+    let app = TestApp::spawn().await;
+    let six = "{ viewer @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) @include(if: true) { role } }";
+    assert_eq!(
+        app.gql(None, six, json!({})).await.code(),
+        "GRAPHQL_VALIDATION_FAILED"
+    );
 }

@@ -310,10 +310,10 @@ pub struct AgencyQuery;
 
 #[Object]
 impl AgencyQuery {
-    /// The agency the request acts in.
-    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Agency> {
+    /// The agency the request acts in; null (with UNAUTHENTICATED) without a credential.
+    async fn agency(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Agency>> {
         let ctx = authenticated(ctx)?;
-        Ok(Agency(service::current(&ctx).await?))
+        Ok(Some(Agency(service::current(&ctx).await?)))
     }
 }
 

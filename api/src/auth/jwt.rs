@@ -131,4 +131,71 @@ mod tests {
         let forged = format!("{}.{}.", parts[0], parts[1]);
         assert!(tokens.verify(&forged).is_err());
     }
+
+    /// Signs arbitrary claims with the test key, to probe what `verify` accepts.
+    fn signed(claims: serde_json::Value) -> String {
+        let key = EncodingKey::from_secret("k".repeat(32).as_bytes());
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).expect("encode")
+    }
+
+    fn valid_claims() -> serde_json::Value {
+        let now = Utc::now().timestamp();
+        serde_json::json!({
+            "sub": Uuid::now_v7(), "agency": Uuid::now_v7(), "iss": ISSUER, "aud": AUDIENCE,
+            "iat": now, "nbf": now, "exp": now + 600, "jti": Uuid::now_v7(), "typ": ACCESS_TYPE,
+        })
+    }
+
+    #[test]
+    fn well_formed_claims_are_accepted() {
+        assert!(
+            tokens(Duration::minutes(5))
+                .verify(&signed(valid_claims()))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_wrong_issuer_audience_or_type_is_refused() {
+        let tokens = tokens(Duration::minutes(5));
+        for (claim, value) in [
+            ("iss", "someone-else"),
+            ("aud", "another-api"),
+            ("typ", "refresh"),
+        ] {
+            let mut claims = valid_claims();
+            claims[claim] = serde_json::json!(value);
+            assert!(tokens.verify(&signed(claims)).is_err(), "{claim}={value}");
+        }
+    }
+
+    #[test]
+    fn every_required_claim_must_be_present() {
+        let tokens = tokens(Duration::minutes(5));
+        for claim in ["exp", "iat", "iss", "aud", "sub"] {
+            let mut claims = valid_claims();
+            claims.as_object_mut().expect("object").remove(claim);
+            assert!(tokens.verify(&signed(claims)).is_err(), "without {claim}");
+        }
+    }
+
+    #[test]
+    fn expiry_and_not_before_allow_only_a_few_seconds_of_leeway() {
+        let tokens = tokens(Duration::minutes(5));
+        let now = Utc::now().timestamp();
+        let mut expired = valid_claims();
+        expired["exp"] = serde_json::json!(now - 30);
+        assert!(tokens.verify(&signed(expired)).is_err());
+        let mut early = valid_claims();
+        early["nbf"] = serde_json::json!(now + 30);
+        assert!(tokens.verify(&signed(early)).is_err());
+    }
+
+    #[test]
+    fn another_algorithm_is_refused() {
+        let key = EncodingKey::from_secret("k".repeat(32).as_bytes());
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS512), &valid_claims(), &key)
+            .expect("encode");
+        assert!(tokens(Duration::minutes(5)).verify(&token).is_err());
+    }
 }

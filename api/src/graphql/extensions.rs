@@ -1,5 +1,5 @@
-//! Schema extensions: the alias limit (checked before execution) and the audit record of every
-//! operation refused with FORBIDDEN.
+//! Schema extensions: the alias limit (checked before execution), null for failed nullable
+//! fields, and the audit record of every operation refused with FORBIDDEN.
 
 use std::sync::Arc;
 
@@ -88,6 +88,39 @@ impl Extension for AliasLimit {
             return Err(error);
         }
         Ok(document)
+    }
+}
+
+/// Answers `null` (plus the error) for a nullable field whose resolver fails, as the GraphQL
+/// spec asks. Left alone, async-graphql 7 drops such a field from its parent object, so a client
+/// would see `{}` where it expects `{ "shop": null }`, and lose sibling data at the root.
+pub struct NullOnError;
+
+impl ExtensionFactory for NullOnError {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(NullOnError)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for NullOnError {
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        let nullable = !info.return_type.ends_with('!');
+        match next.run(ctx, info).await {
+            Err(error) if nullable => match ctx.data_opt::<RequestContext>() {
+                Some(request) => {
+                    request.push_field_error(error);
+                    Ok(Some(Value::Null))
+                }
+                None => Err(error),
+            },
+            other => other,
+        }
     }
 }
 

@@ -1,15 +1,15 @@
 //! `node(id:)` and `nodes(ids:)`: fetch any object by its global id, with the same scoping and
 //! permissions as its own query.
 
-use async_graphql::{Context, ID, Interface, Object};
-use futures_util::future::try_join_all;
+use async_graphql::{Context, ID, Interface, Object, PathSegment};
+use futures_util::future::join_all;
 
 use super::ids::{self, Kind};
 use super::loaders::{load_error, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
 use crate::authz::Permission;
-use crate::context::authenticated;
+use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
 use crate::products::graphql::Product;
 use crate::shops::graphql::Shop;
@@ -84,18 +84,40 @@ pub struct NodeQuery;
 
 #[Object]
 impl NodeQuery {
-    /// Any object by global id; NOT_FOUND when it is missing or not visible.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Node> {
-        Ok(resolve(ctx, &id).await?)
+    /// Any object by global id; null with a NOT_FOUND error when it is missing or not visible.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(Some(resolve(ctx, &id).await?))
     }
 
-    /// Several objects by global id (at most 100), in the order asked.
+    /// Several objects by global id (at most 100), in the order asked. A missing or invisible
+    /// object is null in its place, with a NOT_FOUND error at that path, as with `node`.
     #[graphql(complexity = "ids.len() * child_complexity")]
-    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Node>> {
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        ids: Vec<ID>,
+    ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(AppError::BadInput(format!("at most {MAX_NODES} ids")).into());
         }
+        let request = request(ctx)?;
+        let key = ctx.item.node.response_key().node.to_string();
         // Shops and products of one call are batched by their loaders into one query each.
-        Ok(try_join_all(ids.iter().map(|id| resolve(ctx, id))).await?)
+        let found = join_all(ids.iter().map(|id| resolve(ctx, id))).await;
+        let mut nodes = Vec::with_capacity(found.len());
+        for (index, node) in found.into_iter().enumerate() {
+            match node {
+                Ok(node) => nodes.push(Some(node)),
+                Err(AppError::NotFound) => {
+                    let mut error = async_graphql::Error::from(AppError::NotFound)
+                        .into_server_error(ctx.item.pos);
+                    error.path = vec![PathSegment::Field(key.clone()), PathSegment::Index(index)];
+                    request.push_field_error(error);
+                    nodes.push(None);
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Ok(nodes)
     }
 }

@@ -464,8 +464,10 @@ async fn run(
     if let Some(actor) = &actor {
         request = request.data(Loaders::new(&state.app, actor));
     }
-    let request = request.data(RequestContext::new(actor, request_id.to_owned()));
-    let mut response = state.schema.execute(request).await;
+    let context = RequestContext::new(actor, request_id.to_owned());
+    let field_errors = context.field_errors();
+    let mut response = state.schema.execute(request.data(context)).await;
+    response.errors.extend(field_errors.take());
     let mut answer = Answer {
         status: StatusCode::OK,
         retry_after: None,

@@ -197,12 +197,12 @@ impl ProductQuery {
         Ok(service::list(&ctx, filter, args).await?.map(Product).into())
     }
 
-    /// One product by id.
-    async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Product> {
+    /// One product by id; null with a NOT_FOUND error when it is missing or not visible.
+    async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Product>> {
         let ctx = authenticated(ctx)?;
-        Ok(Product(
+        Ok(Some(Product(
             service::get(&ctx, ids::decode(&id, Kind::Product)?).await?,
-        ))
+        )))
     }
 }
 

@@ -154,12 +154,12 @@ impl ShopQuery {
         Ok(service::list(&ctx, filter, args).await?.map(Shop).into())
     }
 
-    /// One shop by id.
-    async fn shop(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Shop> {
+    /// One shop by id; null with a NOT_FOUND error when it is missing or not visible.
+    async fn shop(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Shop>> {
         let ctx = authenticated(ctx)?;
-        Ok(Shop(
+        Ok(Some(Shop(
             service::get(&ctx, ids::decode(&id, Kind::Shop)?).await?,
-        ))
+        )))
     }
 }
 
