@@ -30,6 +30,7 @@ const CREDENTIAL_MUTATIONS: &[&str] = &[
     "switchAgency",
     "createApiKey",
     "inviteMember",
+    "changePassword",
 ];
 
 /// Whether the mutation `field` returns credentials.

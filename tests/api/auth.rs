@@ -1647,3 +1647,69 @@ async fn an_old_refresh_token_cannot_sign_anyone_out() {
     let again = refresh(&app, &current).await;
     assert_eq!(again.user_error_codes("refreshToken"), Vec::<String>::new());
 }
+
+const CHANGE_PASSWORD: &str = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { accessToken refreshToken userErrors { field code } } }";
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let other_device = log_in(&app, &owner.email, PASSWORD).await;
+    let other_refresh = other_device.ok()["logIn"]["refreshToken"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+
+    let wrong = owner
+        .gql(&app, CHANGE_PASSWORD, json!({ "input": { "currentPassword": "not my password", "newPassword": "a brand new passphrase" } }))
+        .await;
+    assert_eq!(
+        wrong.user_error_codes("changePassword"),
+        ["INVALID_CREDENTIALS"]
+    );
+    let short = owner
+        .gql(
+            &app,
+            CHANGE_PASSWORD,
+            json!({ "input": { "currentPassword": PASSWORD, "newPassword": "short" } }),
+        )
+        .await;
+    assert_eq!(
+        short.ok()["changePassword"]["userErrors"],
+        json!([{ "field": ["newPassword"], "code": "TOO_SHORT" }])
+    );
+
+    let changed = owner
+        .gql(&app, CHANGE_PASSWORD, json!({ "input": { "currentPassword": PASSWORD, "newPassword": "a brand new passphrase" } }))
+        .await;
+    let new_refresh = changed.ok()["changePassword"]["refreshToken"]
+        .as_str()
+        .expect("new refresh")
+        .to_owned();
+    // Every earlier refresh token is dead; the new session's works.
+    for old in [&owner.refresh_token, &other_refresh] {
+        assert_eq!(
+            refresh(&app, old).await.user_error_codes("refreshToken"),
+            ["INVALID_TOKEN"]
+        );
+    }
+    assert_eq!(
+        refresh(&app, &new_refresh)
+            .await
+            .user_error_codes("refreshToken"),
+        Vec::<String>::new()
+    );
+    // Only the new password signs in.
+    assert_eq!(
+        log_in(&app, &owner.email, PASSWORD)
+            .await
+            .user_error_codes("logIn"),
+        ["INVALID_CREDENTIALS"]
+    );
+    assert_eq!(
+        log_in(&app, &owner.email, "a brand new passphrase")
+            .await
+            .user_error_codes("logIn"),
+        Vec::<String>::new()
+    );
+}

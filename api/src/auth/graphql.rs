@@ -152,6 +152,15 @@ impl Payload for LogOutPayload {
     }
 }
 
+/// Change the signed-in user's password.
+#[derive(InputObject)]
+pub struct ChangePasswordInput {
+    /// The password in use now.
+    pub current_password: String,
+    /// The new password, 8–256 bytes.
+    pub new_password: String,
+}
+
 /// Act in another agency of the same user.
 #[derive(InputObject)]
 pub struct SwitchAgencyInput {
@@ -244,6 +253,26 @@ impl AuthMutation {
             service::log_out(state(ctx)?, &request.request_id, &input.refresh_token).await,
             |()| LogOutPayload::default(),
         )
+    }
+
+    /// Changes the password and signs out every other session (all refresh tokens are revoked);
+    /// the answer holds the new session.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        request(ctx)?.claim_credential_operation()?;
+        let ctx = authenticated(ctx)?;
+        let result = service::change_password(
+            ctx.state,
+            ctx.actor,
+            ctx.request_id,
+            input.current_password,
+            input.new_password,
+        )
+        .await;
+        into_payload(result, AuthPayload::from)
     }
 
     /// Starts a session in another agency the user belongs to.

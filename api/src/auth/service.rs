@@ -436,3 +436,70 @@ pub async fn switch_agency(
     .await?;
     Ok(session)
 }
+
+/// Changes the signed-in user's password after checking the current one (under the sign-in
+/// throttle). Every refresh token of the user is revoked, so other devices must sign in again;
+/// the answer is a fresh session in the current agency.
+pub async fn change_password(
+    state: &AppState,
+    actor: &Actor,
+    request_id: &str,
+    current_password: String,
+    new_password: String,
+) -> AppResult<Session> {
+    let user_id = actor.require_user()?;
+    let user = user::Entity::find_by_id(user_id)
+        .one(&state.db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    validate_new_password(&new_password).map_err(|mut error| {
+        error.field = Some(vec!["newPassword".to_owned()]);
+        AppError::Invalid(vec![error])
+    })?;
+    if !check_password(
+        state,
+        &user.email,
+        current_password,
+        Some(user.password_hash.clone()),
+    )
+    .await?
+    {
+        return Err(AppError::invalid(
+            "currentPassword",
+            UserErrorCode::InvalidCredentials,
+            "The current password is incorrect",
+        ));
+    }
+    let password_hash = state.passwords.hash(new_password).await?;
+    let now = Utc::now();
+    let txn = state.db.begin().await?;
+    user::Entity::update_many()
+        .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
+        .col_expr(user::Column::UpdatedAt, Expr::value(now))
+        .filter(user::Column::Id.eq(user_id))
+        .exec(&txn)
+        .await?;
+    refresh_token::Entity::update_many()
+        .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
+        .filter(refresh_token::Column::UserId.eq(user_id))
+        .filter(refresh_token::Column::RevokedAt.is_null())
+        .exec(&txn)
+        .await?;
+    let membership = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .filter(membership::Column::AgencyId.eq(actor.agency_id()))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let session = start_session(&txn, state, &membership).await?;
+    Record::of(
+        actor,
+        request_id,
+        "user.change_password",
+        Some(("User", user_id)),
+        Outcome::Success,
+    )
+    .commit(txn)
+    .await?;
+    Ok(session)
+}

@@ -1,5 +1,5 @@
-//! Schema extensions: the alias limit (checked before execution), null for failed nullable
-//! fields, and the audit record of every operation refused with FORBIDDEN.
+//! Schema extensions: the alias limit (checked before execution) and what a failed field does
+//! (null for nullable fields, an audit record for every operation refused with FORBIDDEN).
 
 use std::sync::Arc;
 
@@ -91,45 +91,16 @@ impl Extension for AliasLimit {
     }
 }
 
-/// Answers `null` (plus the error) for a nullable field whose resolver fails, as the GraphQL
-/// spec asks. Left alone, async-graphql 7 drops such a field from its parent object, so a client
-/// would see `{}` where it expects `{ "shop": null }`, and lose sibling data at the root.
-pub struct NullOnError;
+/// What happens when a field's resolver fails, in one pass per field:
+/// - a top-level field refused with FORBIDDEN leaves a DENIED audit record (a denied attempt);
+/// - a nullable field answers `null` plus its error, as the GraphQL spec asks. Left alone,
+///   async-graphql 7 drops such a field from its parent object, so a client would see `{}` where
+///   it expects `{ "shop": null }`, and lose sibling data at the root.
+pub struct FieldErrors;
 
-impl ExtensionFactory for NullOnError {
+impl ExtensionFactory for FieldErrors {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(NullOnError)
-    }
-}
-
-#[async_graphql::async_trait::async_trait]
-impl Extension for NullOnError {
-    async fn resolve(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        info: ResolveInfo<'_>,
-        next: NextResolve<'_>,
-    ) -> ServerResult<Option<Value>> {
-        let nullable = !info.return_type.ends_with('!');
-        match next.run(ctx, info).await {
-            Err(error) if nullable => match ctx.data_opt::<RequestContext>() {
-                Some(request) => {
-                    request.push_field_error(error);
-                    Ok(Some(Value::Null))
-                }
-                None => Err(error),
-            },
-            other => other,
-        }
-    }
-}
-
-/// Writes a DENIED audit record when a top-level field is refused with FORBIDDEN.
-pub struct AuditDenied;
-
-impl ExtensionFactory for AuditDenied {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(AuditDenied)
+        Arc::new(FieldErrors)
     }
 }
 
@@ -141,8 +112,22 @@ fn is_forbidden(error: &ServerError) -> bool {
         .is_some_and(|code| *code == Value::from("FORBIDDEN"))
 }
 
+async fn audit_denied(ctx: &ExtensionContext<'_>, field: &str) {
+    let (Some(request), Some(state)) =
+        (ctx.data_opt::<RequestContext>(), ctx.data_opt::<AppState>())
+    else {
+        return;
+    };
+    let Some(actor) = &request.actor else { return };
+    let action = format!("denied.{field}");
+    let record = Record::of(actor, &request.request_id, &action, None, Outcome::Denied);
+    if let Err(err) = record.write(&state.db).await {
+        tracing::error!(error = ?err, "could not write the audit record of a denied attempt");
+    }
+}
+
 #[async_graphql::async_trait::async_trait]
-impl Extension for AuditDenied {
+impl Extension for FieldErrors {
     async fn resolve(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -150,21 +135,21 @@ impl Extension for AuditDenied {
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
         let top_level = info.path_node.parent.is_none();
-        let name = info.name.to_owned();
-        let result = next.run(ctx, info).await;
-        if top_level
-            && let Err(error) = &result
-            && is_forbidden(error)
-            && let (Some(request), Some(state)) =
-                (ctx.data_opt::<RequestContext>(), ctx.data_opt::<AppState>())
-            && let Some(actor) = &request.actor
-        {
-            let action = format!("denied.{name}");
-            let record = Record::of(actor, &request.request_id, &action, None, Outcome::Denied);
-            if let Err(err) = record.write(&state.db).await {
-                tracing::error!(error = ?err, "could not write the audit record of a denied attempt");
-            }
+        let nullable = !info.return_type.ends_with('!');
+        let field = info.name;
+        let error = match next.run(ctx, info).await {
+            Err(error) => error,
+            resolved => return resolved,
+        };
+        if top_level && is_forbidden(&error) {
+            audit_denied(ctx, field).await;
         }
-        result
+        match ctx.data_opt::<RequestContext>() {
+            Some(request) if nullable => {
+                request.push_field_error(error);
+                Ok(Some(Value::Null))
+            }
+            _ => Err(error),
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
 
-use super::extensions::{AliasLimit, AuditDenied, NullOnError};
+use super::extensions::{AliasLimit, FieldErrors};
 use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
 use crate::audit::graphql::AuditQuery;
@@ -49,9 +49,7 @@ pub fn build(options: SchemaOptions) -> StewardSchema {
         .limit_directives(MAX_DIRECTIVES_PER_FIELD)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
         .extension(AliasLimit)
-        // Outermost first: the audit sees a refusal before it becomes a null field.
-        .extension(NullOnError)
-        .extension(AuditDenied);
+        .extension(FieldErrors);
     if !options.introspection {
         builder = builder.disable_introspection();
     }
