@@ -1032,3 +1032,47 @@ async fn the_last_owner_who_sees_every_shop_stays_even_beside_shop_limited_owner
         Vec::<String>::new()
     );
 }
+
+#[tokio::test]
+async fn another_agency_of_the_viewer_shows_its_name_but_not_its_people() {
+    let app = TestApp::spawn().await;
+    let first = app.owner("First").await;
+    let second = app.owner("Second").await;
+    let invited = invite(&app, &second, &first.email, "SUPPORT").await;
+    let token = invited.ok()["inviteMember"]["invitation"]["token"]
+        .as_str()
+        .expect("token")
+        .to_owned();
+    let joined = app
+        .gql(
+            None,
+            ACCEPT,
+            json!({ "input": { "token": token, "password": crate::support::PASSWORD } }),
+        )
+        .await;
+    joined.ok();
+    // Acting in the first agency, the second one is reachable only through the memberships list.
+    let response = first
+        .gql(
+            &app,
+            "{ viewer { memberships { agency { id name members { totalCount } } } } }",
+            json!({}),
+        )
+        .await;
+    let memberships = response.body["data"]["viewer"]["memberships"]
+        .as_array()
+        .expect("memberships")
+        .clone();
+    let other = memberships
+        .iter()
+        .find(|m| m["agency"]["id"] == second.agency_id)
+        .expect("second agency");
+    assert_eq!(other["agency"]["name"], "Second");
+    assert!(other["agency"]["members"].is_null());
+    assert_eq!(response.codes(), ["FORBIDDEN"]);
+    let own = memberships
+        .iter()
+        .find(|m| m["agency"]["id"] == first.agency_id)
+        .expect("first agency");
+    assert_eq!(own["agency"]["members"]["totalCount"], 1);
+}

@@ -38,7 +38,12 @@ pub async fn current(ctx: &Ctx<'_>) -> AppResult<agency::Model> {
 }
 
 /// Members of the actor's agency; visible to every member, not to API keys.
-pub async fn list_members(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<membership::Model>> {
+pub async fn list_members(
+    ctx: &Ctx<'_>,
+    agency_id: Uuid,
+    args: PageArgs,
+) -> AppResult<Page<membership::Model>> {
+    ctx.actor.require_agency(agency_id)?;
     ctx.actor.require_user()?;
     paginate(
         &ctx.state.db,
@@ -50,7 +55,12 @@ pub async fn list_members(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<membe
 }
 
 /// Open (unaccepted) invitations; owners only.
-pub async fn list_invitations(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<invitation::Model>> {
+pub async fn list_invitations(
+    ctx: &Ctx<'_>,
+    agency_id: Uuid,
+    args: PageArgs,
+) -> AppResult<Page<invitation::Model>> {
+    ctx.actor.require_agency(agency_id)?;
     ctx.actor.require(Permission::ManageMembers)?;
     let query =
         invitation::Entity::find_in(ctx.actor).filter(invitation::Column::AcceptedAt.is_null());
@@ -58,7 +68,12 @@ pub async fn list_invitations(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<i
 }
 
 /// API keys of the agency; owners only.
-pub async fn list_api_keys(ctx: &Ctx<'_>, args: PageArgs) -> AppResult<Page<api_key::Model>> {
+pub async fn list_api_keys(
+    ctx: &Ctx<'_>,
+    agency_id: Uuid,
+    args: PageArgs,
+) -> AppResult<Page<api_key::Model>> {
+    ctx.actor.require_agency(agency_id)?;
     ctx.actor.require(Permission::ManageApiKeys)?;
     paginate(
         &ctx.state.db,

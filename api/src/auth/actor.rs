@@ -132,6 +132,16 @@ impl Actor {
         self.permissions.require(permission)
     }
 
+    /// `Forbidden` unless the actor acts in `agency_id` (an agency reached through another path,
+    /// such as the viewer's other memberships, shows its name and nothing more).
+    pub fn require_agency(&self, agency_id: Uuid) -> AppResult<()> {
+        if self.agency_id == agency_id {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// `Forbidden` unless the actor sees every shop of the agency.
     pub fn require_all_shops(&self) -> AppResult<()> {
         match self.shops {
