@@ -7,12 +7,13 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::parser::types::{OperationType, Selection, SelectionSet};
 use serde::Deserialize;
 use tracing::Instrument;
 use uuid::Uuid;
 
 use super::HttpState;
+use super::operation::{mutation_fields, writes};
+use super::respond::{Answer, Early, error_response, reply};
 use crate::auth::{Actor, Principal, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
@@ -21,16 +22,6 @@ use crate::idempotency::{self, Refusal, Start};
 
 /// Longest accepted query text.
 pub const MAX_QUERY_CHARS: usize = 15_000;
-
-/// An error answered before GraphQL runs, in GraphQL's response shape.
-fn error_response(status: StatusCode, code: &str, message: &str, request_id: &str) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header(("x-request-id", request_id.to_owned()))
-        .json(serde_json::json!({
-            "data": null,
-            "errors": [{ "message": message, "extensions": { "code": code, "requestId": request_id } }]
-        }))
-}
 
 fn request_id(req: &HttpRequest) -> String {
     req.headers()
@@ -198,55 +189,6 @@ pub async fn graphiql(state: web::Data<HttpState>) -> HttpResponse {
         .content_type("text/html; charset=utf-8")
         .body(GraphiQLSource::build().endpoint("/graphql").finish())
 }
-
-/// Whether a document holds anything but queries; `None` when it does not parse.
-fn writes(query: &str) -> Option<bool> {
-    let document = async_graphql::parser::parse_query(query).ok()?;
-    Some(
-        document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty != OperationType::Query),
-    )
-}
-
-/// The root fields of the document's mutations (through fragments too).
-fn mutation_fields(query: &str) -> Vec<String> {
-    let Ok(document) = async_graphql::parser::parse_query(query) else {
-        return Vec::new();
-    };
-    let mut names = Vec::new();
-    let mut pending: Vec<&SelectionSet> = document
-        .operations
-        .iter()
-        .filter(|(_, op)| op.node.ty == OperationType::Mutation)
-        .map(|(_, op)| &op.node.selection_set.node)
-        .collect();
-    // Fragments cannot nest forever in a valid document; the bound keeps an invalid one finite.
-    let mut budget = 256;
-    while let Some(set) = pending.pop() {
-        for item in &set.items {
-            budget -= 1;
-            if budget == 0 {
-                return names;
-            }
-            match &item.node {
-                Selection::Field(field) => names.push(field.node.name.node.to_string()),
-                Selection::InlineFragment(fragment) => {
-                    pending.push(&fragment.node.selection_set.node)
-                }
-                Selection::FragmentSpread(spread) => {
-                    if let Some(fragment) = document.fragments.get(&spread.node.fragment_name.node)
-                    {
-                        pending.push(&fragment.node.selection_set.node);
-                    }
-                }
-            }
-        }
-    }
-    names
-}
-
 async fn execute(
     req: HttpRequest,
     state: web::Data<HttpState>,
@@ -290,79 +232,6 @@ async fn execute(
     .instrument(span)
     .await
 }
-
-/// An answer given before GraphQL runs.
-enum Early {
-    MalformedAuthorization,
-    BadCredential,
-    Unavailable,
-    Internal,
-    RateLimited(u64),
-    BadIdempotencyKey,
-    IdempotencyKeyReused,
-    IdempotencyKeyInUse,
-    IdempotencyKeyNotAllowed,
-}
-
-impl Early {
-    fn into_response(self, request_id: &str) -> HttpResponse {
-        let (status, code, message) = match self {
-            Early::MalformedAuthorization => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "malformed Authorization header",
-            ),
-            Early::BadCredential => (
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "invalid or expired credential",
-            ),
-            Early::Unavailable => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "service temporarily unavailable",
-            ),
-            Early::Internal => (
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            ),
-            Early::RateLimited(_) => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "RATE_LIMITED",
-                "too many requests",
-            ),
-            Early::BadIdempotencyKey => (
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "Idempotency-Key must be 1-255 visible ASCII characters",
-            ),
-            Early::IdempotencyKeyReused => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "IDEMPOTENCY_KEY_REUSED",
-                "this Idempotency-Key was used for a different operation",
-            ),
-            Early::IdempotencyKeyNotAllowed => (
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                "Idempotency-Key is not accepted on operations that return credentials",
-            ),
-            Early::IdempotencyKeyInUse => (
-                StatusCode::CONFLICT,
-                "IDEMPOTENCY_KEY_IN_USE",
-                "a request with this Idempotency-Key is still running; retry shortly",
-            ),
-        };
-        let mut response = error_response(status, code, message, request_id);
-        if let Early::RateLimited(seconds) = self
-            && let Ok(value) = header::HeaderValue::from_str(&seconds.to_string())
-        {
-            response.headers_mut().insert(header::RETRY_AFTER, value);
-        }
-        response
-    }
-}
-
 /// The request's actor: none without a credential; a bad credential is refused, never anonymous.
 async fn authenticate(req: &HttpRequest, state: &HttpState) -> Result<Option<Actor>, Early> {
     let Some(token) = bearer(req).map_err(|()| Early::MalformedAuthorization)? else {
@@ -442,16 +311,6 @@ async fn run_once(
     }
     reply(answer, request_id, false)
 }
-
-/// A serialised GraphQL answer.
-struct Answer {
-    status: StatusCode,
-    retry_after: Option<u64>,
-    body: String,
-    /// It failed on our side (database down, internal error): a retry may succeed.
-    retryable: bool,
-}
-
 /// Executes the operation and serialises the answer: the request id on every error, 429 for a
 /// rate-limited operation (sign-in throttling).
 async fn run(
@@ -508,18 +367,4 @@ async fn run(
         r#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
     });
     answer
-}
-
-fn reply(answer: Answer, request_id: &str, replayed: bool) -> HttpResponse {
-    let mut builder = HttpResponse::build(answer.status);
-    builder
-        .content_type("application/json")
-        .insert_header(("x-request-id", request_id.to_owned()));
-    if let Some(seconds) = answer.retry_after {
-        builder.insert_header((header::RETRY_AFTER, seconds.to_string()));
-    }
-    if replayed {
-        builder.insert_header(("idempotent-replayed", "true"));
-    }
-    builder.body(answer.body)
 }

@@ -2,7 +2,9 @@
 
 pub mod graphql;
 mod health;
+mod operation;
 pub mod rate_limit;
+mod respond;
 
 use actix_cors::Cors;
 use actix_web::http::header;
