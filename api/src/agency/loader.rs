@@ -24,6 +24,8 @@ impl Loader<Uuid> for UserLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        // People are seen by people: colleagues, not integrations.
+        self.actor.require_user().map_err(Arc::new)?;
         let colleagues = Query::select()
             .column(membership::Column::UserId)
             .from(membership::Entity)

@@ -8,7 +8,6 @@ use super::ids::{self, Kind};
 use super::loaders::{load_error, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
-use crate::authz::Permission;
 use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
 use crate::products::graphql::Product;
@@ -34,40 +33,30 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
     let scoped = authenticated(ctx)?;
     let loaders = loaders(ctx)?;
     let found = match kind {
-        Kind::Shop => {
-            scoped.actor.require(Permission::ReadCatalog)?;
-            loaders
-                .shops
-                .load_one(uuid)
-                .await
-                .map_err(load_error)?
-                .map(|s| Node::Shop(Shop(s)))
-        }
-        Kind::Product => {
-            scoped.actor.require(Permission::ReadCatalog)?;
-            loaders
-                .products
-                .load_one(uuid)
-                .await
-                .map_err(load_error)?
-                .map(|p| Node::Product(Product(p)))
-        }
+        Kind::Shop => loaders
+            .shops
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|s| Node::Shop(Shop(s))),
+        Kind::Product => loaders
+            .products
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|p| Node::Product(Product(p))),
         Kind::Agency => loaders
             .agencies
             .load_one(uuid)
             .await
             .map_err(load_error)?
             .map(|a| Node::Agency(Agency(a))),
-        Kind::User => {
-            // People are seen by people: colleagues, not integrations.
-            scoped.actor.require_user()?;
-            loaders
-                .users
-                .load_one(uuid)
-                .await
-                .map_err(load_error)?
-                .map(|u| Node::User(User(u)))
-        }
+        Kind::User => loaders
+            .users
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|u| Node::User(User(u))),
         Kind::Membership => Some(Node::Membership(Membership(
             agency_service::get_membership(&scoped, uuid).await?,
         ))),

@@ -38,7 +38,6 @@ impl Product {
     }
 
     /// The shop that sells it.
-    #[graphql(guard = "RequirePermission(Permission::ReadCatalog)")]
     async fn shop(&self, ctx: &Context<'_>) -> async_graphql::Result<Shop> {
         let loaders = loaders(ctx)?;
         let shop = loaders

@@ -1,5 +1,6 @@
 //! Batched, scoped loading of each shop's products (`Shop.products`): one windowed query per
 //! page shape, whatever the number of shops, plus one grouped count when `totalCount` is asked.
+//! Every catalog loader checks READ_CATALOG itself, so no path to a product can skip the check.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::authz::Permission;
 use crate::error::AppError;
 use crate::shops::Status;
 use crate::tenancy::TenantScoped;
@@ -72,6 +74,9 @@ impl Loader<ShopProductsKey> for ShopProductsLoader {
         &self,
         keys: &[ShopProductsKey],
     ) -> Result<HashMap<ShopProductsKey, Self::Value>, Self::Error> {
+        self.actor
+            .require(Permission::ReadCatalog)
+            .map_err(Arc::new)?;
         let mut groups: HashMap<(u64, Option<Uuid>), Vec<Uuid>> = HashMap::new();
         for key in keys {
             groups
@@ -111,6 +116,9 @@ impl Loader<Uuid> for ShopProductCountLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, u64>, Self::Error> {
+        self.actor
+            .require(Permission::ReadCatalog)
+            .map_err(Arc::new)?;
         let counts: Vec<(Uuid, i64)> = product::Entity::find_in(&self.actor)
             .select_only()
             .column(product::Column::ShopId)
@@ -141,6 +149,9 @@ impl Loader<Uuid> for ProductLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.actor
+            .require(Permission::ReadCatalog)
+            .map_err(Arc::new)?;
         let products = product::Entity::find_in(&self.actor)
             .filter(product::Column::Id.is_in(keys.iter().copied()))
             .all(&self.db)

@@ -6,10 +6,8 @@ use entity::shop;
 
 use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
 use super::{Platform, Status};
-use crate::authz::Permission;
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
-use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load_error, loaders};
 use crate::graphql::pagination::{Connection, Page, PageArgs};
@@ -74,10 +72,7 @@ impl Shop {
     }
 
     /// The shop's active products, oldest first.
-    #[graphql(
-        complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity",
-        guard = "RequirePermission(Permission::ReadCatalog)"
-    )]
+    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn products(
         &self,
         ctx: &Context<'_>,

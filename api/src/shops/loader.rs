@@ -1,4 +1,5 @@
-//! Batched, scoped loading of shops by id (e.g. `Product.shop`).
+//! Batched, scoped loading of shops by id (e.g. `Product.shop`, `node`). Like every catalog
+//! loader it checks READ_CATALOG itself, so no path to a shop can skip the check.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Actor;
+use crate::authz::Permission;
 use crate::error::AppError;
 use crate::tenancy::TenantScoped;
 
@@ -23,6 +25,9 @@ impl Loader<Uuid> for ShopLoader {
     type Error = Arc<AppError>;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.actor
+            .require(Permission::ReadCatalog)
+            .map_err(Arc::new)?;
         let shops = shop::Entity::find_in(&self.actor)
             .filter(shop::Column::Id.is_in(keys.iter().copied()))
             .all(&self.db)
