@@ -89,6 +89,21 @@ impl Permissions {
         Self::of(&Permission::iter().collect::<Vec<_>>())
     }
 
+    /// The set as stored bits (for records that must remember an actor's rights).
+    pub fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// A set read back from `bits`; unknown bits are dropped.
+    pub fn from_bits(bits: u32) -> Self {
+        Self(bits & Self::all().0)
+    }
+
+    /// The permissions held in both sets.
+    pub fn intersection(self, other: Self) -> Self {
+        Self(self.0 & other.0)
+    }
+
     pub fn contains(self, permission: Permission) -> bool {
         self.0 & Self::bit(permission) != 0
     }

@@ -31,6 +31,8 @@ pub enum UserErrorCode {
     Expired,
     /// The person already belongs to the agency.
     AlreadyMember,
+    /// The invitation was already accepted.
+    AlreadyAccepted,
     /// The agency would be left without an owner.
     LastOwner,
     /// A stock change would take stock below zero.

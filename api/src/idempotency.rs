@@ -1,7 +1,8 @@
 //! Idempotency keys for mutations, in Stripe's manner: a client sends `Idempotency-Key` with a
 //! mutation it may retry; the first answer is stored for 24 hours and a retry with the same key
 //! and the same operation gets that answer again instead of running twice. The same key with a
-//! different operation is refused. Keys belong to one principal (user or API key) of one agency.
+//! different operation is refused. Keys belong to one principal (user or API key) of one agency,
+//! and a replay goes only to a caller who still holds every right it held the first time.
 
 use chrono::{Duration, Utc};
 use entity::idempotency_key::{self, Column, Entity};
@@ -9,8 +10,8 @@ use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
+use crate::auth::{Actor, Rights};
 use crate::error::{AppError, AppResult};
 
 /// The request header that carries the key.
@@ -67,6 +68,9 @@ pub enum Refusal {
     Reused,
     /// The first request with this key has not finished yet.
     InProgress,
+    /// The caller has lost some of the rights it had when the answer was made, so the answer
+    /// may show what it may no longer see.
+    RightsNarrowed,
     Failed(AppError),
 }
 
@@ -106,6 +110,7 @@ pub async fn start(
         request_hash: Set(fingerprint.to_owned()),
         response_status: Set(None),
         response_body: Set(None),
+        rights: Set(serde_json::to_string(&actor.rights()).ok()),
         created_at: Set(now),
     };
     // The unique key decides between concurrent first requests: exactly one claim is inserted.
@@ -139,6 +144,13 @@ pub async fn start(
         if taken.rows_affected == 1 {
             return Ok(Start::Run(earlier.id));
         }
+    }
+    let rights = earlier
+        .rights
+        .as_deref()
+        .and_then(|json| serde_json::from_str::<Rights>(json).ok());
+    if !rights.is_some_and(|rights| actor.still_has(&rights)) {
+        return Err(Refusal::RightsNarrowed);
     }
     match (earlier.response_status, earlier.response_body) {
         (Some(status), Some(body)) => Ok(Start::Replay {

@@ -5,7 +5,7 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{idempotency_key, invitation, login_throttle, refresh_token};
+use entity::{idempotency_key, invitation, refresh_token, sign_in_throttle};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, QueryFilter};
 
 /// How often the housekeeping runs.
@@ -23,7 +23,7 @@ pub struct Purged {
     pub refresh_tokens: u64,
     pub invitations: u64,
     pub idempotency_keys: u64,
-    pub login_throttles: u64,
+    pub sign_in_throttles: u64,
 }
 
 /// Deletes what is no longer needed as of `now`.
@@ -33,9 +33,14 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Purged
         .exec(db)
         .await?
         .rows_affected;
+    // Accepted invitations stay: they say who brought each member in.
     let invitations = invitation::Entity::delete_many()
         .filter(invitation::Column::AcceptedAt.is_null())
-        .filter(invitation::Column::ExpiresAt.lt(now - KEEP_DEAD))
+        .filter(
+            Condition::any()
+                .add(invitation::Column::ExpiresAt.lt(now - KEEP_DEAD))
+                .add(invitation::Column::RevokedAt.lt(now - KEEP_DEAD)),
+        )
         .exec(db)
         .await?
         .rows_affected;
@@ -44,12 +49,12 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Purged
         .exec(db)
         .await?
         .rows_affected;
-    let login_throttles = login_throttle::Entity::delete_many()
-        .filter(login_throttle::Column::WindowStartedAt.lt(now - KEEP_ATTEMPTS))
+    let sign_in_throttles = sign_in_throttle::Entity::delete_many()
+        .filter(sign_in_throttle::Column::WindowStartedAt.lt(now - KEEP_ATTEMPTS))
         .filter(
             Condition::any()
-                .add(login_throttle::Column::LockedUntil.is_null())
-                .add(login_throttle::Column::LockedUntil.lt(now)),
+                .add(sign_in_throttle::Column::LockedUntil.is_null())
+                .add(sign_in_throttle::Column::LockedUntil.lt(now)),
         )
         .exec(db)
         .await?
@@ -58,7 +63,7 @@ pub async fn purge(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<Purged
         refresh_tokens,
         invitations,
         idempotency_keys,
-        login_throttles,
+        sign_in_throttles,
     })
 }
 

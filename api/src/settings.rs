@@ -77,10 +77,18 @@ pub struct Settings {
     pub db_statement_timeout_ms: u64,
     /// `STEWARD_RATE_LIMIT_PER_MINUTE`: GraphQL requests per principal per minute.
     pub rate_limit_per_minute: u32,
+    /// `STEWARD_BAD_CREDENTIAL_LIMIT_PER_MINUTE`: requests with a wrong, expired or revoked
+    /// token or key per client address per minute, before that address gets 429.
+    pub bad_credential_limit_per_minute: u32,
     /// `STEWARD_REDIS_URL`: shares rate-limit windows between instances; in-process without it.
     pub redis_url: Option<String>,
-    /// `STEWARD_LOGIN_MAX_FAILURES`: failed sign-ins per e-mail before it is locked for a while.
+    /// `STEWARD_LOGIN_MAX_FAILURES`: failed sign-ins per e-mail from one client address before
+    /// that address is locked out of the account for a while.
     pub login_max_failures: i32,
+    /// `STEWARD_LOGIN_ACCOUNT_SLOWDOWN_AFTER`: failed sign-ins per e-mail from all addresses
+    /// together before every further attempt on the account is slowed down (never locked, so
+    /// that someone guessing cannot lock the real user out).
+    pub login_account_slowdown_after: i32,
     /// `STEWARD_LOGIN_WINDOW_SECS`: the window those failures are counted in.
     pub login_window_secs: i64,
     /// `STEWARD_SHUTDOWN_TIMEOUT_SECS`: how long in-flight requests may finish after SIGTERM.
@@ -107,8 +115,10 @@ impl Default for Settings {
             db_acquire_timeout_ms: 2_000,
             db_statement_timeout_ms: 5_000,
             rate_limit_per_minute: 600,
+            bad_credential_limit_per_minute: 60,
             redis_url: None,
             login_max_failures: 5,
+            login_account_slowdown_after: 50,
             login_window_secs: 15 * 60,
             shutdown_timeout_secs: 25,
             log_format: LogFormat::Text,

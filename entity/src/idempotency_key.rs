@@ -17,6 +17,9 @@ pub struct Model {
     pub response_status: Option<i16>,
     #[sea_orm(column_type = "Text", nullable)]
     pub response_body: Option<String>,
+    /// JSON of the caller's rights when the answer was made; a replay needs at least these.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub rights: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

@@ -1,4 +1,4 @@
-//! `invitations`: an open offer to join an agency; the token is stored only as a hash.
+//! `invitations`: an offer to join an agency; the token is stored only as a hash.
 
 use sea_orm::entity::prelude::*;
 
@@ -20,6 +20,10 @@ pub struct Model {
     pub invited_by_user_id: Uuid,
     pub expires_at: DateTimeUtc,
     pub accepted_at: Option<DateTimeUtc>,
+    /// Set when the invitation was withdrawn, or died with its inviter's right to grant it.
+    pub revoked_at: Option<DateTimeUtc>,
+    /// `WITHDRAWN` or `INVITER_LOST_RIGHTS`.
+    pub revoked_reason: Option<String>,
     pub created_at: DateTimeUtc,
 }
 

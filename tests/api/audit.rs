@@ -517,6 +517,17 @@ async fn every_kind_of_change_leaves_its_record() {
     .await
     .ok();
 
+    // Signing out ends every session of the owner at once: read the log in a new one.
+    let signed_in_again = app
+        .gql(None, "mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }", json!({ "input": { "email": owner.email, "password": crate::support::PASSWORD, "agencyId": owner.agency_id } }))
+        .await;
+    let owner = crate::support::Session {
+        access_token: signed_in_again.ok()["logIn"]["accessToken"]
+            .as_str()
+            .expect("access token")
+            .to_owned(),
+        ..owner.clone()
+    };
     let recorded = events(&app, &owner, json!(null)).await;
     let recorded = actions(&recorded);
     for action in [
@@ -539,4 +550,21 @@ async fn every_kind_of_change_leaves_its_record() {
     for action in ["member.join", "session.switch_agency"] {
         assert!(theirs.contains(&action), "{action} missing from {theirs:?}");
     }
+}
+
+#[tokio::test]
+async fn many_aliases_of_a_forbidden_field_leave_one_denied_record() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Flood").await;
+    let designer = app.member(&owner, "DESIGNER", None).await;
+    let aliases: Vec<String> = (0..12)
+        .map(|i| format!("a{i}: auditEvents(first: 1) {{ totalCount }}"))
+        .collect();
+    let response = designer
+        .gql(&app, &format!("{{ {} }}", aliases.join(" ")), json!({}))
+        .await;
+    assert_eq!(response.codes().len(), 12);
+    assert!(response.codes().iter().all(|code| code == "FORBIDDEN"));
+    let denied = events(&app, &owner, json!({ "outcome": "DENIED" })).await;
+    assert_eq!(actions(&denied), ["denied.auditEvents"]);
 }

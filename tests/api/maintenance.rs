@@ -47,10 +47,11 @@ async fn housekeeping_forgets_spent_records_and_keeps_live_ones() {
     assert_eq!(
         (
             next_day.idempotency_keys,
-            next_day.login_throttles,
+            next_day.sign_in_throttles,
             next_day.refresh_tokens
         ),
-        (1, 1, 0)
+        // The failed sign-in counted against the account and against (account, address).
+        (1, 2, 0)
     );
 
     // Forty days on, the refresh token has expired and is gone.

@@ -38,7 +38,7 @@ async fn member_row(app: &TestApp, owner: &Session, email: &str) -> Option<Value
 }
 
 /// The membership id of `member` in `owner`'s agency.
-async fn membership_id(app: &TestApp, owner: &Session, member: &Session) -> String {
+pub(crate) async fn membership_id(app: &TestApp, owner: &Session, member: &Session) -> String {
     let row = member_row(app, owner, &member.email)
         .await
         .unwrap_or_else(|| panic!("{} is no member", member.email));

@@ -170,6 +170,32 @@ async fn a_shop_is_created_updated_and_archived_with_normalised_fields_and_growi
 }
 
 #[tokio::test]
+async fn a_1688_wholesale_shop_is_created_on_the_alibaba_platform_and_read_back() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    app.shop(&owner, "Tmall Flagship").await;
+
+    let created = create_shop(
+        &app,
+        &owner,
+        json!({ "name": "Acme 1688 Wholesale", "platform": "ALIBABA", "currencyCode": "CNY", "timezone": "Asia/Shanghai", "externalId": "b2b-1688" }),
+    )
+    .await;
+    let payload = &created.ok()["createShop"];
+    assert_eq!(payload["userErrors"], json!([]));
+    let shop = &payload["shop"];
+    assert_eq!(shop["platform"], "ALIBABA");
+    let id = shop["id"].as_str().expect("id");
+
+    // Stored as ALIBABA, not read back as OTHER, and found by its platform.
+    assert_eq!(&get_shop(&app, &owner, id).await.ok()["shop"], shop);
+    assert_eq!(
+        shop_names(&app, &owner, json!({ "platform": "ALIBABA" })).await,
+        (vec!["Acme 1688 Wholesale".to_owned()], 1)
+    );
+}
+
+#[tokio::test]
 async fn shops_are_filtered_by_platform_and_by_name_ignoring_case_with_wildcards_taken_literally() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Acme").await;

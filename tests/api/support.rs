@@ -23,6 +23,7 @@ const KNOWN_CODES: &[&str] = &[
     "UNSUPPORTED_MEDIA_TYPE",
     "BAD_REQUEST",
     "METHOD_NOT_ALLOWED",
+    "NOT_ACCEPTABLE",
     "IDEMPOTENCY_KEY_REUSED",
     "IDEMPOTENCY_KEY_IN_USE",
 ];
@@ -179,8 +180,18 @@ impl TestApp {
 
     /// POSTs a GraphQL operation with an optional bearer token.
     pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Gql {
-        let mut request = self
-            .client
+        self.gql_with(&self.client, token, query, variables).await
+    }
+
+    /// POSTs a GraphQL operation through `client` (see `client_from`).
+    pub async fn gql_with(
+        &self,
+        client: &reqwest::Client,
+        token: Option<&str>,
+        query: &str,
+        variables: Value,
+    ) -> Gql {
+        let mut request = client
             .post(format!("{}/graphql", self.address))
             .json(&json!({ "query": query, "variables": variables }));
         if let Some(token) = token {
@@ -300,6 +311,15 @@ impl TestApp {
             .expect("product id")
             .to_owned()
     }
+}
+
+/// A client whose requests come from another loopback address (`127.0.0.x`), as from another
+/// machine: the server sees a different client address.
+pub fn client_from(last_octet: u8) -> reqwest::Client {
+    reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, last_octet]))
+        .build()
+        .expect("client")
 }
 
 /// A signed-in persona.

@@ -140,7 +140,7 @@ async fn more_than_fifteen_aliases_are_refused() {
     let response = app
         .gql(None, &format!("{{ {} }}", fields.join(" ")), json!({}))
         .await;
-    assert_eq!(response.code(), "BAD_USER_INPUT");
+    assert_eq!(response.code(), "GRAPHQL_VALIDATION_FAILED");
     let fields: Vec<String> = (0..15)
         .map(|i| format!("a{i}: viewer {{ role }}"))
         .collect();
@@ -173,6 +173,14 @@ async fn introspection_can_be_switched_off() {
         "introspection answered: {}",
         response.body
     );
+    // A clear refusal, not a silent null.
+    assert_eq!(response.code(), "GRAPHQL_VALIDATION_FAILED");
+    assert_eq!(
+        response.errors()[0]["message"],
+        "Introspection is disabled on this server."
+    );
+    // `__typename` is not introspection of the schema and keeps working.
+    off.gql(None, "{ __typename }", json!({})).await.ok();
 }
 
 #[tokio::test]
@@ -200,6 +208,7 @@ async fn production_mode_hides_introspection_suggestions_and_graphiql() {
         "suggestion leaked: {message}"
     );
     assert_eq!(app.status_of("/graphiql").await, 404);
+    assert_eq!(app.status_of("/graphiql/assets/graphiql.min.js").await, 404);
 }
 
 #[tokio::test]
@@ -380,7 +389,7 @@ async fn aliases_inside_a_fragment_count_once_per_spread() {
         aliases.join(" ")
     );
     let response = app.gql(None, &query, json!({})).await;
-    assert_eq!(response.code(), "BAD_USER_INPUT");
+    assert_eq!(response.code(), "GRAPHQL_VALIDATION_FAILED");
     let cyclic = app
         .gql(
             None,
@@ -413,9 +422,46 @@ async fn a_failed_field_is_null_and_its_siblings_survive() {
 }
 
 #[tokio::test]
-async fn graphiql_is_served_in_development() {
+async fn graphiql_is_served_in_development_from_steward_itself() {
     let app = TestApp::spawn().await;
-    assert_eq!(app.status_of("/graphiql").await, 200);
+    let page = app
+        .client
+        .get(format!("{}/graphiql", app.address))
+        .send()
+        .await
+        .expect("page");
+    assert_eq!(page.status(), 200);
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("policy")
+        .to_owned();
+    assert!(policy.contains("script-src 'self'"), "{policy}");
+    let html = page.text().await.expect("html");
+    // Every script and stylesheet comes from this server, none from a CDN.
+    let sources: Vec<&str> = html
+        .split(['"', '\''])
+        .filter(|part| part.contains(".js") || part.contains(".css"))
+        .collect();
+    assert!(sources.len() >= 4, "{html}");
+    for source in sources {
+        assert!(
+            source.starts_with("/graphiql/assets/"),
+            "{source} in {html}"
+        );
+        let asset = app
+            .client
+            .get(format!("{}{source}", app.address))
+            .send()
+            .await
+            .expect("asset");
+        assert_eq!(asset.status(), 200, "{source}");
+        assert!(
+            asset.headers()["cache-control"]
+                .to_str()
+                .is_ok_and(|c| c.contains("immutable"))
+        );
+    }
+    assert_eq!(app.status_of("/graphiql/assets/no-such-file.js").await, 404);
 }
 
 #[tokio::test]

@@ -2,15 +2,17 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
+use entity::json::IdList;
 use entity::{agency, api_key, invitation, membership, user};
 
+use super::InvitationStatus;
 use super::service::{self, Acceptance, MemberChanges, NewApiKey};
 use crate::auth::graphql::AuthPayload;
 use crate::authz::{ApiScope, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{Loaders, load_error};
+use crate::graphql::loaders::{Loaders, load_error, loaders};
 use crate::graphql::pagination::{Connection, PageArgs};
 
 /// A person who can sign in.
@@ -68,8 +70,9 @@ impl Agency {
     async fn members(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<Membership>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, None, None)?;
@@ -79,17 +82,20 @@ impl Agency {
             .into())
     }
 
-    /// Invitations not yet accepted. Needs MANAGE_MEMBERS.
+    /// Invitations in one state, oldest first: by default the pending ones. Needs MANAGE_MEMBERS.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Which invitations to list (default PENDING).", default)]
+        status: InvitationStatus,
     ) -> async_graphql::Result<Connection<Invitation>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, None, None)?;
-        Ok(service::list_invitations(&ctx, self.0.id, args)
+        Ok(service::list_invitations(&ctx, self.0.id, status, args)
             .await?
             .map(Invitation::listed)
             .into())
@@ -100,8 +106,9 @@ impl Agency {
     async fn api_keys(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<ApiKey>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, None, None)?;
@@ -157,14 +164,26 @@ impl Membership {
         self.0.role.parse().unwrap_or(Role::Support)
     }
 
-    /// The shops this member is limited to; null means every shop of the agency.
-    async fn shop_ids(&self) -> Option<Vec<ID>> {
-        self.0.shop_ids.as_ref().map(|ids| {
-            ids.0
-                .iter()
-                .map(|id| ids::encode(Kind::Shop, *id))
-                .collect()
-        })
+    /// The shops this member is limited to; null means every shop of the agency. A viewer who
+    /// is limited to some shops sees only those of them.
+    async fn shop_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Vec<ID>>> {
+        let Some(IdList(ids)) = &self.0.shop_ids else {
+            return Ok(None);
+        };
+        let viewer = request(ctx)?.actor.as_ref();
+        // One's own scope is one's own business; a colleague's is shown through the viewer's.
+        let visible = match viewer {
+            Some(actor) if actor.user_id() != Some(self.0.user_id) => {
+                actor.shops().visible(ids).collect()
+            }
+            _ => ids.clone(),
+        };
+        Ok(Some(
+            visible
+                .into_iter()
+                .map(|id| ids::encode(Kind::Shop, id))
+                .collect(),
+        ))
     }
 
     /// When it was created.
@@ -222,6 +241,31 @@ impl Invitation {
     /// After this the token no longer works.
     async fn expires_at(&self) -> DateTime<Utc> {
         self.model.expires_at
+    }
+
+    /// Where the invitation stands now.
+    async fn status(&self) -> InvitationStatus {
+        InvitationStatus::of(&self.model, Utc::now())
+    }
+
+    /// Who sent it; null when that person has left the agency.
+    async fn invited_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let user = loaders(ctx)?
+            .users
+            .load_one(self.model.invited_by_user_id)
+            .await
+            .map_err(load_error)?;
+        Ok(user.map(User))
+    }
+
+    /// When the person joined; null until then.
+    async fn accepted_at(&self) -> Option<DateTime<Utc>> {
+        self.model.accepted_at
+    }
+
+    /// When it was withdrawn or ended with its inviter's rights; null while it stands.
+    async fn revoked_at(&self) -> Option<DateTime<Utc>> {
+        self.model.revoked_at
     }
 
     /// When it was created.
@@ -330,6 +374,21 @@ mutation_payload!(
     }
 );
 
+/// Withdraw a pending invitation.
+#[derive(InputObject)]
+pub struct RevokeInvitationInput {
+    /// The invitation to withdraw.
+    pub id: ID,
+}
+
+mutation_payload!(
+    /// The result of `revokeInvitation`.
+    RevokeInvitationPayload {
+        /// The invitation, now revoked.
+        invitation: Invitation
+    }
+);
+
 /// Join an agency with an invitation token.
 #[derive(InputObject)]
 pub struct AcceptInvitationInput {
@@ -422,7 +481,7 @@ impl AgencyMutation {
     async fn invite_member(
         &self,
         ctx: &Context<'_>,
-        input: InviteMemberInput,
+        #[graphql(desc = "Who to invite, with which role and shops.")] input: InviteMemberInput,
     ) -> async_graphql::Result<InviteMemberPayload> {
         let ctx = authenticated(ctx)?;
         let shop_ids = decode_shop_ids(input.shop_ids)?;
@@ -437,10 +496,25 @@ impl AgencyMutation {
         )
     }
 
+    /// Withdraws a pending invitation; its token stops working at once. Revoking twice changes
+    /// nothing. Needs MANAGE_MEMBERS.
+    async fn revoke_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invitation to withdraw.")] input: RevokeInvitationInput,
+    ) -> async_graphql::Result<RevokeInvitationPayload> {
+        let ctx = authenticated(ctx)?;
+        let id = ids::decode(&input.id, Kind::Invitation)?;
+        into_payload(service::revoke_invitation(&ctx, id).await, |model| {
+            RevokeInvitationPayload::done(Invitation::listed(model))
+        })
+    }
+
     /// Joins an agency with an invitation token, as a new or an existing user.
     async fn accept_invitation(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The invitation token and the account that joins.")]
         input: AcceptInvitationInput,
     ) -> async_graphql::Result<AuthPayload> {
         let request = request(ctx)?;
@@ -451,7 +525,7 @@ impl AgencyMutation {
             display_name: input.display_name,
         };
         into_payload(
-            service::accept_invitation(state(ctx)?, &request.request_id, acceptance).await,
+            service::accept_invitation(state(ctx)?, request.origin(), acceptance).await,
             AuthPayload::from,
         )
     }
@@ -460,7 +534,7 @@ impl AgencyMutation {
     async fn update_member(
         &self,
         ctx: &Context<'_>,
-        input: UpdateMemberInput,
+        #[graphql(desc = "The membership and its changes.")] input: UpdateMemberInput,
     ) -> async_graphql::Result<MembershipPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.membership_id, Kind::Membership)?;
@@ -482,7 +556,7 @@ impl AgencyMutation {
     async fn remove_member(
         &self,
         ctx: &Context<'_>,
-        input: RemoveMemberInput,
+        #[graphql(desc = "The membership to remove.")] input: RemoveMemberInput,
     ) -> async_graphql::Result<RemoveMemberPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.membership_id, Kind::Membership)?;
@@ -495,7 +569,7 @@ impl AgencyMutation {
     async fn create_api_key(
         &self,
         ctx: &Context<'_>,
-        input: CreateApiKeyInput,
+        #[graphql(desc = "The new key's name, scopes, shops and expiry.")] input: CreateApiKeyInput,
     ) -> async_graphql::Result<CreateApiKeyPayload> {
         let ctx = authenticated(ctx)?;
         let input = NewApiKey {
@@ -518,7 +592,7 @@ impl AgencyMutation {
     async fn revoke_api_key(
         &self,
         ctx: &Context<'_>,
-        input: RevokeApiKeyInput,
+        #[graphql(desc = "The key to revoke.")] input: RevokeApiKeyInput,
     ) -> async_graphql::Result<RevokeApiKeyPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.id, Kind::ApiKey)?;

@@ -13,14 +13,18 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::policy;
+use super::{InvitationStatus, RevokedReason};
 use crate::audit::service::{Outcome, Record};
 use crate::auth::Actor;
+use crate::auth::ShopScope;
 use crate::auth::api_keys;
 use crate::auth::password::validate_new_password;
 use crate::auth::secrets::{random_token, sha256_hex};
-use crate::auth::service::{Session, check_password, insert_membership, start_session};
+use crate::auth::service::{
+    Session, check_password, insert_membership, member_actor, start_session,
+};
 use crate::authz::{ApiScope, Permission, Role};
-use crate::context::Ctx;
+use crate::context::{Ctx, Origin};
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
 use crate::graphql::pagination::{Page, PageArgs, paginate};
 use crate::state::AppState;
@@ -54,16 +58,16 @@ pub async fn list_members(
     .await
 }
 
-/// Open (unaccepted) invitations; owners only.
+/// Invitations in one state; owners only.
 pub async fn list_invitations(
     ctx: &Ctx<'_>,
     agency_id: Uuid,
+    status: InvitationStatus,
     args: PageArgs,
 ) -> AppResult<Page<invitation::Model>> {
     ctx.actor.require_agency(agency_id)?;
     ctx.actor.require(Permission::ManageMembers)?;
-    let query =
-        invitation::Entity::find_in(ctx.actor).filter(invitation::Column::AcceptedAt.is_null());
+    let query = invitation::Entity::find_in(ctx.actor).filter(status.condition(Utc::now()));
     paginate(&ctx.state.db, query, invitation::Column::Id, args).await
 }
 
@@ -148,6 +152,7 @@ pub async fn invite(
     let invited_by = ctx.actor.require_user()?;
     let email = validate::email("email", email).map_err(|e| AppError::Invalid(vec![e]))?;
     let shop_ids = grantable_shops(ctx, shop_ids).await?;
+    policy::can_grant(ctx.actor, role, &ShopScope::from_stored(shop_ids.clone()))?;
     let already_member = membership::Entity::find_in(ctx.actor)
         .inner_join(user::Entity)
         .filter(user::Column::Email.eq(&email))
@@ -173,6 +178,8 @@ pub async fn invite(
         invited_by_user_id: Set(invited_by),
         expires_at: Set(now + INVITATION_TTL),
         accepted_at: Set(None),
+        revoked_at: Set(None),
+        revoked_reason: Set(None),
         created_at: Set(now),
     }
     .insert(&txn)
@@ -193,7 +200,7 @@ pub struct Acceptance {
 /// Joins the inviting agency, as a new user or, proving the password, as an existing one.
 pub async fn accept_invitation(
     state: &AppState,
-    request_id: &str,
+    origin: Origin<'_>,
     input: Acceptance,
 ) -> AppResult<Session> {
     let invalid = || {
@@ -208,9 +215,12 @@ pub async fn accept_invitation(
         .one(&state.db)
         .await?
         .ok_or_else(invalid)?;
-    if invitation.accepted_at.is_some() {
+    if invitation.accepted_at.is_some() || invitation.revoked_at.is_some() {
         return Err(invalid());
     }
+    inviter_may_still_grant(&state.db, &invitation)
+        .await
+        .map_err(|_| invalid())?;
     let now = Utc::now();
     if invitation.expires_at <= now {
         return Err(AppError::invalid(
@@ -231,6 +241,7 @@ pub async fn accept_invitation(
         Some(user) => {
             let matches = check_password(
                 state,
+                origin.address,
                 &invitation.email,
                 input.password,
                 Some(user.password_hash.clone()),
@@ -262,6 +273,7 @@ pub async fn accept_invitation(
         .col_expr(invitation::Column::AcceptedAt, Expr::value(Some(now)))
         .filter(invitation::Column::Id.eq(invitation.id))
         .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
     if claimed.rows_affected == 0 {
@@ -307,7 +319,7 @@ pub async fn accept_invitation(
     let session = start_session(&txn, state, &membership).await?;
     Record::of(
         &session.actor,
-        request_id,
+        origin.request_id,
         "member.join",
         Some(("Membership", membership.id)),
         Outcome::Success,
@@ -352,6 +364,9 @@ pub async fn update_member(
     }
     row.updated_at = Set(Utc::now());
     let updated = row.update(&txn).await?;
+    if !member_actor(&updated)?.can(Permission::ManageMembers) {
+        revoke_invitations_of(&txn, ctx.actor, updated.user_id).await?;
+    }
     Record::success(ctx, "member.update", ("Membership", updated.id))
         .commit(txn)
         .await?;
@@ -391,10 +406,82 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
         .filter(api_key::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
+    revoke_invitations_of(&txn, ctx.actor, current.user_id).await?;
     Record::success(ctx, "member.remove", ("Membership", current.id))
         .commit(txn)
         .await?;
     Ok(current)
+}
+
+/// Ends the pending invitations `user_id` sent in the actor's agency: they were only as good as
+/// that member's right to grant them, which is gone.
+async fn revoke_invitations_of(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    user_id: Uuid,
+) -> AppResult<()> {
+    invitation::Entity::update_in(actor)
+        .col_expr(invitation::Column::RevokedAt, Expr::value(Some(Utc::now())))
+        .col_expr(
+            invitation::Column::RevokedReason,
+            Expr::value(RevokedReason::InviterLostRights.as_str()),
+        )
+        .filter(invitation::Column::InvitedByUserId.eq(user_id))
+        .filter(invitation::Column::AcceptedAt.is_null())
+        .filter(invitation::Column::RevokedAt.is_null())
+        .exec(txn)
+        .await?;
+    Ok(())
+}
+
+/// `Forbidden` unless the invitation's sender is still a member who may grant it.
+async fn inviter_may_still_grant(
+    db: &impl ConnectionTrait,
+    invitation: &invitation::Model,
+) -> AppResult<()> {
+    let inviter = membership::Entity::find()
+        .filter(membership::Column::AgencyId.eq(invitation.agency_id))
+        .filter(membership::Column::UserId.eq(invitation.invited_by_user_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let role: Role = invitation
+        .role
+        .parse()
+        .map_err(|_| AppError::internal("stored role is unknown"))?;
+    policy::can_grant(
+        &member_actor(&inviter)?,
+        role,
+        &ShopScope::from_stored(invitation.shop_ids.clone()),
+    )
+}
+
+/// Withdraws a pending invitation; its token stops working at once. Needs MANAGE_MEMBERS.
+pub async fn revoke_invitation(ctx: &Ctx<'_>, id: Uuid) -> AppResult<invitation::Model> {
+    ctx.actor.require(Permission::ManageMembers)?;
+    let current = invitation::Entity::find_by_id_in(ctx.actor, id)
+        .one(&ctx.state.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if current.accepted_at.is_some() {
+        return Err(AppError::invalid(
+            "id",
+            UserErrorCode::AlreadyAccepted,
+            "This invitation was already accepted; remove the member instead",
+        ));
+    }
+    if current.revoked_at.is_some() {
+        return Ok(current);
+    }
+    let txn = ctx.state.db.begin().await?;
+    let mut row: invitation::ActiveModel = current.into();
+    row.revoked_at = Set(Some(Utc::now()));
+    row.revoked_reason = Set(Some(RevokedReason::Withdrawn.as_str().to_owned()));
+    let revoked = row.update(&txn).await?;
+    Record::success(ctx, "invitation.revoke", ("Invitation", revoked.id))
+        .commit(txn)
+        .await?;
+    Ok(revoked)
 }
 
 /// Serialises owner changes of one agency (PostgreSQL row lock; SQLite serialises writers).

@@ -101,7 +101,8 @@ impl AuditEvent {
 /// Narrows the audit log.
 #[derive(InputObject, Default)]
 pub struct AuditEventFilterInput {
-    /// Exact action name.
+    /// Exact action name (e.g. `product.update`), up to 64 characters.
+    #[graphql(validator(max_length = 64))]
     pub action: Option<String>,
     /// Only events about this object.
     pub object_id: Option<ID>,
@@ -123,11 +124,13 @@ impl AuditQuery {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
         last: Option<i32>,
-        before: Option<String>,
-        filter: Option<AuditEventFilterInput>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which events to list.")] filter: Option<AuditEventFilterInput>,
     ) -> async_graphql::Result<Connection<AuditEvent>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, last, before)?;

@@ -2,6 +2,7 @@
 //! which shops. Only the `auth` module can make one, from a verified credential.
 
 use entity::json::IdList;
+use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::authz::{Permission, Permissions, Role};
@@ -37,6 +38,39 @@ impl ShopScope {
             Self::Only(ids) => ids.contains(&shop_id),
         }
     }
+
+    /// The shops in both scopes.
+    pub fn intersection(&self, other: &Self) -> Self {
+        match (self, other) {
+            (Self::All, scope) | (scope, Self::All) => scope.clone(),
+            (Self::Only(a), Self::Only(b)) => {
+                Self::Only(a.iter().filter(|id| b.contains(id)).copied().collect())
+            }
+        }
+    }
+
+    /// Whether every shop of `other` is in this scope.
+    pub fn covers(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::All, _) => true,
+            (Self::Only(_), Self::All) => false,
+            (Self::Only(mine), Self::Only(theirs)) => theirs.iter().all(|id| mine.contains(id)),
+        }
+    }
+
+    /// Only the ids of `ids` this scope allows (what a shop-limited actor may see of a list).
+    pub fn visible<'a>(&'a self, ids: &'a [Uuid]) -> impl Iterator<Item = Uuid> + 'a {
+        ids.iter().copied().filter(|id| self.allows(*id))
+    }
+}
+
+/// What an actor could see and do at one moment, kept with records that must not outlive it
+/// (a stored idempotent answer is replayed only to an actor who still has at least these).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rights {
+    permissions: u32,
+    /// `None`: every shop.
+    shops: Option<Vec<Uuid>>,
 }
 
 /// What an actor may do given its shop scope (see `Permissions::limited_to_shops`).
@@ -148,6 +182,28 @@ impl Actor {
             ShopScope::All => Ok(()),
             ShopScope::Only(_) => Err(AppError::Forbidden),
         }
+    }
+
+    /// The actor's rights now, to store beside something it was shown.
+    pub fn rights(&self) -> Rights {
+        Rights {
+            permissions: self.permissions.bits(),
+            shops: match &self.shops {
+                ShopScope::All => None,
+                ShopScope::Only(ids) => Some(ids.clone()),
+            },
+        }
+    }
+
+    /// Whether the actor still holds every right of `earlier`.
+    pub fn still_has(&self, earlier: &Rights) -> bool {
+        let shops = match &earlier.shops {
+            None => ShopScope::All,
+            Some(ids) => ShopScope::Only(ids.clone()),
+        };
+        self.permissions
+            .includes(Permissions::from_bits(earlier.permissions))
+            && self.shops.covers(&shops)
     }
 
     /// Names the actor in the audit log: kind and id.

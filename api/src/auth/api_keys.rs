@@ -1,8 +1,12 @@
 //! API keys: `stw_<prefix>_<secret>`. The prefix finds the key; the whole key's hash proves it.
 //! Wrong, revoked and expired keys all get the same UNAUTHENTICATED answer.
+//!
+//! A key never does more than its creator may do now: on every request its rights are its scopes
+//! intersected with the creator's current permissions, and its shops with the creator's current
+//! shops. Demote the creator and the key narrows with them; remove them and it stops.
 
 use chrono::{Duration, Utc};
-use entity::api_key;
+use entity::{api_key, membership};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter};
 
@@ -68,11 +72,18 @@ pub async fn authenticate(db: &DatabaseConnection, token: &str) -> AppResult<Act
         )
         .exec(db)
         .await?;
+    let creator = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(key.created_by_user_id))
+        .filter(membership::Column::AgencyId.eq(key.agency_id))
+        .one(db)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let creator = super::service::member_actor(&creator)?;
     let scopes: Vec<ApiScope> = key.scopes.0.iter().filter_map(|s| s.parse().ok()).collect();
     Ok(Actor::api_key(
         key.id,
         key.agency_id,
-        ApiScope::union(&scopes),
-        ShopScope::from_stored(key.shop_ids),
+        ApiScope::union(&scopes).intersection(creator.permissions()),
+        ShopScope::from_stored(key.shop_ids).intersection(creator.shops()),
     ))
 }

@@ -188,7 +188,7 @@ impl AuthMutation {
     async fn sign_up(
         &self,
         ctx: &Context<'_>,
-        input: SignUpInput,
+        #[graphql(desc = "The new user and their agency.")] input: SignUpInput,
     ) -> async_graphql::Result<AuthPayload> {
         let request = request(ctx)?;
         request.claim_credential_operation()?;
@@ -199,7 +199,7 @@ impl AuthMutation {
             agency_name: input.agency_name,
         };
         into_payload(
-            service::sign_up(state(ctx)?, &request.request_id, sign_up).await,
+            service::sign_up(state(ctx)?, request.origin(), sign_up).await,
             AuthPayload::from,
         )
     }
@@ -208,6 +208,7 @@ impl AuthMutation {
     async fn log_in(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The e-mail, the password and optionally the agency to act in.")]
         input: LogInInput,
     ) -> async_graphql::Result<AuthPayload> {
         let request = request(ctx)?;
@@ -219,7 +220,7 @@ impl AuthMutation {
             .transpose()?;
         let result = service::log_in(
             state(ctx)?,
-            &request.request_id,
+            request.origin(),
             &input.email,
             input.password,
             agency_id,
@@ -232,7 +233,7 @@ impl AuthMutation {
     async fn refresh_token(
         &self,
         ctx: &Context<'_>,
-        input: RefreshTokenInput,
+        #[graphql(desc = "The refresh token to exchange.")] input: RefreshTokenInput,
     ) -> async_graphql::Result<AuthPayload> {
         let request = request(ctx)?;
         request.claim_credential_operation()?;
@@ -246,7 +247,7 @@ impl AuthMutation {
     async fn log_out(
         &self,
         ctx: &Context<'_>,
-        input: LogOutInput,
+        #[graphql(desc = "A refresh token of the user.")] input: LogOutInput,
     ) -> async_graphql::Result<LogOutPayload> {
         let request = request(ctx)?;
         into_payload(
@@ -260,18 +261,12 @@ impl AuthMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        input: ChangePasswordInput,
+        #[graphql(desc = "The current and the new password.")] input: ChangePasswordInput,
     ) -> async_graphql::Result<AuthPayload> {
         request(ctx)?.claim_credential_operation()?;
         let ctx = authenticated(ctx)?;
-        let result = service::change_password(
-            ctx.state,
-            ctx.actor,
-            ctx.request_id,
-            input.current_password,
-            input.new_password,
-        )
-        .await;
+        let result =
+            service::change_password(&ctx, input.current_password, input.new_password).await;
         into_payload(result, AuthPayload::from)
     }
 
@@ -279,7 +274,7 @@ impl AuthMutation {
     async fn switch_agency(
         &self,
         ctx: &Context<'_>,
-        input: SwitchAgencyInput,
+        #[graphql(desc = "The agency to act in.")] input: SwitchAgencyInput,
     ) -> async_graphql::Result<AuthPayload> {
         let ctx = authenticated(ctx)?;
         let agency_id = ids::decode(&input.agency_id, Kind::Agency)?;

@@ -1,7 +1,8 @@
 //! Access tokens: short-lived HS256 JWTs for one user in one agency.
 //!
 //! One pinned algorithm; `exp`, `iat`, `iss`, `aud` and `sub` required; small leeway; a `typ`
-//! claim keeps access tokens from being mistaken for anything else.
+//! claim keeps access tokens from being mistaken for anything else; a `sid` claim names the
+//! session, which every request checks is still alive.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -21,6 +22,9 @@ const LEEWAY_SECS: u64 = 5;
 pub struct Claims {
     pub sub: Uuid,
     pub agency: Uuid,
+    /// The session (refresh-token family) the token belongs to: when it is revoked (sign-out,
+    /// password change, detected reuse) the access token stops working at once.
+    pub sid: Uuid,
     pub iss: String,
     pub aud: String,
     pub iat: i64,
@@ -56,13 +60,19 @@ impl AccessTokens {
         }
     }
 
-    /// A new access token and its expiry.
-    pub fn issue(&self, user_id: Uuid, agency_id: Uuid) -> AppResult<(String, DateTime<Utc>)> {
+    /// A new access token of session `session_id` and its expiry.
+    pub fn issue(
+        &self,
+        user_id: Uuid,
+        agency_id: Uuid,
+        session_id: Uuid,
+    ) -> AppResult<(String, DateTime<Utc>)> {
         let now = Utc::now();
         let expires_at = now + self.ttl;
         let claims = Claims {
             sub: user_id,
             agency: agency_id,
+            sid: session_id,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: now.timestamp(),
@@ -99,7 +109,7 @@ mod tests {
     fn an_issued_token_verifies() {
         let tokens = tokens(Duration::minutes(15));
         let (user, agency) = (Uuid::now_v7(), Uuid::now_v7());
-        let (token, _) = tokens.issue(user, agency).expect("issue");
+        let (token, _) = tokens.issue(user, agency, Uuid::now_v7()).expect("issue");
         let claims = tokens.verify(&token).expect("verify");
         assert_eq!((claims.sub, claims.agency), (user, agency));
     }
@@ -107,7 +117,9 @@ mod tests {
     #[test]
     fn an_expired_token_is_refused() {
         let tokens = tokens(Duration::seconds(-60));
-        let (token, _) = tokens.issue(Uuid::now_v7(), Uuid::now_v7()).expect("issue");
+        let (token, _) = tokens
+            .issue(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7())
+            .expect("issue");
         assert!(matches!(
             tokens.verify(&token),
             Err(AppError::Unauthenticated)
@@ -117,14 +129,18 @@ mod tests {
     #[test]
     fn a_token_signed_with_another_key_is_refused() {
         let other = AccessTokens::new(&SecretString::from("z".repeat(32)), Duration::minutes(5));
-        let (token, _) = other.issue(Uuid::now_v7(), Uuid::now_v7()).expect("issue");
+        let (token, _) = other
+            .issue(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7())
+            .expect("issue");
         assert!(tokens(Duration::minutes(5)).verify(&token).is_err());
     }
 
     #[test]
     fn an_unsigned_token_is_refused() {
         let tokens = tokens(Duration::minutes(5));
-        let (token, _) = tokens.issue(Uuid::now_v7(), Uuid::now_v7()).expect("issue");
+        let (token, _) = tokens
+            .issue(Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7())
+            .expect("issue");
         let mut parts: Vec<&str> = token.split('.').collect();
         // {"alg":"none","typ":"JWT"}
         parts[0] = "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0";
@@ -141,7 +157,7 @@ mod tests {
     fn valid_claims() -> serde_json::Value {
         let now = Utc::now().timestamp();
         serde_json::json!({
-            "sub": Uuid::now_v7(), "agency": Uuid::now_v7(), "iss": ISSUER, "aud": AUDIENCE,
+            "sub": Uuid::now_v7(), "agency": Uuid::now_v7(), "sid": Uuid::now_v7(), "iss": ISSUER, "aud": AUDIENCE,
             "iat": now, "nbf": now, "exp": now + 600, "jti": Uuid::now_v7(), "typ": ACCESS_TYPE,
         })
     }

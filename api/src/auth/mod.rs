@@ -9,4 +9,4 @@ pub mod secrets;
 pub mod service;
 mod throttle;
 
-pub use actor::{Actor, Principal, ShopScope};
+pub use actor::{Actor, Principal, Rights, ShopScope};

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{agency, membership, refresh_token, user};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     QueryOrder, SqlErr, TransactionTrait,
@@ -16,6 +16,7 @@ use super::secrets::{random_token, sha256_hex};
 use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
+use crate::context::{Ctx, Origin};
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
 use crate::state::AppState;
 use crate::validate;
@@ -38,16 +39,26 @@ pub struct SignUp {
     pub agency_name: String,
 }
 
-/// The actor behind a bearer credential: an API key or an access token whose membership still
-/// exists (so removals and role changes apply on the very next request).
+/// The actor behind a bearer credential: an API key, or an access token whose membership still
+/// exists and whose session is still alive — one statement, so that removals, role changes,
+/// sign-outs, password changes and detected token theft all apply on the very next request.
 pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     if api_keys::is_api_key(bearer) {
         return api_keys::authenticate(&state.db, bearer).await;
     }
     let claims = state.access_tokens.verify(bearer)?;
+    let live_session = Query::select()
+        .expr(Expr::val(1))
+        .from(refresh_token::Entity)
+        .and_where(refresh_token::Column::FamilyId.eq(claims.sid))
+        .and_where(refresh_token::Column::UserId.eq(claims.sub))
+        .and_where(refresh_token::Column::RevokedAt.is_null())
+        .and_where(refresh_token::Column::ExpiresAt.gt(Utc::now()))
+        .to_owned();
     let membership = membership::Entity::find()
         .filter(membership::Column::UserId.eq(claims.sub))
         .filter(membership::Column::AgencyId.eq(claims.agency))
+        .filter(Expr::exists(live_session))
         .one(&state.db)
         .await?
         .ok_or(AppError::Unauthenticated)?;
@@ -69,7 +80,8 @@ pub fn member_actor(membership: &membership::Model) -> AppResult<Actor> {
     ))
 }
 
-pub async fn sign_up(state: &AppState, request_id: &str, input: SignUp) -> AppResult<Session> {
+/// Creates an agency owned by a new account, or by an existing one that proves its password.
+pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> AppResult<Session> {
     let mut problems = Problems::default();
     let email = problems.check(validate::email("email", &input.email));
     problems.check(validate_new_password(&input.password));
@@ -88,27 +100,46 @@ pub async fn sign_up(state: &AppState, request_id: &str, input: SignUp) -> AppRe
     else {
         return Err(AppError::internal("validated sign-up incomplete"));
     };
-    let password_hash = state.passwords.hash(input.password).await?;
+    let existing = user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&state.db)
+        .await?;
+    // An existing account may open another agency by proving its password. A wrong password
+    // gets the sign-in answer under the sign-in throttle, so that probing which e-mails have an
+    // account costs what guessing a password costs, instead of being a free oracle.
+    let new_user = match existing {
+        Some(user) => {
+            let stored = Some(user.password_hash.clone());
+            if !check_password(state, origin.address, &email, input.password, stored).await? {
+                return Err(invalid_credentials());
+            }
+            Err(user.id)
+        }
+        None => Ok(state.passwords.hash(input.password).await?),
+    };
     let now = Utc::now();
     let txn = state.db.begin().await?;
-    let user = user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email),
-        password_hash: Set(password_hash),
-        display_name: Set(display_name),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await
-    .map_err(|err| match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
-            "email",
-            UserErrorCode::Taken,
-            "An account with this e-mail already exists; sign in instead",
-        ),
-        _ => err.into(),
-    })?;
+    let user_id = match new_user {
+        Err(existing_id) => existing_id,
+        Ok(password_hash) => {
+            user::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                email: Set(email),
+                password_hash: Set(password_hash),
+                display_name: Set(display_name),
+                created_at: Set(now),
+                updated_at: Set(now),
+            }
+            .insert(&txn)
+            .await
+            .map_err(|err| match err.sql_err() {
+                // Someone signed up with this e-mail a moment ago.
+                Some(SqlErr::UniqueConstraintViolation(_)) => invalid_credentials(),
+                _ => err.into(),
+            })?
+            .id
+        }
+    };
     let agency = agency::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(agency_name),
@@ -117,11 +148,11 @@ pub async fn sign_up(state: &AppState, request_id: &str, input: SignUp) -> AppRe
     }
     .insert(&txn)
     .await?;
-    let membership = insert_membership(&txn, agency.id, user.id, Role::Owner, None).await?;
+    let membership = insert_membership(&txn, agency.id, user_id, Role::Owner, None).await?;
     let session = start_session(&txn, state, &membership).await?;
     Record::of(
         &session.actor,
-        request_id,
+        origin.request_id,
         "agency.create",
         Some(("Agency", agency.id)),
         Outcome::Success,
@@ -160,23 +191,23 @@ fn invalid_credentials() -> AppError {
     )])
 }
 
-/// Checks a password for the account of `email` under the sign-in throttle (shared by every
-/// place that accepts a password). Without an account (`stored` is `None`) it does the same work
-/// and answers `false`.
+/// Checks a password for the account of `email`, tried from `address`, under the sign-in
+/// throttle (shared by every place that accepts a password). Without an account (`stored` is
+/// `None`) it does the same work and answers `false`.
 pub async fn check_password(
     state: &AppState,
+    address: &str,
     email: &str,
     password: String,
     stored: Option<String>,
 ) -> AppResult<bool> {
-    let now = Utc::now();
-    let attempt = throttle::attempt(&state.db, &state.settings, email, now).await?;
+    let attempt = throttle::admit(&state.db, &state.settings, email, address).await?;
     let matches = password.len() <= *super::password::PASSWORD_BYTES.end()
         && state.passwords.verify(password, stored).await?;
     if matches {
-        throttle::clear(&state.db, email).await?;
+        throttle::succeeded(&state.db, attempt).await?;
     } else {
-        throttle::failed(&state.db, &state.settings, email, attempt, now).await?;
+        throttle::failed(&state.db, &state.settings, attempt).await?;
     }
     Ok(matches)
 }
@@ -184,7 +215,7 @@ pub async fn check_password(
 /// Signs in. Unknown e-mails and wrong passwords get the same answer after the same work.
 pub async fn log_in(
     state: &AppState,
-    request_id: &str,
+    origin: Origin<'_>,
     email: &str,
     password: String,
     agency_id: Option<Uuid>,
@@ -195,7 +226,7 @@ pub async fn log_in(
         .one(&state.db)
         .await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
-    let password_ok = check_password(state, &email, password, stored).await?;
+    let password_ok = check_password(state, origin.address, &email, password, stored).await?;
     let Some(user) = user.filter(|_| password_ok) else {
         return Err(invalid_credentials());
     };
@@ -222,7 +253,7 @@ pub async fn log_in(
     let session = start_session(&txn, state, &membership).await?;
     Record::of(
         &session.actor,
-        request_id,
+        origin.request_id,
         "session.log_in",
         Some(("User", user.id)),
         Outcome::Success,
@@ -239,17 +270,19 @@ pub async fn start_session(
     membership: &membership::Model,
 ) -> AppResult<Session> {
     let actor = member_actor(membership)?;
+    let family_id = Uuid::now_v7();
     let refresh_token = insert_refresh_token(
         db,
         state,
         membership.user_id,
         membership.agency_id,
-        Uuid::now_v7(),
+        family_id,
     )
     .await?;
-    let (access_token, access_token_expires_at) = state
-        .access_tokens
-        .issue(membership.user_id, membership.agency_id)?;
+    let (access_token, access_token_expires_at) =
+        state
+            .access_tokens
+            .issue(membership.user_id, membership.agency_id, family_id)?;
     Ok(Session {
         access_token,
         access_token_expires_at,
@@ -338,9 +371,10 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
         current.family_id,
     )
     .await?;
-    let (access_token, access_token_expires_at) = state
-        .access_tokens
-        .issue(current.user_id, current.agency_id)?;
+    let (access_token, access_token_expires_at) =
+        state
+            .access_tokens
+            .issue(current.user_id, current.agency_id, current.family_id)?;
     Record::of(
         &actor,
         request_id,
@@ -441,12 +475,11 @@ pub async fn switch_agency(
 /// throttle). Every refresh token of the user is revoked, so other devices must sign in again;
 /// the answer is a fresh session in the current agency.
 pub async fn change_password(
-    state: &AppState,
-    actor: &Actor,
-    request_id: &str,
+    ctx: &Ctx<'_>,
     current_password: String,
     new_password: String,
 ) -> AppResult<Session> {
+    let (state, actor, request_id) = (ctx.state, ctx.actor, ctx.request_id);
     let user_id = actor.require_user()?;
     let user = user::Entity::find_by_id(user_id)
         .one(&state.db)
@@ -458,6 +491,7 @@ pub async fn change_password(
     })?;
     if !check_password(
         state,
+        ctx.address,
         &user.email,
         current_password,
         Some(user.password_hash.clone()),

@@ -1,5 +1,6 @@
 //! The GraphQL layer: schema assembly, ids, pagination, loaders, guards and extensions.
 
+pub mod document;
 pub mod extensions;
 pub mod guards;
 pub mod ids;

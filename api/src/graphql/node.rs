@@ -74,7 +74,11 @@ pub struct NodeQuery;
 #[Object]
 impl NodeQuery {
     /// Any object by global id; null with a NOT_FOUND error when it is missing or not visible.
-    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the object.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
         Ok(Some(resolve(ctx, &id).await?))
     }
 
@@ -84,7 +88,7 @@ impl NodeQuery {
     async fn nodes(
         &self,
         ctx: &Context<'_>,
-        ids: Vec<ID>,
+        #[graphql(desc = "Global ids of the objects, at most 100.")] ids: Vec<ID>,
     ) -> async_graphql::Result<Vec<Option<Node>>> {
         if ids.len() > MAX_NODES {
             return Err(AppError::BadInput(format!("at most {MAX_NODES} ids")).into());

@@ -90,7 +90,13 @@ pub fn encode_cursor(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(format!("cursor:{id}"))
 }
 
+/// Longer cursors are not ours: refused before decoding.
+const MAX_CURSOR_CHARS: usize = 200;
+
 fn decode_cursor(cursor: &str) -> AppResult<Uuid> {
+    if cursor.len() > MAX_CURSOR_CHARS {
+        return Err(AppError::BadInput("malformed cursor".into()));
+    }
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -233,6 +239,7 @@ impl<N: OutputType> TypeName for Edge<'_, N> {
     }
 }
 
+/// One item of a page, with its cursor.
 #[Object(name_type)]
 impl<N: OutputType> Edge<'_, N> {
     /// Opaque position of this node; pass it as `after` or `before`.
@@ -246,6 +253,7 @@ impl<N: OutputType> Edge<'_, N> {
     }
 }
 
+/// One page of a list: its items, their cursors, and where the page sits in the whole list.
 #[Object(name_type)]
 impl<N: OutputType> Connection<N> {
     /// The nodes with their cursors.

@@ -1,8 +1,10 @@
 //! The one schema builder, used by the server, the tests and `steward export-schema`.
 
 use async_graphql::{EmptySubscription, MergedObject, Schema};
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
 
-use super::extensions::{AliasLimit, FieldErrors};
+use super::extensions::FieldErrors;
 use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
 use crate::audit::graphql::AuditQuery;
@@ -27,10 +29,10 @@ pub struct Mutation(AuthMutation, AgencyMutation, ShopMutation, ProductMutation)
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Limits applied to every document before any resolver runs.
-pub const MAX_DEPTH: usize = 10;
+/// Limits async-graphql applies during validation. Depth, aliases, directives and the expanded
+/// size are checked earlier and in linear time by `graphql::document`, which is what keeps
+/// async-graphql's own (unmemoised) walks over fragments cheap; these stay as a second line.
 pub const MAX_COMPLEXITY: usize = 1_000;
-pub const MAX_DIRECTIVES_PER_FIELD: usize = 5;
 pub const MAX_RECURSIVE_DEPTH: usize = 32;
 
 /// How the schema should behave.
@@ -44,12 +46,18 @@ pub struct SchemaOptions {
 /// Builds the schema. Per-request data (state, actor, loaders) is attached by the HTTP layer.
 pub fn build(options: SchemaOptions) -> StewardSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
-        .limit_directives(MAX_DIRECTIVES_PER_FIELD)
+        .limit_directives(super::document::MAX_DIRECTIVES)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
-        .extension(AliasLimit)
-        .extension(FieldErrors);
+        .extension(FieldErrors)
+        // async-graphql's own scalars come with no description, or one written for Rust users.
+        .override_output_type_description::<DateTime<Utc>>(
+            "A point in time as an RFC 3339 string, e.g. `2026-11-22T08:30:00.123456+00:00`. \
+             Answers are in UTC; inputs may use any offset.",
+        )
+        .override_output_type_description::<Decimal>(
+            "An exact decimal number as a string, e.g. `\"39.90\"`, so that no digit is lost.",
+        );
     if !options.introspection {
         builder = builder.disable_introspection();
     }

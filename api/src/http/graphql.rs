@@ -1,39 +1,86 @@
-//! `/graphql` over HTTP: transport rules, authentication, rate limiting, then execution.
+//! `/graphql` over HTTP: transport rules, document limits, authentication, rate limiting, then
+//! execution.
 //!
 //! POST needs `Content-Type: application/json` (a form or text POST is a CSRF vector) and one
-//! operation per body; GET runs queries only. The credential is checked before GraphQL runs: a
-//! bad one is a 401, never an anonymous request.
+//! operation per body; GET runs queries only. The document is scanned, parsed and measured once,
+//! before any credential is looked up (`graphql::document`). The credential is checked before
+//! GraphQL runs: a bad one is a 401, never an anonymous request, and bad credentials from one
+//! address are rate limited like anything else.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use serde::Deserialize;
 use tracing::Instrument;
 use uuid::Uuid;
 
 use super::HttpState;
-use super::operation::{mutation_fields, writes};
-use super::respond::{Answer, Early, error_response, reply};
+use super::respond::{Answer, Early, Media, error_response, reply};
 use crate::auth::{Actor, Principal, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
+use crate::graphql::document::{self, Syntax};
 use crate::graphql::loaders::Loaders;
 use crate::idempotency::{self, Refusal, Start};
 
 /// Longest accepted query text.
 pub const MAX_QUERY_CHARS: usize = 15_000;
+/// Longest client-sent `x-request-id` kept for the log.
+const MAX_CLIENT_REQUEST_ID: usize = 64;
 
-fn request_id(req: &HttpRequest) -> String {
+/// What transport knows of a request before GraphQL sees it.
+struct Call {
+    /// The server's own id: in the response header, every error and the audit log.
+    request_id: String,
+    media: Media,
+    /// The client's address, for per-address throttles.
+    address: String,
+}
+
+impl Call {
+    /// Reads the transport facts of `req`; `Err` is the 406 for an unacceptable `Accept`.
+    fn of(req: &HttpRequest) -> Result<Self, Box<HttpResponse>> {
+        let request_id = Uuid::now_v7().to_string();
+        let Some(media) = Media::negotiate(req) else {
+            return Err(Box::new(error_response(
+                StatusCode::NOT_ACCEPTABLE,
+                "NOT_ACCEPTABLE",
+                "answers are application/graphql-response+json or application/json",
+                &request_id,
+                Media::Json,
+            )));
+        };
+        let address = req
+            .peer_addr()
+            .map(|a| a.ip().to_string())
+            .unwrap_or_default();
+        Ok(Self {
+            request_id,
+            media,
+            address,
+        })
+    }
+
+    fn error(&self, status: StatusCode, code: &str, message: &str) -> HttpResponse {
+        error_response(status, code, message, &self.request_id, self.media)
+    }
+
+    fn early(&self, early: Early) -> HttpResponse {
+        early.into_response(&self.request_id, self.media)
+    }
+}
+
+/// A client-sent request id, when it is short and well-formed; it is logged beside ours, never
+/// used in its place (a client must not be able to forge or collide with the server's ids).
+fn client_request_id(req: &HttpRequest) -> Option<&str> {
     req.headers()
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
             !v.is_empty()
-                && v.len() <= 64
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && v.len() <= MAX_CLIENT_REQUEST_ID
+                && v.bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
         })
-        .map(str::to_owned)
-        .unwrap_or_else(|| Uuid::now_v7().to_string())
 }
 
 /// The bearer credential, if any; `Err` for a malformed Authorization header.
@@ -52,23 +99,21 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ()> {
     }
 }
 
-fn principal_key(actor: Option<&Actor>, req: &HttpRequest) -> String {
+fn principal_key(actor: Option<&Actor>, address: &str) -> String {
     match actor.map(Actor::principal) {
         Some(Principal::User { user_id, .. }) => format!("user:{user_id}"),
         Some(Principal::ApiKey { key_id }) => format!("key:{key_id}"),
-        None => format!(
-            "ip:{}",
-            req.peer_addr()
-                .map(|a| a.ip().to_string())
-                .unwrap_or_default()
-        ),
+        None => format!("ip:{address}"),
     }
 }
 
 /// POST /graphql.
 pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<HttpState>) -> HttpResponse {
-    let request_id = request_id(&req);
     state.app.metrics.http_request();
+    let call = match Call::of(&req) {
+        Ok(call) => call,
+        Err(refused) => return *refused,
+    };
     let json = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -76,44 +121,50 @@ pub async fn post(req: HttpRequest, body: web::Bytes, state: web::Data<HttpState
         .and_then(|v| v.split(';').next())
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
     if !json {
-        return error_response(
+        return call.error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "POST /graphql needs Content-Type: application/json",
-            &request_id,
         );
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return call.error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            "the body is not UTF-8",
+        );
+    };
+    if let Err(refusal) = document::check_nesting(text, Syntax::Json) {
+        return call.error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &refusal.to_string());
+    }
+    let value: serde_json::Value = match serde_json::from_str(text) {
         Ok(value) => value,
         Err(_) => {
-            return error_response(
+            return call.error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
                 "the body is not valid JSON",
-                &request_id,
             );
         }
     };
     if value.is_array() {
-        return error_response(
+        return call.error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
             "batched operations are not supported",
-            &request_id,
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(value) {
         Ok(request) => request,
         Err(_) => {
-            return error_response(
+            return call.error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                "the body is not a GraphQL request",
-                &request_id,
+                "the body is not a GraphQL request: it needs a string `query`, and `variables` must be an object",
             );
         }
     };
-    execute(req, state, request, request_id).await
+    execute(req, state, request, call, Method::Post).await
 }
 
 /// The parameters of GET /graphql.
@@ -131,46 +182,37 @@ pub async fn get(
     params: web::Query<GetParams>,
     state: web::Data<HttpState>,
 ) -> HttpResponse {
-    let request_id = request_id(&req);
     state.app.metrics.http_request();
     let params = params.into_inner();
     let Some(query) = params.query else {
-        return graphiql(state).await;
+        return super::graphiql::page(state).await;
     };
-    let Some(mutates) = writes(&query) else {
-        return error_response(
-            StatusCode::BAD_REQUEST,
-            "GRAPHQL_PARSE_FAILED",
-            "the query does not parse",
-            &request_id,
-        );
+    let call = match Call::of(&req) {
+        Ok(call) => call,
+        Err(refused) => return *refused,
     };
-    if mutates {
-        return error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "METHOD_NOT_ALLOWED",
-            "mutations need POST",
-            &request_id,
-        );
-    }
     let mut request = async_graphql::Request::new(query);
     if let Some(name) = params.operation_name {
         request = request.operation_name(name);
     }
     if let Some(variables) = params.variables {
+        if let Err(refusal) = document::check_nesting(&variables, Syntax::Json) {
+            return call.error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &refusal.to_string());
+        }
         match serde_json::from_str::<serde_json::Value>(&variables) {
-            Ok(value) => request = request.variables(async_graphql::Variables::from_json(value)),
-            Err(_) => {
-                return error_response(
+            Ok(value) if value.is_object() => {
+                request = request.variables(async_graphql::Variables::from_json(value))
+            }
+            _ => {
+                return call.error(
                     StatusCode::BAD_REQUEST,
                     "BAD_REQUEST",
-                    "variables are not valid JSON",
-                    &request_id,
+                    "variables must be a JSON object",
                 );
             }
         }
     }
-    execute(req, state, request, request_id).await
+    execute(req, state, request, call, Method::Get).await
 }
 
 /// Any other method on /graphql.
@@ -180,51 +222,85 @@ pub async fn method_not_allowed() -> HttpResponse {
         .finish()
 }
 
-/// GraphiQL, in development only.
-pub async fn graphiql(state: web::Data<HttpState>) -> HttpResponse {
-    if state.app.settings.is_production() {
-        return HttpResponse::NotFound().finish();
-    }
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(GraphiQLSource::build().endpoint("/graphql").finish())
+/// How the operation arrived: GET may only read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
 }
+
 async fn execute(
     req: HttpRequest,
     state: web::Data<HttpState>,
-    request: async_graphql::Request,
-    request_id: String,
+    mut request: async_graphql::Request,
+    call: Call,
+    method: Method,
 ) -> HttpResponse {
     if request.query.chars().count() > MAX_QUERY_CHARS {
-        return error_response(
+        return call.error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "BAD_USER_INPUT",
             &format!("the query is longer than {MAX_QUERY_CHARS} characters"),
-            &request_id,
         );
     }
-    let span = tracing::info_span!("graphql", request_id = %request_id);
-    async move {
-        let actor = match authenticate(&req, &state).await {
-            Ok(actor) => actor,
-            Err(refusal) => return refusal.into_response(&request_id),
+    let inspected =
+        match document::inspect(&request.query, state.app.settings.introspection_enabled()) {
+            Ok(inspected) => inspected,
+            Err(refusal) => {
+                return call.error(
+                    call.media.request_error_status(),
+                    refusal.code(),
+                    &refusal.to_string(),
+                );
+            }
         };
-        let principal = principal_key(actor.as_ref(), &req);
+    if method == Method::Get && inspected.writes {
+        let mut refused = call.error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "METHOD_NOT_ALLOWED",
+            "mutations need POST",
+        );
+        refused
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return refused;
+    }
+    let credential_operation = inspected
+        .mutation_fields
+        .iter()
+        .any(|name| idempotency::returns_credentials(name));
+    let writes = inspected.writes;
+    request.set_parsed_query(inspected.document);
+    let span = tracing::info_span!(
+        "graphql",
+        request_id = %call.request_id,
+        client_request_id = client_request_id(&req).unwrap_or_default(),
+    );
+    async move {
+        let actor = match authenticate(&req, &state, &call.address).await {
+            Ok(actor) => actor,
+            Err(refusal) => return call.early(refusal),
+        };
+        let principal = principal_key(actor.as_ref(), &call.address);
         if let Err(retry_after) = state.app.rate_limiter.check(&principal).await {
             state.app.metrics.rate_limited();
-            return Early::RateLimited(retry_after).into_response(&request_id);
+            return call.early(Early::RateLimited(retry_after));
         }
         let key = match idempotency_key(&req) {
             Ok(key) => key,
-            Err(refusal) => return refusal.into_response(&request_id),
+            Err(refusal) => return call.early(refusal),
         };
-        match (key, &actor) {
-            (Some(key), Some(actor)) if writes(&request.query) == Some(true) => {
-                run_once(&state, request, actor.clone(), &principal, key, &request_id).await
+        match (key, actor) {
+            (Some(_), _) if writes && credential_operation => {
+                call.early(Early::IdempotencyKeyNotAllowed)
             }
-            _ => reply(
-                run(&state, request, actor, &request_id).await,
-                &request_id,
+            (Some(key), Some(actor)) if writes => {
+                run_once(&state, request, actor, &principal, key, &call).await
+            }
+            (_, actor) => reply(
+                run(&state, request, actor, &call).await,
+                &call.request_id,
+                call.media,
                 false,
             ),
         }
@@ -232,10 +308,18 @@ async fn execute(
     .instrument(span)
     .await
 }
-/// The request's actor: none without a credential; a bad credential is refused, never anonymous.
-async fn authenticate(req: &HttpRequest, state: &HttpState) -> Result<Option<Actor>, Early> {
-    let Some(token) = bearer(req).map_err(|()| Early::MalformedAuthorization)? else {
-        return Ok(None);
+
+/// The request's actor: none without a credential; a bad credential is refused, never anonymous,
+/// and counted against the client's address so that guessing keys or tokens is rate limited.
+async fn authenticate(
+    req: &HttpRequest,
+    state: &HttpState,
+    address: &str,
+) -> Result<Option<Actor>, Early> {
+    let token = match bearer(req) {
+        Ok(None) => return Ok(None),
+        Ok(Some(token)) => token,
+        Err(()) => return Err(Early::MalformedAuthorization),
     };
     match auth::authenticate(&state.app, token).await {
         Ok(actor) => Ok(Some(actor)),
@@ -244,7 +328,17 @@ async fn authenticate(req: &HttpRequest, state: &HttpState) -> Result<Option<Act
             tracing::error!(error = ?err, "authentication failed");
             Err(Early::Internal)
         }
-        Err(_) => Err(Early::BadCredential),
+        Err(_) => {
+            let limit = state.app.settings.bad_credential_limit_per_minute;
+            let bucket = format!("bad-credential:{address}");
+            match state.app.rate_limiter.check_limit(&bucket, limit).await {
+                Ok(()) => Err(Early::BadCredential),
+                Err(retry_after) => {
+                    state.app.metrics.rate_limited();
+                    Err(Early::RateLimited(retry_after))
+                }
+            }
+        }
     }
 }
 
@@ -267,14 +361,8 @@ async fn run_once(
     actor: Actor,
     principal: &str,
     key: &str,
-    request_id: &str,
+    call: &Call,
 ) -> HttpResponse {
-    if mutation_fields(&request.query)
-        .iter()
-        .any(|name| idempotency::returns_credentials(name))
-    {
-        return Early::IdempotencyKeyNotAllowed.into_response(request_id);
-    }
     let fingerprint = idempotency::fingerprint(&request);
     let claim = match idempotency::start(&state.app.db, &actor, principal, key, &fingerprint).await
     {
@@ -286,20 +374,19 @@ async fn run_once(
                 body,
                 retryable: false,
             };
-            return reply(answer, request_id, true);
+            return reply(answer, &call.request_id, call.media, true);
         }
         Ok(Start::Run(claim)) => claim,
-        Err(Refusal::Reused) => return Early::IdempotencyKeyReused.into_response(request_id),
-        Err(Refusal::InProgress) => return Early::IdempotencyKeyInUse.into_response(request_id),
-        Err(Refusal::Failed(AppError::Unavailable)) => {
-            return Early::Unavailable.into_response(request_id);
-        }
+        Err(Refusal::Reused) => return call.early(Early::IdempotencyKeyReused),
+        Err(Refusal::InProgress) => return call.early(Early::IdempotencyKeyInUse),
+        Err(Refusal::RightsNarrowed) => return call.early(Early::IdempotencyReplayForbidden),
+        Err(Refusal::Failed(AppError::Unavailable)) => return call.early(Early::Unavailable),
         Err(Refusal::Failed(err)) => {
             tracing::error!(error = ?err, "idempotency key lookup failed");
-            return Early::Internal.into_response(request_id);
+            return call.early(Early::Internal);
         }
     };
-    let answer = run(state, request, Some(actor), request_id).await;
+    let answer = run(state, request, Some(actor), call).await;
     // A refusal the client caused is final and replayed; a failure of ours may succeed on retry.
     let stored = if answer.retryable || answer.status == StatusCode::TOO_MANY_REQUESTS {
         idempotency::abandon(&state.app.db, claim).await
@@ -309,21 +396,22 @@ async fn run_once(
     if let Err(err) = stored {
         tracing::error!(error = ?err, "could not store the idempotent answer");
     }
-    reply(answer, request_id, false)
+    reply(answer, &call.request_id, call.media, false)
 }
+
 /// Executes the operation and serialises the answer: the request id on every error, 429 for a
-/// rate-limited operation (sign-in throttling).
+/// rate-limited operation (sign-in throttling), and a request error's status for the media type.
 async fn run(
     state: &HttpState,
     request: async_graphql::Request,
     actor: Option<Actor>,
-    request_id: &str,
+    call: &Call,
 ) -> Answer {
     let mut request = request.data(state.app.clone());
     if let Some(actor) = &actor {
         request = request.data(Loaders::new(&state.app, actor));
     }
-    let context = RequestContext::new(actor, request_id.to_owned());
+    let context = RequestContext::new(actor, call.request_id.clone(), call.address.clone());
     let field_errors = context.field_errors();
     let mut response = state.schema.execute(request.data(context)).await;
     response.errors.extend(field_errors.take());
@@ -336,10 +424,14 @@ async fn run(
     if !response.errors.is_empty() {
         state.app.metrics.graphql_error();
     }
+    // Validation and variable errors stop a request before any field runs: no data, no paths.
+    let request_error = !response.errors.is_empty()
+        && response.data == async_graphql::Value::Null
+        && response.errors.iter().all(|e| e.path.is_empty());
     for error in &mut response.errors {
         let extensions = error.extensions.get_or_insert_with(Default::default);
         if extensions.get("code").is_none() {
-            // Validation and parse errors from the GraphQL engine itself.
+            // Validation errors from the GraphQL engine itself.
             extensions.set("code", "GRAPHQL_VALIDATION_FAILED");
         }
         let code = match extensions.get("code") {
@@ -361,10 +453,19 @@ async fn run(
             "INTERNAL" => answer.retryable = true,
             _ => {}
         }
-        extensions.set("requestId", request_id);
+        extensions.set("requestId", call.request_id.as_str());
     }
-    answer.body = serde_json::to_string(&response).unwrap_or_else(|_| {
-        r#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#.to_owned()
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| {
+        serde_json::json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
     });
+    if request_error {
+        answer.status = call.media.request_error_status();
+        if call.media == Media::GraphQlResponse
+            && let Some(object) = body.as_object_mut()
+        {
+            object.remove("data");
+        }
+    }
+    answer.body = body.to_string();
     answer
 }

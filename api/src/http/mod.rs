@@ -1,8 +1,8 @@
 //! The actix-web application: routes, transport rules, CORS and security headers.
 
+mod graphiql;
 pub mod graphql;
 mod health;
-mod operation;
 pub mod rate_limit;
 mod respond;
 
@@ -31,7 +31,8 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
-        .route("/graphiql", web::get().to(graphql::graphiql))
+        .route("/graphiql", web::get().to(graphiql::page))
+        .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::post))

@@ -46,21 +46,27 @@ impl RateLimiter {
 
     /// Counts one request of `principal`; `Err(seconds)` says when to retry once over the limit.
     pub async fn check(&self, principal: &str) -> Result<(), u64> {
+        self.check_limit(principal, self.per_window).await
+    }
+
+    /// Counts one event of `bucket` against its own allowance of `per_minute`.
+    pub async fn check_limit(&self, bucket: &str, per_minute: u32) -> Result<(), u64> {
         if let Some(redis) = &self.redis {
-            match self.check_shared(redis.clone(), principal).await {
+            match self.check_shared(redis.clone(), bucket, per_minute).await {
                 Ok(verdict) => return verdict,
                 Err(err) => {
                     tracing::warn!(error = %err, "rate limiter: Redis unavailable, counting locally")
                 }
             }
         }
-        self.local.check(principal, self.per_window)
+        self.local.check(bucket, per_minute)
     }
 
     async fn check_shared(
         &self,
         mut redis: ConnectionManager,
         principal: &str,
+        per_window: u32,
     ) -> redis::RedisResult<Result<(), u64>> {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
@@ -75,7 +81,7 @@ impl RateLimiter {
             .ignore()
             .query_async(&mut redis)
             .await?;
-        if count > u64::from(self.per_window) {
+        if count > u64::from(per_window) {
             Ok(Err((WINDOW.as_secs() - now % WINDOW.as_secs()).max(1)))
         } else {
             Ok(Ok(()))

@@ -145,9 +145,11 @@ impl Product {
 pub struct ProductFilterInput {
     /// Only products of this shop.
     pub shop_id: Option<ID>,
-    /// Only this brand (exact).
+    /// Only this brand (exact), up to 100 characters.
+    #[graphql(validator(max_length = 100))]
     pub brand: Option<String>,
-    /// Only this category (exact).
+    /// Only this category (exact), up to 100 characters.
+    #[graphql(validator(max_length = 100))]
     pub category: Option<String>,
     /// Only products with this label.
     pub label: Option<ProductLabel>,
@@ -155,7 +157,8 @@ pub struct ProductFilterInput {
     pub low_stock: Option<bool>,
     /// Default: ACTIVE.
     pub status: Option<Status>,
-    /// Text in the title or SKU (case-insensitive).
+    /// Text in the title or SKU (case-insensitive), up to 100 characters.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 
@@ -171,11 +174,13 @@ impl ProductQuery {
     async fn products(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
         last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ProductFilterInput>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which products to list.")] filter: Option<ProductFilterInput>,
     ) -> async_graphql::Result<Connection<Product>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, last, before)?;
@@ -197,7 +202,11 @@ impl ProductQuery {
     }
 
     /// One product by id; null with a NOT_FOUND error when it is missing or not visible.
-    async fn product(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Product>> {
+    async fn product(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the product.")] id: ID,
+    ) -> async_graphql::Result<Option<Product>> {
         let ctx = authenticated(ctx)?;
         Ok(Some(Product(
             service::get(&ctx, ids::decode(&id, Kind::Product)?).await?,
@@ -303,7 +312,7 @@ impl ProductMutation {
     async fn create_product(
         &self,
         ctx: &Context<'_>,
-        input: CreateProductInput,
+        #[graphql(desc = "The new product.")] input: CreateProductInput,
     ) -> async_graphql::Result<ProductPayload> {
         let ctx = authenticated(ctx)?;
         let input = NewProductInput {
@@ -329,6 +338,7 @@ impl ProductMutation {
     async fn update_product(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The product, the version the changes are based on, and the changes.")]
         input: UpdateProductInput,
     ) -> async_graphql::Result<ProductPayload> {
         let ctx = authenticated(ctx)?;
@@ -355,7 +365,7 @@ impl ProductMutation {
     async fn adjust_stock(
         &self,
         ctx: &Context<'_>,
-        input: AdjustStockInput,
+        #[graphql(desc = "The product, the change in units and why.")] input: AdjustStockInput,
     ) -> async_graphql::Result<ProductPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.product_id, Kind::Product)?;
@@ -369,7 +379,7 @@ impl ProductMutation {
     async fn archive_product(
         &self,
         ctx: &Context<'_>,
-        input: ArchiveProductInput,
+        #[graphql(desc = "The product to archive.")] input: ArchiveProductInput,
     ) -> async_graphql::Result<ProductPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.id, Kind::Product)?;

@@ -76,8 +76,9 @@ impl Shop {
     async fn products(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Page size, 1–100 (default 20).")] first: Option<i32>,
-        #[graphql(desc = "Cursor to continue after.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<Connection<Product>> {
         let args = PageArgs::parse(first, after, None, None)?;
         let loaders = loaders(ctx)?;
@@ -116,7 +117,8 @@ pub struct ShopFilterInput {
     pub platform: Option<Platform>,
     /// Only shops in this status (default: ACTIVE).
     pub status: Option<Status>,
-    /// Only shops whose name contains this text (case-insensitive).
+    /// Only shops whose name contains this text (case-insensitive), up to 100 characters.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 
@@ -132,11 +134,13 @@ impl ShopQuery {
     async fn shops(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
-        after: Option<String>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
         last: Option<i32>,
-        before: Option<String>,
-        filter: Option<ShopFilterInput>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which shops to list.")] filter: Option<ShopFilterInput>,
     ) -> async_graphql::Result<Connection<Shop>> {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, last, before)?;
@@ -150,7 +154,11 @@ impl ShopQuery {
     }
 
     /// One shop by id; null with a NOT_FOUND error when it is missing or not visible.
-    async fn shop(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Shop>> {
+    async fn shop(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id of the shop.")] id: ID,
+    ) -> async_graphql::Result<Option<Shop>> {
         let ctx = authenticated(ctx)?;
         Ok(Some(Shop(
             service::get(&ctx, ids::decode(&id, Kind::Shop)?).await?,
@@ -210,7 +218,7 @@ impl ShopMutation {
     async fn create_shop(
         &self,
         ctx: &Context<'_>,
-        input: CreateShopInput,
+        #[graphql(desc = "The new shop.")] input: CreateShopInput,
     ) -> async_graphql::Result<ShopPayload> {
         let ctx = authenticated(ctx)?;
         let input = NewShopInput {
@@ -229,7 +237,7 @@ impl ShopMutation {
     async fn update_shop(
         &self,
         ctx: &Context<'_>,
-        input: UpdateShopInput,
+        #[graphql(desc = "The shop and its changes.")] input: UpdateShopInput,
     ) -> async_graphql::Result<ShopPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.id, Kind::Shop)?;
@@ -247,7 +255,7 @@ impl ShopMutation {
     async fn archive_shop(
         &self,
         ctx: &Context<'_>,
-        input: ArchiveShopInput,
+        #[graphql(desc = "The shop to archive.")] input: ArchiveShopInput,
     ) -> async_graphql::Result<ShopPayload> {
         let ctx = authenticated(ctx)?;
         let id = ids::decode(&input.id, Kind::Shop)?;

@@ -15,6 +15,8 @@ pub enum Platform {
     Tmall,
     /// Taobao (淘宝).
     Taobao,
+    /// 1688.com (阿里巴巴), Alibaba's wholesale marketplace.
+    Alibaba,
     /// JD.com (京东).
     Jd,
     /// Pinduoduo (拼多多).

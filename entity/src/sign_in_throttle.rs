@@ -1,14 +1,18 @@
-//! `login_throttles`: failed sign-in attempts per e-mail, shared by every API instance.
+//! `sign_in_throttles`: failed and in-flight sign-in attempts per key (an account, or an account
+//! from one client address), shared by every API instance.
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "login_throttles")]
+#[sea_orm(table_name = "sign_in_throttles")]
 pub struct Model {
+    /// `account:<email>` or `pair:<email> <address>`.
     #[sea_orm(primary_key, auto_increment = false)]
-    pub email: String,
-    /// Attempts in the current window (counted before the password is checked).
+    pub key: String,
+    /// Wrong passwords in the current window.
     pub failures: i32,
+    /// Attempts admitted and still being checked.
+    pub pending: i32,
     pub window_started_at: DateTimeUtc,
     pub locked_until: Option<DateTimeUtc>,
     /// Locks so far; each one lasts twice as long as the one before.
