@@ -22,7 +22,7 @@ use crate::auth::service::{Session, check_password, insert_membership, start_ses
 use crate::authz::{ApiScope, Permission, Role};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
-use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::paging::{Page, PageArgs, paginate};
 use crate::state::AppState;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;

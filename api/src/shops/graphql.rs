@@ -10,7 +10,8 @@ use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load_error, loaders};
-use crate::graphql::pagination::{Connection, Page, PageArgs};
+use crate::graphql::pagination::Connection;
+use crate::paging::{Page, PageArgs};
 use crate::products::graphql::Product;
 use crate::products::loader::ShopProductsKey;
 
@@ -94,7 +95,7 @@ impl Shop {
             .unwrap_or_default();
         let counts = loaders.shop_product_counts.clone();
         let shop_id = self.0.id;
-        let total: crate::graphql::pagination::TotalCount = std::sync::Arc::new(move || {
+        let total: crate::paging::TotalCount = std::sync::Arc::new(move || {
             let counts = counts.clone();
             Box::pin(async move {
                 Ok(counts
