@@ -1,11 +1,13 @@
 //! Keyset paging over UUIDv7 ids (which sort by creation time): page arguments, opaque cursors,
-//! pages, and the query of a flat list.
+//! pages, and the query of a flat list; `nested` reads one page per parent for nested lists.
 //!
 //! `first`/`last` must be 1–100 (default 20); out-of-range values are errors, never clamped.
 //! A page's total runs its COUNT only when a client asks for it.
 //!
 //! This is data access: services and loaders use it, and it knows nothing of GraphQL (the
 //! Relay connection types over a `Page` live in `graphql::pagination`).
+
+pub mod nested;
 
 use std::sync::Arc;
 
@@ -24,14 +26,14 @@ pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
 
 /// Which end of the list a page is taken from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Direction {
     Forward,
     Backward,
 }
 
 /// Parsed pagination arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct PageArgs {
     pub direction: Direction,
     pub limit: u64,
