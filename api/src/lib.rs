@@ -13,6 +13,7 @@ pub mod http;
 pub mod idempotency;
 pub mod maintenance;
 pub mod money;
+pub mod paging;
 pub mod products;
 pub mod settings;
 pub mod shops;

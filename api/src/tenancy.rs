@@ -2,9 +2,13 @@
 //!
 //! Every query a service runs on a tenant-owned table starts from `find_in`/`update_in`, which
 //! filter by the actor's agency and, for rows that hang off a shop, by the actor's shop scope.
-//! A row outside the scope therefore looks exactly like a missing one.
+//! A row outside the scope therefore looks exactly like a missing one. Code that builds its own
+//! statement (e.g. `paging::nested`) takes a `Visible`, which only `visible_to` can make.
+
+use std::marker::PhantomData;
 
 use entity::{api_key, audit_event, invitation, membership, product, shop};
+use sea_orm::sea_query::IntoCondition;
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, UpdateMany};
 use uuid::Uuid;
 
@@ -20,23 +24,56 @@ pub trait TenantScoped: EntityTrait {
         None
     }
 
-    /// The condition selecting exactly the rows `actor` may see.
-    fn visible_to(actor: &Actor) -> Condition {
+    /// Exactly the rows `actor` may see.
+    fn visible_to(actor: &Actor) -> Visible<Self> {
         let mut condition = Condition::all().add(Self::agency_column().eq(actor.agency_id()));
         if let (Some(column), ShopScope::Only(ids)) = (Self::shop_column(), actor.shops()) {
             condition = condition.add(column.is_in(ids.iter().copied()));
         }
-        condition
+        Visible {
+            condition,
+            entity: PhantomData,
+        }
     }
 
     /// All rows visible to `actor`.
     fn find_in(actor: &Actor) -> Select<Self> {
-        Self::find().filter(Self::visible_to(actor))
+        Self::visible_to(actor).select()
     }
 
     /// An update limited to rows visible to `actor`.
     fn update_in(actor: &Actor) -> UpdateMany<Self> {
         Self::update_many().filter(Self::visible_to(actor))
+    }
+}
+
+/// The rows of `E` an actor may see, possibly narrowed further by a list's filters.
+///
+/// Only `TenantScoped::visible_to` makes one, so a function that takes a `Visible` cannot be
+/// handed an unscoped condition, and `filter` can narrow the rows but never widen them.
+#[derive(Clone, Debug)]
+pub struct Visible<E> {
+    condition: Condition,
+    entity: PhantomData<E>,
+}
+
+impl<E: TenantScoped> Visible<E> {
+    /// These rows, narrowed by `filter` as well.
+    #[must_use]
+    pub fn filter(mut self, filter: impl IntoCondition) -> Self {
+        self.condition = self.condition.add(filter.into_condition());
+        self
+    }
+
+    /// A select of these rows.
+    pub fn select(self) -> Select<E> {
+        E::find().filter(self)
+    }
+}
+
+impl<E> From<Visible<E>> for Condition {
+    fn from(visible: Visible<E>) -> Self {
+        visible.condition
     }
 }
 

@@ -1383,6 +1383,72 @@ async fn shop_product_pages_are_bounded_and_continue_after_a_cursor() {
 }
 
 #[tokio::test]
+async fn shop_product_pages_go_backwards_from_the_end_and_before_a_cursor_for_every_shop() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    for shop in ["North", "South"] {
+        let id = app.shop(&owner, shop).await;
+        for n in 1..=5 {
+            app.product(&owner, &id, &format!("{shop}-{n}")).await;
+        }
+    }
+    let skus = |page: &Value| -> Vec<String> {
+        page["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .map(|p| p["sku"].as_str().expect("sku").to_owned())
+            .collect()
+    };
+
+    // Two page shapes in one request: each shop gets its own head and tail.
+    let response = owner
+        .gql(
+            &app,
+            "{ shops(first: 2) { nodes { name head: products(first: 1) { nodes { sku } } tail: products(last: 2) { nodes { sku } pageInfo { hasNextPage hasPreviousPage startCursor } } } } }",
+            json!({}),
+        )
+        .await;
+    let shops = response.ok()["shops"]["nodes"]
+        .as_array()
+        .expect("shops")
+        .clone();
+    assert_eq!(shops.len(), 2);
+    for shop in &shops {
+        let name = shop["name"].as_str().expect("name");
+        assert_eq!(skus(&shop["head"]), [format!("{name}-1")]);
+        assert_eq!(
+            skus(&shop["tail"]),
+            [format!("{name}-4"), format!("{name}-5")]
+        );
+        assert_eq!(shop["tail"]["pageInfo"]["hasPreviousPage"], true);
+        assert_eq!(shop["tail"]["pageInfo"]["hasNextPage"], false);
+    }
+
+    // Before the tail's first row, from the end: the three oldest, nothing before them.
+    let response = owner
+        .gql(
+            &app,
+            "query($before: String) { shops(first: 1) { nodes { products(last: 3, before: $before) { nodes { sku } pageInfo { hasNextPage hasPreviousPage } } } } }",
+            json!({ "before": shops[0]["tail"]["pageInfo"]["startCursor"] }),
+        )
+        .await;
+    let page = &response.ok()["shops"]["nodes"][0]["products"];
+    assert_eq!(skus(page), ["North-1", "North-2", "North-3"]);
+    assert_eq!(page["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+
+    let response = owner
+        .gql(
+            &app,
+            "{ shops(first: 1) { nodes { products(first: 1, last: 1) { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(response.codes(), ["BAD_USER_INPUT"]);
+}
+
+#[tokio::test]
 async fn the_largest_expected_version_is_a_conflict_not_a_crash() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Acme").await;

@@ -13,7 +13,8 @@ use crate::context::{authenticated, request, state};
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Loaders, load_error, loaders};
-use crate::graphql::pagination::{Connection, PageArgs};
+use crate::graphql::pagination::Connection;
+use crate::paging::PageArgs;
 
 /// A person who can sign in.
 #[derive(Clone)]

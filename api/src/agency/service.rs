@@ -26,7 +26,7 @@ use crate::auth::service::{
 use crate::authz::{ApiScope, Permission, Role};
 use crate::context::{Ctx, Origin};
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
-use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::paging::{Page, PageArgs, paginate};
 use crate::state::AppState;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;

@@ -7,7 +7,8 @@ use entity::audit_event;
 use super::service::{self, AuditFilter, Outcome};
 use crate::context::authenticated;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::pagination::{Connection, PageArgs};
+use crate::graphql::pagination::Connection;
+use crate::paging::PageArgs;
 
 /// Who acted.
 #[derive(Enum, Clone, Copy, PartialEq, Eq)]

@@ -11,7 +11,7 @@ use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::AppResult;
-use crate::graphql::pagination::{Page, PageArgs, paginate};
+use crate::paging::{Page, PageArgs, paginate};
 use crate::tenancy::TenantScoped;
 
 /// The object an action touched: its GraphQL type name and id.

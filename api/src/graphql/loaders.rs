@@ -3,11 +3,13 @@
 
 use std::sync::Arc;
 
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, Loader};
+use uuid::Uuid;
 
 use crate::agency::loader::{AgencyLoader, UserLoader};
 use crate::auth::Actor;
 use crate::error::AppError;
+use crate::paging::TotalCount;
 use crate::products::loader::{ProductLoader, ShopProductCountLoader, ShopProductsLoader};
 use crate::shops::loader::ShopLoader;
 use crate::state::AppState;
@@ -84,4 +86,23 @@ pub fn load_error(err: Arc<AppError>) -> AppError {
         AppError::Forbidden => AppError::Forbidden,
         other => AppError::Internal(anyhow::anyhow!("batch load failed: {other:?}")),
     }
+}
+
+/// The `totalCount` of a nested connection, read through the per-parent count loader: the
+/// totals of every parent on a page cost one grouped statement, and only if a client asks.
+pub fn count_through<L>(counts: &Arc<DataLoader<L>>, parent: Uuid) -> TotalCount
+where
+    L: Loader<Uuid, Value = u64, Error = Arc<AppError>>,
+{
+    let counts = Arc::clone(counts);
+    Arc::new(move || {
+        let counts = Arc::clone(&counts);
+        Box::pin(async move {
+            Ok(counts
+                .load_one(parent)
+                .await
+                .map_err(load_error)?
+                .unwrap_or(0))
+        })
+    })
 }

@@ -14,8 +14,9 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load_error, loaders};
 use crate::graphql::maybe;
 use crate::graphql::money::Money;
-use crate::graphql::pagination::{Connection, PageArgs};
+use crate::graphql::pagination::Connection;
 use crate::money::Currency;
+use crate::paging::PageArgs;
 use crate::shops::Status;
 use crate::shops::graphql::Shop;
 

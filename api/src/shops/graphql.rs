@@ -9,10 +9,11 @@ use super::{Platform, Status};
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{load_error, loaders};
-use crate::graphql::pagination::{Connection, Page, PageArgs};
+use crate::graphql::loaders::{count_through, load_error, loaders};
+use crate::graphql::pagination::Connection;
+use crate::paging::nested::PageKey;
+use crate::paging::{Page, PageArgs};
 use crate::products::graphql::Product;
-use crate::products::loader::ShopProductsKey;
 
 /// A storefront of the agency on one platform.
 #[derive(Clone)]
@@ -72,41 +73,32 @@ impl Shop {
     }
 
     /// The shop's active products, oldest first.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
     async fn products(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
         first: Option<i32>,
         #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
     ) -> async_graphql::Result<Connection<Product>> {
-        let args = PageArgs::parse(first, after, None, None)?;
+        let args = PageArgs::parse(first, after, last, before)?;
         let loaders = loaders(ctx)?;
-        let key = ShopProductsKey {
-            shop_id: self.0.id,
-            limit: args.limit,
-            after: args.after,
-        };
         let rows = loaders
             .shop_products
-            .load_one(key)
+            .load_one(PageKey {
+                parent: self.0.id,
+                args,
+            })
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        let counts = loaders.shop_product_counts.clone();
-        let shop_id = self.0.id;
-        let total: crate::graphql::pagination::TotalCount = std::sync::Arc::new(move || {
-            let counts = counts.clone();
-            Box::pin(async move {
-                Ok(counts
-                    .load_one(shop_id)
-                    .await
-                    .map_err(load_error)?
-                    .unwrap_or(0))
-            })
-        });
-        let rows = rows.into_iter().map(|row| (row.id, Product(row))).collect();
-        Ok(Page::from_rows(rows, &args, total).into())
+        let total = count_through(&loaders.shop_product_counts, self.0.id);
+        Ok(Page::from_rows(rows, &args, total).map(Product).into())
     }
 }
 

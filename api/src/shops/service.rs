@@ -14,8 +14,8 @@ use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
-use crate::graphql::pagination::{Page, PageArgs, paginate};
 use crate::money::Currency;
+use crate::paging::{Page, PageArgs, paginate};
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
 
