@@ -1076,3 +1076,32 @@ async fn another_agency_of_the_viewer_shows_its_name_but_not_its_people() {
         .expect("first agency");
     assert_eq!(own["agency"]["members"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn a_shop_limited_member_sees_colleagues_shops_only_through_their_own() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Scoped View").await;
+    let north = app.shop(&owner, "North").await;
+    let south = app.shop(&owner, "South").await;
+    let both = app
+        .member(&owner, "OPS", Some(vec![north.clone(), south.clone()]))
+        .await;
+    let north_only = app
+        .member(&owner, "SUPPORT", Some(vec![north.clone()]))
+        .await;
+    let seen = members(&app, &north_only).await;
+    let row = seen
+        .iter()
+        .find(|m| m["user"]["email"] == both.email)
+        .expect("colleague listed");
+    assert_eq!(row["shopIds"], json!([north]));
+    // The owner, who sees every shop, sees both; each member sees their own scope in full.
+    let full = member_row(&app, &owner, &both.email).await.expect("row");
+    assert_eq!(full["shopIds"].as_array().map(Vec::len), Some(2));
+    let own = members(&app, &both).await;
+    let mine = own
+        .iter()
+        .find(|m| m["user"]["email"] == both.email)
+        .expect("own row");
+    assert_eq!(mine["shopIds"].as_array().map(Vec::len), Some(2));
+}
