@@ -32,6 +32,9 @@ pub enum Permission {
     IngestMetrics,
     /// Handle customer reviews.
     HandleReviews,
+    /// Read campaigns, their mechanics, line-ups and history (budgets need READ_FINANCIALS too).
+    // New permissions go last: stored rights keep each permission's bit.
+    ReadCampaigns,
 }
 
 impl Permission {
@@ -62,7 +65,7 @@ pub enum Role {
 #[derive(Enum, EnumIter, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiScope {
-    /// Read what support may read: shops, products, stock.
+    /// Read what support may read: shops, products, stock, campaigns.
     Read,
     /// See financial fields (cost, margin).
     ReadFinancials,
@@ -154,13 +157,14 @@ impl Role {
                 WriteCatalog,
                 WriteCreative,
                 ReadFinancials,
+                ReadCampaigns,
                 ManageCampaigns,
                 ManageInfluencers,
                 IngestMetrics,
                 HandleReviews,
             ]),
-            Role::Designer => Permissions::of(&[ReadCatalog, WriteCreative]),
-            Role::Support => Permissions::of(&[ReadCatalog, HandleReviews]),
+            Role::Designer => Permissions::of(&[ReadCatalog, ReadCampaigns, WriteCreative]),
+            Role::Support => Permissions::of(&[ReadCatalog, ReadCampaigns, HandleReviews]),
         }
     }
 
@@ -173,7 +177,7 @@ impl ApiScope {
     pub fn permissions(self) -> Permissions {
         use Permission::*;
         match self {
-            ApiScope::Read => Permissions::of(&[ReadCatalog]),
+            ApiScope::Read => Permissions::of(&[ReadCatalog, ReadCampaigns]),
             ApiScope::ReadFinancials => Permissions::of(&[ReadFinancials]),
             ApiScope::WriteCatalog => Permissions::of(&[WriteCatalog, WriteCreative]),
             ApiScope::Ingest => Permissions::of(&[IngestMetrics]),

@@ -229,6 +229,18 @@ impl Problems {
         }
     }
 
+    /// Records every problem of a check that reports several; `true` when there were none.
+    pub fn check_all(&mut self, errors: Vec<UserError>) -> bool {
+        let clean = errors.is_empty();
+        self.0.extend(errors);
+        clean
+    }
+
+    /// Records the problems of a parse that reports several, or hands back its value.
+    pub fn check_many<T>(&mut self, result: Result<T, Vec<UserError>>) -> Option<T> {
+        result.map_err(|errors| self.check_all(errors)).ok()
+    }
+
     /// `Ok` when nothing was recorded.
     pub fn finish(self) -> AppResult<()> {
         if self.0.is_empty() {

@@ -4,6 +4,7 @@ pub mod agency;
 pub mod audit;
 pub mod auth;
 pub mod authz;
+pub mod campaigns;
 pub mod cli;
 pub mod context;
 pub mod db;

@@ -4,11 +4,28 @@
 //! filter by the actor's agency and, for rows that hang off a shop, by the actor's shop scope.
 //! A row outside the scope therefore looks exactly like a missing one. Code that builds its own
 //! statement (e.g. `paging::nested`) takes a `Visible`, which only `visible_to` can make.
+//!
+//! How a row relates to shops decides what a member limited to some shops sees. The rule is
+//! decided here, once per table, in three kinds:
+//!
+//! - **Rows of one shop** (products, and a shop itself): visible when that shop is in scope.
+//! - **Rows spanning several shops** (a campaign across shops): visible only when *every* one of
+//!   their shops is in scope. A limited member works on their own shops; a plan that also covers
+//!   a shop they do not run (its budget, targets and line-up) is not theirs to read, and writing
+//!   to it would change another team's shop. Creating one needs all of its shops in scope too.
+//! - **Rows of the agency as a whole** (members, keys, invitations, audit events, influencers):
+//!   the agency filter alone. What may touch them is a permission question: the agency-wide
+//!   permissions (`Permission::is_agency_wide`) are never held by a shop-limited actor, while an
+//!   agency-level pool such as influencers is shared by every member allowed to work with it,
+//!   and what links it to a shop (a collaboration) follows the shop rules above.
 
 use std::marker::PhantomData;
 
-use entity::{api_key, audit_event, invitation, membership, product, shop};
-use sea_orm::sea_query::IntoCondition;
+use entity::{
+    api_key, audit_event, campaign, campaign_event, campaign_shop, invitation, membership, product,
+    shop,
+};
+use sea_orm::sea_query::{IntoCondition, Query};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, UpdateMany};
 use uuid::Uuid;
 
@@ -24,11 +41,19 @@ pub trait TenantScoped: EntityTrait {
         None
     }
 
+    /// The rows a member limited to the shops `ids` may see, when shops narrow this table: by
+    /// default the rows whose `shop_column` is one of `ids`.
+    fn within_shops(ids: &[Uuid]) -> Option<Condition> {
+        Self::shop_column().map(|column| Condition::all().add(column.is_in(ids.iter().copied())))
+    }
+
     /// Exactly the rows `actor` may see.
     fn visible_to(actor: &Actor) -> Visible<Self> {
         let mut condition = Condition::all().add(Self::agency_column().eq(actor.agency_id()));
-        if let (Some(column), ShopScope::Only(ids)) = (Self::shop_column(), actor.shops()) {
-            condition = condition.add(column.is_in(ids.iter().copied()));
+        if let ShopScope::Only(ids) = actor.shops()
+            && let Some(within) = Self::within_shops(ids)
+        {
+            condition = condition.add(within);
         }
         Visible {
             condition,
@@ -115,3 +140,37 @@ tenant_scoped!(membership);
 tenant_scoped!(invitation);
 tenant_scoped!(api_key);
 tenant_scoped!(audit_event);
+tenant_scoped!(campaign_event);
+
+/// A campaign's link to one of its shops is a row of that shop.
+impl TenantScoped for campaign_shop::Entity {
+    fn agency_column() -> Self::Column {
+        campaign_shop::Column::AgencyId
+    }
+
+    fn shop_column() -> Option<Self::Column> {
+        Some(campaign_shop::Column::ShopId)
+    }
+}
+
+impl TenantScoped for campaign::Entity {
+    fn agency_column() -> Self::Column {
+        campaign::Column::AgencyId
+    }
+
+    /// A campaign spans shops: visible only when none of its shops is outside `ids`.
+    fn within_shops(ids: &[Uuid]) -> Option<Condition> {
+        let outside = Query::select()
+            .column(campaign_shop::Column::CampaignId)
+            .from(campaign_shop::Entity)
+            .and_where(campaign_shop::Column::ShopId.is_not_in(ids.iter().copied()))
+            .to_owned();
+        Some(Condition::all().add(campaign::Column::Id.not_in_subquery(outside)))
+    }
+}
+
+impl FindScoped for campaign::Entity {
+    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
+        Self::find_in(actor).filter(campaign::Column::Id.eq(id))
+    }
+}

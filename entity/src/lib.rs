@@ -6,6 +6,9 @@
 pub mod agency;
 pub mod api_key;
 pub mod audit_event;
+pub mod campaign;
+pub mod campaign_event;
+pub mod campaign_shop;
 pub mod idempotency_key;
 pub mod invitation;
 pub mod json;

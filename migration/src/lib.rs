@@ -11,6 +11,7 @@ mod m20261122_000003_create_audit_events;
 mod m20261122_000004_create_idempotency_keys;
 mod m20261122_000005_harden_access;
 mod m20261122_000006_index_shop_product_pages;
+mod m20261129_000001_create_campaigns;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_idempotency_keys::Migration),
             Box::new(m20261122_000005_harden_access::Migration),
             Box::new(m20261122_000006_index_shop_product_pages::Migration),
+            Box::new(m20261129_000001_create_campaigns::Migration),
         ]
     }
 }

@@ -125,7 +125,12 @@ async fn create_api_key_shows_the_secret_once_and_listings_never_contain_it() {
     assert_eq!(viewer["agency"]["id"], owner.agency_id.as_str());
     assert_eq!(
         viewer["permissions"],
-        json!(["READ_CATALOG", "WRITE_CATALOG", "WRITE_CREATIVE"])
+        json!([
+            "READ_CATALOG",
+            "WRITE_CATALOG",
+            "WRITE_CREATIVE",
+            "READ_CAMPAIGNS"
+        ])
     );
     let listed = owner.gql(&app, LIST, json!({})).await;
     assert!(

@@ -6,6 +6,7 @@ mod support;
 mod api_keys;
 mod audit;
 mod auth;
+mod campaigns;
 mod documents;
 mod grants;
 mod health;

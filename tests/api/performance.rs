@@ -19,7 +19,7 @@ const FLAT: &str = "{ products(first: 50) { nodes { sku shop { name } } } }";
 
 /// SQL statements one request runs, with its data. The smallest of three runs, so that a
 /// stray statement of something else running at the same moment cannot make it look larger.
-async fn statements(app: &TestApp, session: &Session, query: &str) -> (u64, Value) {
+pub async fn statements(app: &TestApp, session: &Session, query: &str) -> (u64, Value) {
     let mut best: Option<(u64, Value)> = None;
     for _ in 0..3 {
         let before = app.metric("steward_db_statements_total").await;

@@ -21,6 +21,7 @@ pub enum Kind {
     Shop,
     Product,
     AuditEvent,
+    Campaign,
 }
 
 /// The global id of an object.

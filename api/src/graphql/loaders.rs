@@ -8,6 +8,10 @@ use uuid::Uuid;
 
 use crate::agency::loader::{AgencyLoader, UserLoader};
 use crate::auth::Actor;
+use crate::campaigns::loader::{
+    CampaignHistoryLoader, CampaignLoader, CampaignLoaderBase, CampaignShopsLoader,
+    PreviousReviewLoader,
+};
 use crate::error::AppError;
 use crate::paging::TotalCount;
 use crate::products::loader::{ProductLoader, ShopProductCountLoader, ShopProductsLoader};
@@ -21,6 +25,10 @@ pub struct Loaders {
     pub products: DataLoader<ProductLoader>,
     pub shop_products: DataLoader<ShopProductsLoader>,
     pub shop_product_counts: Arc<DataLoader<ShopProductCountLoader>>,
+    pub campaigns: DataLoader<CampaignLoader>,
+    pub campaign_shops: DataLoader<CampaignShopsLoader>,
+    pub campaign_histories: DataLoader<CampaignHistoryLoader>,
+    pub previous_reviews: DataLoader<PreviousReviewLoader>,
 }
 
 impl Loaders {
@@ -64,12 +72,32 @@ impl Loaders {
             ),
             shop_product_counts: Arc::new(DataLoader::new(
                 ShopProductCountLoader {
-                    db,
+                    db: db.clone(),
                     actor: actor.clone(),
                 },
                 tokio::spawn,
             )),
+            campaigns: DataLoader::new(CampaignLoader(campaign_base(&db, actor)), tokio::spawn),
+            campaign_shops: DataLoader::new(
+                CampaignShopsLoader(campaign_base(&db, actor)),
+                tokio::spawn,
+            ),
+            campaign_histories: DataLoader::new(
+                CampaignHistoryLoader(campaign_base(&db, actor)),
+                tokio::spawn,
+            ),
+            previous_reviews: DataLoader::new(
+                PreviousReviewLoader(campaign_base(&db, actor)),
+                tokio::spawn,
+            ),
         }
+    }
+}
+
+fn campaign_base(db: &sea_orm::DatabaseConnection, actor: &Actor) -> CampaignLoaderBase {
+    CampaignLoaderBase {
+        db: db.clone(),
+        actor: actor.clone(),
     }
 }
 

@@ -8,6 +8,7 @@ use super::ids::{self, Kind};
 use super::loaders::{load_error, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
+use crate::campaigns::graphql::Campaign;
 use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
 use crate::products::graphql::Product;
@@ -23,6 +24,7 @@ pub enum Node {
     ApiKey(ApiKey),
     Shop(Shop),
     Product(Product),
+    Campaign(Campaign),
 }
 
 /// Most ids one `nodes` call accepts.
@@ -45,6 +47,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
             .await
             .map_err(load_error)?
             .map(|p| Node::Product(Product(p))),
+        Kind::Campaign => loaders
+            .campaigns
+            .load_one(uuid)
+            .await
+            .map_err(load_error)?
+            .map(|c| Node::Campaign(Campaign(c))),
         Kind::Agency => loaders
             .agencies
             .load_one(uuid)

@@ -9,6 +9,7 @@ use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
+use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 
@@ -19,13 +20,20 @@ pub struct Query(
     AgencyQuery,
     ShopQuery,
     ProductQuery,
+    CampaignQuery,
     AuditQuery,
     NodeQuery,
 );
 
 /// Every mutation, one part per domain.
 #[derive(MergedObject, Default)]
-pub struct Mutation(AuthMutation, AgencyMutation, ShopMutation, ProductMutation);
+pub struct Mutation(
+    AuthMutation,
+    AgencyMutation,
+    ShopMutation,
+    ProductMutation,
+    CampaignMutation,
+);
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -211,7 +211,15 @@ macro_rules! has_id {
         })*
     };
 }
-has_id!(shop, product, membership, api_key, audit_event, invitation);
+has_id!(
+    shop,
+    product,
+    membership,
+    api_key,
+    audit_event,
+    invitation,
+    campaign
+);
 
 #[cfg(test)]
 mod tests {
