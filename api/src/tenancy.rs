@@ -22,10 +22,10 @@
 use std::marker::PhantomData;
 
 use entity::{
-    api_key, audit_event, campaign, campaign_event, campaign_shop, invitation, membership, product,
-    shop,
+    api_key, audit_event, campaign, campaign_event, campaign_product, campaign_shop, invitation,
+    membership, price_change, product, shop,
 };
-use sea_orm::sea_query::{IntoCondition, Query};
+use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, UpdateMany};
 use uuid::Uuid;
 
@@ -141,6 +141,7 @@ tenant_scoped!(invitation);
 tenant_scoped!(api_key);
 tenant_scoped!(audit_event);
 tenant_scoped!(campaign_event);
+tenant_scoped!(price_change, shop: ShopId);
 
 /// A campaign's link to one of its shops is a row of that shop.
 impl TenantScoped for campaign_shop::Entity {
@@ -160,12 +161,7 @@ impl TenantScoped for campaign::Entity {
 
     /// A campaign spans shops: visible only when none of its shops is outside `ids`.
     fn within_shops(ids: &[Uuid]) -> Option<Condition> {
-        let outside = Query::select()
-            .column(campaign_shop::Column::CampaignId)
-            .from(campaign_shop::Entity)
-            .and_where(campaign_shop::Column::ShopId.is_not_in(ids.iter().copied()))
-            .to_owned();
-        Some(Condition::all().add(campaign::Column::Id.not_in_subquery(outside)))
+        Some(Condition::all().add(campaign::Column::Id.not_in_subquery(campaigns_outside(ids))))
     }
 }
 
@@ -173,4 +169,33 @@ impl FindScoped for campaign::Entity {
     fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
         Self::find_in(actor).filter(campaign::Column::Id.eq(id))
     }
+}
+
+impl TenantScoped for campaign_product::Entity {
+    fn agency_column() -> Self::Column {
+        campaign_product::Column::AgencyId
+    }
+
+    fn shop_column() -> Option<Self::Column> {
+        Some(campaign_product::Column::ShopId)
+    }
+
+    /// A line-up item is seen with its campaign: its shop in scope, and every shop of its
+    /// campaign too.
+    fn within_shops(ids: &[Uuid]) -> Option<Condition> {
+        Some(
+            Condition::all()
+                .add(campaign_product::Column::ShopId.is_in(ids.iter().copied()))
+                .add(campaign_product::Column::CampaignId.not_in_subquery(campaigns_outside(ids))),
+        )
+    }
+}
+
+/// The campaigns with a shop outside `ids`.
+fn campaigns_outside(ids: &[Uuid]) -> SelectStatement {
+    Query::select()
+        .column(campaign_shop::Column::CampaignId)
+        .from(campaign_shop::Entity)
+        .and_where(campaign_shop::Column::ShopId.is_not_in(ids.iter().copied()))
+        .to_owned()
 }

@@ -12,6 +12,7 @@ mod grants;
 mod health;
 mod idempotency;
 mod lifecycle;
+mod lineups;
 mod maintenance;
 mod members;
 mod performance;

@@ -66,6 +66,11 @@ impl Agency {
         self.0.created_at
     }
 
+    /// Agency-wide settings that plans are judged against.
+    async fn settings(&self) -> super::settings::AgencySettings {
+        super::settings::AgencySettings::of(&self.0)
+    }
+
     /// Members with their roles. Visible to every member of this agency.
     #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
     async fn members(

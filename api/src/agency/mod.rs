@@ -4,6 +4,7 @@ pub mod graphql;
 pub mod loader;
 pub mod policy;
 pub mod service;
+pub mod settings;
 
 use async_graphql::Enum;
 use chrono::{DateTime, Utc};

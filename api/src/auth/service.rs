@@ -143,6 +143,7 @@ pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> App
     let agency = agency::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(agency_name),
+        margin_floor_basis_points: Set(None),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -6,6 +6,8 @@ use async_graphql::{
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{campaign, campaign_event};
 
+use super::lineup::graphql::{CampaignProduct, LineupChecks, LineupFilterInput};
+use super::lineup::loader::LineupKey;
 use super::mechanics::{Mechanic, MechanicInput};
 use super::service::{self, CampaignChanges, CampaignFilter, NewCampaign, Review};
 use super::{CampaignKind, CampaignStatus};
@@ -16,12 +18,14 @@ use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{load_error, loaders};
+use crate::graphql::loaders::{count_through, load_error, loaders};
 use crate::graphql::maybe;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::money::Currency;
+use crate::paging::Page;
 use crate::paging::PageArgs;
+use crate::paging::nested::PageKey;
 use crate::shops::graphql::Shop;
 
 /// A promotion the agency runs across one or more shops: Double 11, 618, a daily promotion, a
@@ -166,6 +170,60 @@ impl Campaign {
             .await
             .map_err(load_error)?;
         Ok(previous.as_ref().and_then(CampaignReview::of))
+    }
+
+    /// Its line-up (盘货), in the order items were set.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
+    async fn lineup(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which items to list.")] filter: Option<LineupFilterInput>,
+    ) -> async_graphql::Result<Connection<CampaignProduct>> {
+        let args = PageArgs::parse(first, after, last, before)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let loaders = loaders(ctx)?;
+        let rows = loaders
+            .lineups
+            .load_one(LineupKey {
+                page: PageKey {
+                    parent: self.0.id,
+                    args,
+                },
+                filter,
+            })
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        let total = count_through(&loaders.lineup_counts, (self.0.id, filter));
+        let currency = self.currency();
+        Ok(Page::from_rows(rows, &args, total)
+            .map(|row| CampaignProduct { row, currency })
+            .into())
+    }
+
+    /// Checks over the whole line-up: hook share, counts by role and risk, reserved stock value
+    /// and expected GMV.
+    async fn lineup_checks(&self, ctx: &Context<'_>) -> async_graphql::Result<LineupChecks> {
+        let request = crate::context::request(ctx)?;
+        let financials = request
+            .actor
+            .as_ref()
+            .is_some_and(|actor| actor.can(Permission::ReadFinancials));
+        let checks = loaders(ctx)?
+            .lineup_checks
+            .load_one(self.0.id)
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        Ok(LineupChecks::of(checks, self.currency(), financials))
     }
 
     /// Pass it back as `expectedVersion` when updating.

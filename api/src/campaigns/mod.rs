@@ -2,6 +2,7 @@
 //! moves allowed between them.
 
 pub mod graphql;
+pub mod lineup;
 pub mod loader;
 pub mod mechanics;
 pub mod policy;

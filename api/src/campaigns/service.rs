@@ -390,8 +390,12 @@ pub async fn update(
     if let Some(shops) = &shops {
         unlink_shops(ctx, &txn, id).await?;
         link_shops(ctx, &txn, id, &shops.ids).await?;
+        super::lineup::service::keep_shops(&txn, ctx.actor, id, &shops.ids).await?;
     }
     let updated = find(ctx, id, &txn).await?;
+    if dates_changed {
+        super::lineup::service::follow_dates(&txn, ctx.actor, &updated).await?;
+    }
     Record::success(ctx, "campaign.update", ("Campaign", id))
         .commit(txn)
         .await?;

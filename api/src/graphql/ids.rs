@@ -22,6 +22,7 @@ pub enum Kind {
     Product,
     AuditEvent,
     Campaign,
+    CampaignProduct,
 }
 
 /// The global id of an object.

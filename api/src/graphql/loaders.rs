@@ -4,10 +4,13 @@
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use uuid::Uuid;
 
 use crate::agency::loader::{AgencyLoader, UserLoader};
 use crate::auth::Actor;
+use crate::campaigns::lineup::loader::{
+    LineupChecksLoader, LineupContext, LineupCountLoader, LineupPageLoader, LineupRiskLoader,
+    PriceHistoryCountLoader, PriceHistoryLoader,
+};
 use crate::campaigns::loader::{
     CampaignHistoryLoader, CampaignLoader, CampaignLoaderBase, CampaignShopsLoader,
     PreviousReviewLoader,
@@ -29,11 +32,18 @@ pub struct Loaders {
     pub campaign_shops: DataLoader<CampaignShopsLoader>,
     pub campaign_histories: DataLoader<CampaignHistoryLoader>,
     pub previous_reviews: DataLoader<PreviousReviewLoader>,
+    pub lineups: DataLoader<LineupPageLoader>,
+    pub lineup_counts: Arc<DataLoader<LineupCountLoader>>,
+    pub lineup_risks: DataLoader<LineupRiskLoader>,
+    pub lineup_checks: DataLoader<LineupChecksLoader>,
+    pub price_histories: DataLoader<PriceHistoryLoader>,
+    pub price_history_counts: Arc<DataLoader<PriceHistoryCountLoader>>,
 }
 
 impl Loaders {
     pub fn new(state: &AppState, actor: &Actor) -> Self {
         let db = state.db.clone();
+        let lineup = LineupContext::new(db.clone(), actor.clone());
         Self {
             users: DataLoader::new(
                 UserLoader {
@@ -90,6 +100,18 @@ impl Loaders {
                 PreviousReviewLoader(campaign_base(&db, actor)),
                 tokio::spawn,
             ),
+            lineups: DataLoader::new(LineupPageLoader(lineup.clone()), tokio::spawn),
+            lineup_counts: Arc::new(DataLoader::new(
+                LineupCountLoader(lineup.clone()),
+                tokio::spawn,
+            )),
+            lineup_risks: DataLoader::new(LineupRiskLoader(lineup.clone()), tokio::spawn),
+            lineup_checks: DataLoader::new(LineupChecksLoader(lineup.clone()), tokio::spawn),
+            price_histories: DataLoader::new(PriceHistoryLoader(lineup.clone()), tokio::spawn),
+            price_history_counts: Arc::new(DataLoader::new(
+                PriceHistoryCountLoader(lineup),
+                tokio::spawn,
+            )),
         }
     }
 }
@@ -118,13 +140,15 @@ pub fn load_error(err: Arc<AppError>) -> AppError {
 
 /// The `totalCount` of a nested connection, read through the per-parent count loader: the
 /// totals of every parent on a page cost one grouped statement, and only if a client asks.
-pub fn count_through<L>(counts: &Arc<DataLoader<L>>, parent: Uuid) -> TotalCount
+pub fn count_through<K, L>(counts: &Arc<DataLoader<L>>, parent: K) -> TotalCount
 where
-    L: Loader<Uuid, Value = u64, Error = Arc<AppError>>,
+    K: Clone + Eq + std::hash::Hash + Send + Sync + 'static,
+    L: Loader<K, Value = u64, Error = Arc<AppError>>,
 {
     let counts = Arc::clone(counts);
     Arc::new(move || {
         let counts = Arc::clone(&counts);
+        let parent = parent.clone();
         Box::pin(async move {
             Ok(counts
                 .load_one(parent)

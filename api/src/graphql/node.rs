@@ -71,7 +71,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
         Kind::ApiKey => Some(Node::ApiKey(ApiKey(
             agency_service::get_api_key(&scoped, uuid).await?,
         ))),
-        Kind::Invitation | Kind::AuditEvent => None,
+        Kind::Invitation | Kind::AuditEvent | Kind::CampaignProduct => None,
     };
     found.ok_or(AppError::NotFound)
 }

@@ -7,9 +7,11 @@ use rust_decimal::Decimal;
 use super::extensions::FieldErrors;
 use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
+use crate::agency::settings::AgencySettingsMutation;
 use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
+use crate::campaigns::lineup::graphql::LineupMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 
@@ -30,9 +32,11 @@ pub struct Query(
 pub struct Mutation(
     AuthMutation,
     AgencyMutation,
+    AgencySettingsMutation,
     ShopMutation,
     ProductMutation,
     CampaignMutation,
+    LineupMutation,
 );
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;

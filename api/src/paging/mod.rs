@@ -218,7 +218,9 @@ has_id!(
     api_key,
     audit_event,
     invitation,
-    campaign
+    campaign,
+    campaign_product,
+    price_change
 );
 
 #[cfg(test)]

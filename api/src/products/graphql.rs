@@ -7,16 +7,18 @@ use entity::product;
 use super::ProductLabel;
 use super::service::{self, NewProductInput, ProductChanges, ProductFilter};
 use crate::authz::Permission;
+use crate::campaigns::lineup::graphql::PriceChange;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{load_error, loaders};
+use crate::graphql::loaders::{count_through, load_error, loaders};
 use crate::graphql::maybe;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::money::Currency;
-use crate::paging::PageArgs;
+use crate::paging::nested::PageKey;
+use crate::paging::{Page, PageArgs};
 use crate::shops::Status;
 use crate::shops::graphql::Shop;
 
@@ -138,6 +140,39 @@ impl Product {
     /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+
+    /// Every price it was given, oldest first (`last: n` for the latest), from the first price
+    /// Steward recorded.
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
+    async fn price_history(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<PriceChange>> {
+        let args = PageArgs::parse(first, after, last, before)?;
+        let loaders = loaders(ctx)?;
+        let rows = loaders
+            .price_histories
+            .load_one(PageKey {
+                parent: self.0.id,
+                args,
+            })
+            .await
+            .map_err(load_error)?
+            .unwrap_or_default();
+        let total = count_through(&loaders.price_history_counts, self.0.id);
+        let currency = self.currency();
+        Ok(Page::from_rows(rows, &args, total)
+            .map(|row| PriceChange(row, currency))
+            .into())
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod graphql;
 pub mod loader;
 pub mod policy;
+pub mod prices;
 pub mod service;
 
 use async_graphql::Enum;

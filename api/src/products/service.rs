@@ -223,6 +223,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
     };
     let txn = ctx.state.db.begin().await?;
     let product = row.insert(&txn).await.map_err(sku_taken)?;
+    super::prices::record(&txn, &product, None).await?;
     Record::success(ctx, "product.create", ("Product", product.id))
         .commit(txn)
         .await?;
@@ -316,6 +317,9 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    if updated.price_minor != current.price_minor {
+        super::prices::record(&txn, &updated, Some(current.price_minor)).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }
