@@ -386,12 +386,13 @@ async fn run_once(
             return call.early(Early::Internal);
         }
     };
-    let answer = run(state, request, Some(actor), call).await;
+    let answer = run(state, request, Some(actor.clone()), call).await;
     // A refusal the client caused is final and replayed; a failure of ours may succeed on retry.
     let stored = if answer.retryable || answer.status == StatusCode::TOO_MANY_REQUESTS {
-        idempotency::abandon(&state.app.db, claim).await
+        idempotency::abandon(&state.app.db, &actor, claim).await
     } else {
-        idempotency::finish(&state.app.db, claim, answer.status.as_u16(), &answer.body).await
+        let status = answer.status.as_u16();
+        idempotency::finish(&state.app.db, &actor, claim, status, &answer.body).await
     };
     if let Err(err) = stored {
         tracing::error!(error = ?err, "could not store the idempotent answer");

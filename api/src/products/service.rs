@@ -5,8 +5,7 @@ use entity::json::StringList;
 use entity::product;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -202,7 +201,6 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
     let now = Utc::now();
     let row = product::ActiveModel {
         id: Set(Uuid::now_v7()),
-        agency_id: Set(ctx.actor.agency_id()),
         shop_id: Set(shop.id),
         sku: Set(sku),
         title: Set(title),
@@ -220,7 +218,9 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    let row = product::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
     let product = row.insert(&txn).await.map_err(sku_taken)?;
     Record::success(ctx, "product.create", ("Product", product.id))
@@ -312,7 +312,7 @@ pub async fn update(
     Record::success(ctx, "product.update", ("Product", current.id))
         .write(&txn)
         .await?;
-    let updated = product::Entity::find_by_id(current.id)
+    let updated = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -360,7 +360,7 @@ pub async fn adjust_stock(
     let mut record = Record::success(ctx, "product.adjust_stock", ("Product", current.id));
     record.details = Some(serde_json::json!({ "delta": delta, "reason": reason.flatten() }));
     record.write(&txn).await?;
-    let updated = product::Entity::find_by_id(current.id)
+    let updated = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -390,7 +390,7 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
         .filter(product::Column::Id.eq(current.id))
         .exec(&txn)
         .await?;
-    let product = product::Entity::find_by_id(current.id)
+    let product = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -4,8 +4,7 @@ use chrono::Utc;
 use entity::shop;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -98,7 +97,6 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
     let now = Utc::now();
     let row = shop::ActiveModel {
         id: Set(Uuid::now_v7()),
-        agency_id: Set(ctx.actor.agency_id()),
         name: Set(name),
         platform: Set(input.platform.as_str().to_owned()),
         currency_code: Set(currency.code().to_owned()),
@@ -108,7 +106,9 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    let row = shop::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
     let shop = row.insert(&txn).await.map_err(external_id_taken)?;
     Record::success(ctx, "shop.create", ("Shop", shop.id))
@@ -182,7 +182,7 @@ async fn write(
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    let shop = shop::Entity::find_by_id(id)
+    let shop = shop::Entity::find_by_id_in(ctx.actor, id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
