@@ -123,10 +123,20 @@ impl<E> From<Visible<E>> for Condition {
     }
 }
 
-/// Scoped lookup by primary key.
+/// Scoped lookup by primary key, for entities with a UUID `id`.
 pub trait FindScoped: TenantScoped {
+    /// The `id` column.
+    fn id_column() -> Self::Column;
+
     /// The row with `id` if `actor` may see it.
-    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self>;
+    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
+        Self::find_in(actor).filter(Self::id_column().eq(id))
+    }
+
+    /// The rows among `ids` that `actor` may see.
+    fn find_by_ids_in(actor: &Actor, ids: &[Uuid]) -> Select<Self> {
+        Self::find_in(actor).filter(Self::id_column().is_in(ids.iter().copied()))
+    }
 }
 
 macro_rules! tenant_scoped {
@@ -148,8 +158,8 @@ macro_rules! tenant_scoped {
         }
 
         impl FindScoped for $module::Entity {
-            fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
-                Self::find_in(actor).filter($module::Column::Id.eq(id))
+            fn id_column() -> Self::Column {
+                $module::Column::Id
             }
         }
     };

@@ -630,12 +630,3 @@ pub async fn get_membership(ctx: &Ctx<'_>, id: Uuid) -> AppResult<membership::Mo
         .await?
         .ok_or(AppError::NotFound)
 }
-
-/// One API key of the actor's agency; owners only.
-pub async fn get_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model> {
-    ctx.actor.require(Permission::ManageApiKeys)?;
-    api_key::Entity::find_by_id_in(ctx.actor, id)
-        .one(&ctx.state.db)
-        .await?
-        .ok_or(AppError::NotFound)
-}

@@ -1,7 +1,6 @@
 //! Shops: the agency's storefronts on each platform.
 
 pub mod graphql;
-pub mod loader;
 pub mod service;
 
 use async_graphql::Enum;
