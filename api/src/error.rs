@@ -1,10 +1,11 @@
-//! The one application error, its client-safe messages and codes, and the mutation payload helper.
+//! The one application error, its client-safe messages and codes, the mutation payload helper,
+//! and the one place a unique-constraint violation becomes a field error.
 //!
 //! Every error leaves with an `extensions.code`. `Internal` never shows its cause to the client:
 //! the cause is logged inside the request's span, which carries the request id.
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 /// Typed reasons for a refused change, shown in `userErrors`.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +130,29 @@ impl From<DbErr> for AppError {
     }
 }
 
+/// Turns a unique-constraint violation of a write into the answer a client can act on; any
+/// other database failure stays what `From<DbErr>` makes of it.
+pub trait OnUniqueViolation<T> {
+    /// A violation becomes a `Taken` error on `field` with `message`, e.g. a SKU in use.
+    fn on_unique_violation(self, field: &str, message: &str) -> AppResult<T>;
+
+    /// A violation becomes `error()`, for answers that name no field.
+    fn on_unique_violation_with(self, error: impl FnOnce() -> AppError) -> AppResult<T>;
+}
+
+impl<T> OnUniqueViolation<T> for Result<T, DbErr> {
+    fn on_unique_violation(self, field: &str, message: &str) -> AppResult<T> {
+        self.on_unique_violation_with(|| AppError::invalid(field, UserErrorCode::Taken, message))
+    }
+
+    fn on_unique_violation_with(self, error: impl FnOnce() -> AppError) -> AppResult<T> {
+        self.map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => error(),
+            _ => err.into(),
+        })
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         match &err {
@@ -236,5 +260,34 @@ impl Problems {
         } else {
             Err(AppError::Invalid(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_unique_violation_becomes_a_taken_field_error_and_nothing_else_does() {
+        let db = Database::connect("sqlite::memory:").await.expect("db");
+        db.execute_unprepared("CREATE TABLE skus (sku TEXT UNIQUE)")
+            .await
+            .expect("table");
+        let insert = || db.execute_unprepared("INSERT INTO skus VALUES ('LIP-001')");
+        insert().await.expect("the first insert");
+        match insert().await.on_unique_violation("sku", "SKU in use") {
+            Err(AppError::Invalid(errors)) => assert_eq!(
+                errors,
+                [UserError::new("sku", UserErrorCode::Taken, "SKU in use")]
+            ),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let missing_table = db
+            .execute_unprepared("INSERT INTO nowhere VALUES (1)")
+            .await
+            .on_unique_violation("sku", "SKU in use");
+        assert!(matches!(missing_table, Err(AppError::Internal(_))));
     }
 }

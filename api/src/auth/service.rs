@@ -6,7 +6,7 @@ use entity::{agency, membership, refresh_token, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
 use crate::context::{Ctx, Origin};
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::state::AppState;
 use crate::validate;
 
@@ -140,11 +140,8 @@ pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> App
             }
             .insert(&txn)
             .await
-            .map_err(|err| match err.sql_err() {
-                // Someone signed up with this e-mail a moment ago.
-                Some(SqlErr::UniqueConstraintViolation(_)) => invalid_credentials(),
-                _ => err.into(),
-            })?
+            // Someone signed up with this e-mail a moment ago.
+            .on_unique_violation_with(invalid_credentials)?
             .id
         }
     };

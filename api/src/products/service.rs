@@ -4,16 +4,14 @@ use chrono::Utc;
 use entity::json::StringList;
 use entity::product;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::ProductLabel;
 use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
 use crate::shops::Status;
@@ -23,6 +21,7 @@ use crate::validate;
 
 const MAX_STOCK: i64 = 1_000_000_000;
 const MAX_IMAGES: usize = 20;
+const SKU_TAKEN: &str = "Another product of this shop has this SKU";
 
 /// Narrows a product list.
 #[derive(Default)]
@@ -222,7 +221,10 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
     };
     let row = product::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
-    let product = row.insert(&txn).await.map_err(sku_taken)?;
+    let product = row
+        .insert(&txn)
+        .await
+        .on_unique_violation("sku", SKU_TAKEN)?;
     Record::success(ctx, "product.create", ("Product", product.id))
         .commit(txn)
         .await?;
@@ -305,7 +307,7 @@ pub async fn update(
         .filter(product::Column::Version.eq(expected_version))
         .exec(&txn)
         .await
-        .map_err(sku_taken)?;
+        .on_unique_violation("sku", SKU_TAKEN)?;
     if result.rows_affected == 0 {
         return Err(stale_version(current.version));
     }
@@ -462,15 +464,4 @@ fn parse_images(images: Vec<String>) -> Result<Vec<String>, UserError> {
             }
         })
         .collect()
-}
-
-fn sku_taken(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
-            "sku",
-            UserErrorCode::Taken,
-            "Another product of this shop has this SKU",
-        ),
-        _ => err.into(),
-    }
 }

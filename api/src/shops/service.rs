@@ -3,20 +3,20 @@
 use chrono::Utc;
 use entity::shop;
 use sea_orm::sea_query::{Expr, ExprTrait, Func};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, SqlErr, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, QueryFilter, TransactionTrait};
 use uuid::Uuid;
 
 use super::{Platform, Status};
 use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
+
+const EXTERNAL_ID_TAKEN: &str = "Another shop on this platform has this external id";
 
 /// Narrows a shop list.
 #[derive(Default)]
@@ -110,7 +110,10 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
     };
     let row = shop::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
-    let shop = row.insert(&txn).await.map_err(external_id_taken)?;
+    let shop = row
+        .insert(&txn)
+        .await
+        .on_unique_violation("externalId", EXTERNAL_ID_TAKEN)?;
     Record::success(ctx, "shop.create", ("Shop", shop.id))
         .commit(txn)
         .await?;
@@ -178,7 +181,7 @@ async fn write(
         .filter(shop::Column::Id.eq(id))
         .exec(&txn)
         .await
-        .map_err(external_id_taken)?;
+        .on_unique_violation("externalId", EXTERNAL_ID_TAKEN)?;
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
@@ -225,15 +228,4 @@ fn parse_timezone(text: &str) -> Result<String, UserError> {
                 "Time zone must be an IANA name such as Asia/Shanghai",
             )
         })
-}
-
-fn external_id_taken(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
-            "externalId",
-            UserErrorCode::Taken,
-            "Another shop on this platform has this external id",
-        ),
-        _ => err.into(),
-    }
 }
