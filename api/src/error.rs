@@ -130,6 +130,20 @@ impl From<DbErr> for AppError {
     }
 }
 
+#[cfg(test)]
+impl AppError {
+    /// The fields of an `Invalid` error's problems, in order; any other error fails the test.
+    pub fn invalid_fields(self) -> Vec<String> {
+        match self {
+            Self::Invalid(problems) => problems
+                .into_iter()
+                .flat_map(|problem| problem.field.unwrap_or_default())
+                .collect(),
+            other => panic!("expected field problems, got {other:?}"),
+        }
+    }
+}
+
 /// Turns a unique-constraint violation of a write into the answer a client can act on; any
 /// other database failure stays what `From<DbErr>` makes of it.
 pub trait OnUniqueViolation<T> {
@@ -233,6 +247,48 @@ macro_rules! mutation_payload {
 }
 pub(crate) use mutation_payload;
 
+/// A tuple of field parses, each a `Result<_, UserError>`, read as one: every value, or
+/// `Invalid` with every field's problem at once. With it an input parses into a domain value
+/// without an `Option` per field to unwrap afterwards.
+pub trait AllValid {
+    /// The parsed values, in the tuple's order.
+    type Values;
+
+    /// Every value, or every problem.
+    fn all_valid(self) -> AppResult<Self::Values>;
+}
+
+macro_rules! all_valid {
+    ($($value:ident: $ty:ident),+) => {
+        impl<$($ty),+> AllValid for ($(Result<$ty, UserError>,)+) {
+            type Values = ($($ty,)+);
+
+            fn all_valid(self) -> AppResult<Self::Values> {
+                let ($($value,)+) = self;
+                let mut problems = Vec::new();
+                $(let $value = $value.map_err(|problem| problems.push(problem)).ok();)+
+                match ($($value,)+) {
+                    ($(Some($value),)+) => Ok(($($value,)+)),
+                    // A value is missing only where its problem was kept.
+                    _ => Err(AppError::Invalid(problems)),
+                }
+            }
+        }
+    };
+}
+all_valid!(a: A);
+all_valid!(a: A, b: B);
+all_valid!(a: A, b: B, c: C);
+all_valid!(a: A, b: B, c: C, d: D);
+all_valid!(a: A, b: B, c: C, d: D, e: E);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K, l: L);
+
 /// Collects field problems so that one answer lists all of them.
 #[derive(Default)]
 pub struct Problems(Vec<UserError>);
@@ -268,6 +324,22 @@ mod tests {
     use sea_orm::{ConnectionTrait, Database};
 
     use super::*;
+
+    #[test]
+    fn all_valid_hands_back_every_value_or_every_problem() {
+        let blank = || UserError::new("name", UserErrorCode::Blank, "name must not be blank");
+        let long = || UserError::new("sku", UserErrorCode::TooLong, "sku is too long");
+        assert_eq!(
+            (Ok::<_, UserError>(1), Ok::<_, UserError>("a"))
+                .all_valid()
+                .ok(),
+            Some((1, "a"))
+        );
+        match (Err::<i32, _>(blank()), Ok(2), Err::<(), _>(long())).all_valid() {
+            Err(AppError::Invalid(problems)) => assert_eq!(problems, [blank(), long()]),
+            other => panic!("expected both problems, got {other:?}"),
+        }
+    }
 
     #[tokio::test]
     async fn a_unique_violation_becomes_a_taken_field_error_and_nothing_else_does() {
