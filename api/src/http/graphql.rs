@@ -282,7 +282,7 @@ async fn execute(
             Err(refusal) => return call.early(refusal),
         };
         let principal = principal_key(actor.as_ref(), &call.address);
-        if let Err(retry_after) = state.app.rate_limiter.check(&principal).await {
+        if let Err(retry_after) = state.rate_limiter.check(&principal).await {
             state.app.metrics.rate_limited();
             return call.early(Early::RateLimited(retry_after));
         }
@@ -331,7 +331,7 @@ async fn authenticate(
         Err(_) => {
             let limit = state.app.settings.bad_credential_limit_per_minute;
             let bucket = format!("bad-credential:{address}");
-            match state.app.rate_limiter.check_limit(&bucket, limit).await {
+            match state.rate_limiter.check_limit(&bucket, limit).await {
                 Ok(()) => Err(Early::BadCredential),
                 Err(retry_after) => {
                     state.app.metrics.rate_limited();

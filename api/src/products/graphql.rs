@@ -17,8 +17,8 @@ use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::money::Currency;
 use crate::paging::PageArgs;
-use crate::shops::Status;
 use crate::shops::graphql::Shop;
+use crate::status::Status;
 
 /// One SKU of a shop.
 #[derive(Clone)]

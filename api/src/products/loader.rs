@@ -15,7 +15,7 @@ use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::error::AppError;
 use crate::paging::nested::{Nested, PageKey};
-use crate::shops::Status;
+use crate::status::Status;
 use crate::tenancy::{TenantScoped, Visible};
 
 /// Products hang off their shop by `shop_id`.

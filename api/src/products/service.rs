@@ -20,8 +20,8 @@ use crate::error::{
 };
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
-use crate::shops::Status;
-use crate::shops::service::contains_ignoring_case;
+use crate::search::contains_ignoring_case;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
 

@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use entity::shop;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -10,13 +10,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Platform, Status};
+use super::Platform;
 use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AllValid, AppError, AppResult, OnUniqueViolation, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
+use crate::search::contains_ignoring_case;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
 
@@ -246,20 +248,6 @@ pub async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-/// `column` contains `needle`, ignoring case, with LIKE wildcards in `needle` taken literally.
-pub fn contains_ignoring_case(
-    column: impl ColumnTrait,
-    needle: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = needle
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Expr::expr(Func::lower(Expr::col(column)))
-        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
 }
 
 fn parse_name(text: &str) -> Result<String, UserError> {
