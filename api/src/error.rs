@@ -1,10 +1,11 @@
-//! The one application error, its client-safe messages and codes, and the mutation payload helper.
+//! The one application error, its client-safe messages and codes, the mutation payload helper,
+//! and the one place a unique-constraint violation becomes a field error.
 //!
 //! Every error leaves with an `extensions.code`. `Internal` never shows its cause to the client:
 //! the cause is logged inside the request's span, which carries the request id.
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
-use sea_orm::DbErr;
+use sea_orm::{DbErr, SqlErr};
 
 /// Typed reasons for a refused change, shown in `userErrors`.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -129,6 +130,43 @@ impl From<DbErr> for AppError {
     }
 }
 
+#[cfg(test)]
+impl AppError {
+    /// The fields of an `Invalid` error's problems, in order; any other error fails the test.
+    pub fn invalid_fields(self) -> Vec<String> {
+        match self {
+            Self::Invalid(problems) => problems
+                .into_iter()
+                .flat_map(|problem| problem.field.unwrap_or_default())
+                .collect(),
+            other => panic!("expected field problems, got {other:?}"),
+        }
+    }
+}
+
+/// Turns a unique-constraint violation of a write into the answer a client can act on; any
+/// other database failure stays what `From<DbErr>` makes of it.
+pub trait OnUniqueViolation<T> {
+    /// A violation becomes a `Taken` error on `field` with `message`, e.g. a SKU in use.
+    fn on_unique_violation(self, field: &str, message: &str) -> AppResult<T>;
+
+    /// A violation becomes `error()`, for answers that name no field.
+    fn on_unique_violation_with(self, error: impl FnOnce() -> AppError) -> AppResult<T>;
+}
+
+impl<T> OnUniqueViolation<T> for Result<T, DbErr> {
+    fn on_unique_violation(self, field: &str, message: &str) -> AppResult<T> {
+        self.on_unique_violation_with(|| AppError::invalid(field, UserErrorCode::Taken, message))
+    }
+
+    fn on_unique_violation_with(self, error: impl FnOnce() -> AppError) -> AppResult<T> {
+        self.map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => error(),
+            _ => err.into(),
+        })
+    }
+}
+
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         match &err {
@@ -209,6 +247,48 @@ macro_rules! mutation_payload {
 }
 pub(crate) use mutation_payload;
 
+/// A tuple of field parses, each a `Result<_, UserError>`, read as one: every value, or
+/// `Invalid` with every field's problem at once. With it an input parses into a domain value
+/// without an `Option` per field to unwrap afterwards.
+pub trait AllValid {
+    /// The parsed values, in the tuple's order.
+    type Values;
+
+    /// Every value, or every problem.
+    fn all_valid(self) -> AppResult<Self::Values>;
+}
+
+macro_rules! all_valid {
+    ($($value:ident: $ty:ident),+) => {
+        impl<$($ty),+> AllValid for ($(Result<$ty, UserError>,)+) {
+            type Values = ($($ty,)+);
+
+            fn all_valid(self) -> AppResult<Self::Values> {
+                let ($($value,)+) = self;
+                let mut problems = Vec::new();
+                $(let $value = $value.map_err(|problem| problems.push(problem)).ok();)+
+                match ($($value,)+) {
+                    ($(Some($value),)+) => Ok(($($value,)+)),
+                    // A value is missing only where its problem was kept.
+                    _ => Err(AppError::Invalid(problems)),
+                }
+            }
+        }
+    };
+}
+all_valid!(a: A);
+all_valid!(a: A, b: B);
+all_valid!(a: A, b: B, c: C);
+all_valid!(a: A, b: B, c: C, d: D);
+all_valid!(a: A, b: B, c: C, d: D, e: E);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K);
+all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K, l: L);
+
 /// Collects field problems so that one answer lists all of them.
 #[derive(Default)]
 pub struct Problems(Vec<UserError>);
@@ -248,5 +328,50 @@ impl Problems {
         } else {
             Err(AppError::Invalid(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, Database};
+
+    use super::*;
+
+    #[test]
+    fn all_valid_hands_back_every_value_or_every_problem() {
+        let blank = || UserError::new("name", UserErrorCode::Blank, "name must not be blank");
+        let long = || UserError::new("sku", UserErrorCode::TooLong, "sku is too long");
+        assert_eq!(
+            (Ok::<_, UserError>(1), Ok::<_, UserError>("a"))
+                .all_valid()
+                .ok(),
+            Some((1, "a"))
+        );
+        match (Err::<i32, _>(blank()), Ok(2), Err::<(), _>(long())).all_valid() {
+            Err(AppError::Invalid(problems)) => assert_eq!(problems, [blank(), long()]),
+            other => panic!("expected both problems, got {other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_unique_violation_becomes_a_taken_field_error_and_nothing_else_does() {
+        let db = Database::connect("sqlite::memory:").await.expect("db");
+        db.execute_unprepared("CREATE TABLE skus (sku TEXT UNIQUE)")
+            .await
+            .expect("table");
+        let insert = || db.execute_unprepared("INSERT INTO skus VALUES ('LIP-001')");
+        insert().await.expect("the first insert");
+        match insert().await.on_unique_violation("sku", "SKU in use") {
+            Err(AppError::Invalid(errors)) => assert_eq!(
+                errors,
+                [UserError::new("sku", UserErrorCode::Taken, "SKU in use")]
+            ),
+            other => panic!("expected a field error, got {other:?}"),
+        }
+        let missing_table = db
+            .execute_unprepared("INSERT INTO nowhere VALUES (1)")
+            .await
+            .on_unique_violation("sku", "SKU in use");
+        assert!(matches!(missing_table, Err(AppError::Internal(_))));
     }
 }

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::secrets::sha256_hex;
 use crate::auth::{Actor, Rights};
 use crate::error::{AppError, AppResult};
+use crate::tenancy::TenantScoped;
 
 /// The request header that carries the key.
 pub const HEADER: &str = "idempotency-key";
@@ -89,14 +90,9 @@ pub async fn start(
     fingerprint: &str,
 ) -> Result<Start, Refusal> {
     let now = Utc::now();
-    let mine = || {
-        Entity::find()
-            .filter(Column::AgencyId.eq(actor.agency_id()))
-            .filter(Column::Principal.eq(principal))
-    };
+    let mine = || Entity::find_in(actor).filter(Column::Principal.eq(principal));
     // Forget this principal's expired keys first, so an old key can be used afresh.
-    Entity::delete_many()
-        .filter(Column::AgencyId.eq(actor.agency_id()))
+    Entity::delete_in(actor)
         .filter(Column::Principal.eq(principal))
         .filter(Column::CreatedAt.lt(now - TTL))
         .exec(db)
@@ -135,7 +131,7 @@ pub async fn start(
     }
     if earlier.response_status.is_none() && earlier.created_at < now - CLAIM_LEASE {
         // The first request never answered (its process died): take the claim over, once.
-        let taken = Entity::update_many()
+        let taken = Entity::update_in(actor)
             .col_expr(Column::CreatedAt, Expr::value(now))
             .filter(Column::Id.eq(earlier.id))
             .filter(Column::CreatedAt.eq(earlier.created_at))
@@ -162,20 +158,31 @@ pub async fn start(
 }
 
 /// Stores the answer of a claimed key.
-pub async fn finish(db: &DatabaseConnection, id: Uuid, status: u16, body: &str) -> AppResult<()> {
-    let stored = idempotency_key::ActiveModel {
-        id: Set(id),
-        response_status: Set(Some(i16::try_from(status).unwrap_or(500))),
-        response_body: Set(Some(body.to_owned())),
-        ..Default::default()
-    };
-    Entity::update(stored).exec(db).await?;
+pub async fn finish(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    status: u16,
+    body: &str,
+) -> AppResult<()> {
+    Entity::update_in(actor)
+        .col_expr(
+            Column::ResponseStatus,
+            Expr::value(Some(i16::try_from(status).unwrap_or(500))),
+        )
+        .col_expr(Column::ResponseBody, Expr::value(Some(body.to_owned())))
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 
 /// Releases a claimed key without an answer (the request failed in a way a retry may fix).
-pub async fn abandon(db: &DatabaseConnection, id: Uuid) -> AppResult<()> {
-    Entity::delete_by_id(id).exec(db).await?;
+pub async fn abandon(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<()> {
+    Entity::delete_in(actor)
+        .filter(Column::Id.eq(id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

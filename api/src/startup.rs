@@ -41,20 +41,20 @@ impl Application {
             tracing::warn!("STEWARD_JWT_SECRET is not set; using a random key for this process");
             SecretString::from(random_token(""))
         });
+        let rate_limiter = Arc::new(
+            RateLimiter::new(
+                settings.rate_limit_per_minute,
+                settings.redis_url.as_deref(),
+            )
+            .await
+            .context("connecting to Redis for rate limiting")?,
+        );
         let state = AppState {
             db,
             passwords: PasswordHasher::new(settings.password_hash_cost)?,
             access_tokens: AccessTokens::new(
                 &jwt_secret,
                 Duration::seconds(settings.access_token_ttl_secs),
-            ),
-            rate_limiter: Arc::new(
-                RateLimiter::new(
-                    settings.rate_limit_per_minute,
-                    settings.redis_url.as_deref(),
-                )
-                .await
-                .context("connecting to Redis for rate limiting")?,
             ),
             metrics,
             settings: Arc::new(settings),
@@ -69,6 +69,7 @@ impl Application {
         let http_state = HttpState {
             app: state.clone(),
             schema,
+            rate_limiter,
         };
         let origins = state.settings.cors_origin_list();
         let mut server = HttpServer::new(move || {

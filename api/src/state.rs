@@ -6,7 +6,6 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
-use crate::http::rate_limit::RateLimiter;
 use crate::settings::Settings;
 use crate::telemetry::Metrics;
 
@@ -17,5 +16,4 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub access_tokens: AccessTokens,
     pub metrics: Arc<Metrics>,
-    pub rate_limiter: Arc<RateLimiter>,
 }

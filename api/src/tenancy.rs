@@ -1,9 +1,14 @@
 //! Tenant and shop scoping: the one sanctioned way to read or change tenant-owned rows.
 //!
-//! Every query a service runs on a tenant-owned table starts from `find_in`/`update_in`, which
-//! filter by the actor's agency and, for rows that hang off a shop, by the actor's shop scope.
-//! A row outside the scope therefore looks exactly like a missing one. Code that builds its own
-//! statement (e.g. `paging::nested`) takes a `Visible`, which only `visible_to` can make.
+//! Every query a service runs on a tenant-owned table starts from `find_in`/`update_in`/
+//! `delete_in`, which filter by the actor's agency and, for rows that hang off a shop, by the
+//! actor's shop scope. A row outside the scope therefore looks exactly like a missing one. A new
+//! row goes through `new_in`, which takes its agency from the actor, never from input. Code that
+//! builds its own statement (e.g. `paging::nested`) takes a `Visible`, which only `visible_to`
+//! can make.
+//!
+//! `clippy.toml` disallows sea-orm's bare finders and bulk writes everywhere else, so this file
+//! is the one sanctioned unscoped query site.
 //!
 //! How a row relates to shops decides what a member limited to some shops sees. The rule is
 //! decided here, once per table, in three kinds:
@@ -13,6 +18,7 @@
 //!   their shops is in scope. A limited member works on their own shops; a plan that also covers
 //!   a shop they do not run (its budget, targets and line-up) is not theirs to read, and writing
 //!   to it would change another team's shop. Creating one needs all of its shops in scope too.
+//!   What hangs off such a row (a line-up item) is seen with it.
 //! - **Rows of the agency as a whole** (members, keys, invitations, audit events, influencers):
 //!   the agency filter alone. What may touch them is a permission question: the agency-wide
 //!   permissions (`Permission::is_agency_wide`) are never held by a shop-limited actor, while an
@@ -22,14 +28,18 @@
 use std::marker::PhantomData;
 
 use entity::{
-    api_key, audit_event, campaign, campaign_event, campaign_product, campaign_shop, invitation,
-    membership, price_change, product, shop,
+    api_key, audit_event, campaign, campaign_event, campaign_product, campaign_shop,
+    idempotency_key, invitation, membership, price_change, product, shop,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, Select, UpdateMany};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter,
+    Select, UpdateMany, Value,
+};
 use uuid::Uuid;
 
 use crate::auth::{Actor, ShopScope};
+use crate::error::{AppError, AppResult};
 
 /// An entity whose rows belong to one agency.
 pub trait TenantScoped: EntityTrait {
@@ -67,8 +77,41 @@ pub trait TenantScoped: EntityTrait {
     }
 
     /// An update limited to rows visible to `actor`.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped update: narrowed to the visible rows at once"
+    )]
     fn update_in(actor: &Actor) -> UpdateMany<Self> {
         Self::update_many().filter(Self::visible_to(actor))
+    }
+
+    /// A delete limited to rows visible to `actor`.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped delete: narrowed to the visible rows at once"
+    )]
+    fn delete_in(actor: &Actor) -> DeleteMany<Self> {
+        Self::delete_many().filter(Self::visible_to(actor))
+    }
+
+    /// `row`, ready to insert for `actor`: its agency is the actor's, whatever it held before,
+    /// and a row that hangs off a shop outside the actor's shops is NOT_FOUND, exactly like a
+    /// row of a missing shop. (Whether the shop exists in the agency is the service's check:
+    /// it reads the shop anyway, for its currency or status.)
+    fn new_in(actor: &Actor, mut row: Self::ActiveModel) -> AppResult<Self::ActiveModel> {
+        row.try_set(Self::agency_column(), actor.agency_id().into())?;
+        if let Some(column) = Self::shop_column() {
+            match row.get(column) {
+                ActiveValue::Set(Value::Uuid(Some(shop)))
+                | ActiveValue::Unchanged(Value::Uuid(Some(shop))) => {
+                    if !actor.shops().allows(shop) {
+                        return Err(AppError::NotFound);
+                    }
+                }
+                _ => return Err(AppError::internal("a new row names no shop")),
+            }
+        }
+        Ok(row)
     }
 }
 
@@ -91,6 +134,10 @@ impl<E: TenantScoped> Visible<E> {
     }
 
     /// A select of these rows.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped select: a `Visible` only comes from `visible_to`"
+    )]
     pub fn select(self) -> Select<E> {
         E::find().filter(self)
     }
@@ -102,10 +149,20 @@ impl<E> From<Visible<E>> for Condition {
     }
 }
 
-/// Scoped lookup by primary key.
+/// Scoped lookup by primary key, for entities with a UUID `id`.
 pub trait FindScoped: TenantScoped {
+    /// The `id` column.
+    fn id_column() -> Self::Column;
+
     /// The row with `id` if `actor` may see it.
-    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self>;
+    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
+        Self::find_in(actor).filter(Self::id_column().eq(id))
+    }
+
+    /// The rows among `ids` that `actor` may see.
+    fn find_by_ids_in(actor: &Actor, ids: &[Uuid]) -> Select<Self> {
+        Self::find_in(actor).filter(Self::id_column().is_in(ids.iter().copied()))
+    }
 }
 
 macro_rules! tenant_scoped {
@@ -127,8 +184,8 @@ macro_rules! tenant_scoped {
         }
 
         impl FindScoped for $module::Entity {
-            fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
-                Self::find_in(actor).filter($module::Column::Id.eq(id))
+            fn id_column() -> Self::Column {
+                $module::Column::Id
             }
         }
     };
@@ -140,6 +197,7 @@ tenant_scoped!(membership);
 tenant_scoped!(invitation);
 tenant_scoped!(api_key);
 tenant_scoped!(audit_event);
+tenant_scoped!(idempotency_key);
 tenant_scoped!(campaign_event);
 tenant_scoped!(price_change, shop: ShopId);
 
@@ -166,8 +224,8 @@ impl TenantScoped for campaign::Entity {
 }
 
 impl FindScoped for campaign::Entity {
-    fn find_by_id_in(actor: &Actor, id: Uuid) -> Select<Self> {
-        Self::find_in(actor).filter(campaign::Column::Id.eq(id))
+    fn id_column() -> Self::Column {
+        campaign::Column::Id
     }
 }
 
@@ -198,4 +256,71 @@ fn campaigns_outside(ids: &[Uuid]) -> SelectStatement {
         .from(campaign_shop::Entity)
         .and_where(campaign_shop::Column::ShopId.is_not_in(ids.iter().copied()))
         .to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entity::json::IdList;
+    use sea_orm::ActiveValue::{NotSet, Set};
+
+    use super::*;
+    use crate::auth::service::member_actor;
+    use crate::authz::Role;
+
+    /// An owner of a new agency who sees `shops` (every shop for `None`).
+    fn owner(shops: Option<Vec<Uuid>>) -> Actor {
+        let now = Utc::now();
+        member_actor(&membership::Model {
+            id: Uuid::now_v7(),
+            agency_id: Uuid::now_v7(),
+            user_id: Uuid::now_v7(),
+            role: Role::Owner.as_str().to_owned(),
+            shop_ids: shops.map(IdList),
+            created_at: now,
+            updated_at: now,
+        })
+        .expect("an actor")
+    }
+
+    fn product_of(shop: Uuid, agency: Uuid) -> product::ActiveModel {
+        product::ActiveModel {
+            shop_id: Set(shop),
+            agency_id: Set(agency),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_new_row_takes_the_actors_agency_whatever_it_held() {
+        let actor = owner(None);
+        let row = product::Entity::new_in(&actor, product_of(Uuid::now_v7(), Uuid::now_v7()))
+            .expect("a row");
+        assert_eq!(row.agency_id, Set(actor.agency_id()));
+        let row = invitation::Entity::new_in(&actor, Default::default()).expect("a row");
+        assert_eq!(row.agency_id, Set(actor.agency_id()));
+    }
+
+    #[test]
+    fn a_new_row_of_a_shop_outside_the_actors_shops_is_not_found() {
+        let (mine, other) = (Uuid::now_v7(), Uuid::now_v7());
+        let actor = owner(Some(vec![mine]));
+        assert!(product::Entity::new_in(&actor, product_of(mine, Uuid::now_v7())).is_ok());
+        assert!(matches!(
+            product::Entity::new_in(&actor, product_of(other, Uuid::now_v7())),
+            Err(AppError::NotFound)
+        ));
+    }
+
+    #[test]
+    fn a_new_row_that_names_no_shop_is_refused() {
+        let row = product::ActiveModel {
+            shop_id: NotSet,
+            ..Default::default()
+        };
+        assert!(matches!(
+            product::Entity::new_in(&owner(None), row),
+            Err(AppError::Internal(_))
+        ));
+    }
 }

@@ -23,6 +23,10 @@ impl Loader<Uuid> for UserLoader {
     type Value = user::Model;
     type Error = Arc<AppError>;
 
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "users belong to no agency: the filter limits them to the actor and colleagues"
+    )]
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         // People are seen by people: colleagues, not integrations.
         self.actor.require_user().map_err(Arc::new)?;
@@ -55,6 +59,10 @@ impl Loader<Uuid> for AgencyLoader {
     type Value = agency::Model;
     type Error = Arc<AppError>;
 
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "agencies are the tenants themselves: the filter limits them to the actor's own"
+    )]
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let mut visible = Condition::any().add(agency::Column::Id.eq(self.actor.agency_id()));
         if let Some(me) = self.actor.user_id() {

@@ -34,6 +34,10 @@ use crate::validate;
 const INVITATION_TTL: Duration = Duration::days(7);
 
 /// The actor's agency.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "agencies are the tenants themselves: this is the actor's own agency, by its id"
+)]
 pub async fn current(ctx: &Ctx<'_>) -> AppResult<agency::Model> {
     agency::Entity::find_by_id(ctx.actor.agency_id())
         .one(&ctx.state.db)
@@ -89,6 +93,10 @@ pub async fn list_api_keys(
 }
 
 /// The user's memberships in every agency (for the agency switcher).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a user's memberships in every agency (the agency switcher): keyed by the user"
+)]
 pub async fn memberships_of(
     db: &impl ConnectionTrait,
     user_id: Uuid,
@@ -100,6 +108,10 @@ pub async fn memberships_of(
 }
 
 /// A user by id.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "users belong to no agency; callers reach one through a visible membership or the actor"
+)]
 pub async fn user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<user::Model> {
     user::Entity::find_by_id(user_id)
         .one(db)
@@ -108,6 +120,10 @@ pub async fn user(db: &impl ConnectionTrait, user_id: Uuid) -> AppResult<user::M
 }
 
 /// An agency by id.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "agencies are the tenants themselves; callers name the actor's or the user's own agency"
+)]
 pub async fn agency(db: &impl ConnectionTrait, agency_id: Uuid) -> AppResult<agency::Model> {
     agency::Entity::find_by_id(agency_id)
         .one(db)
@@ -198,6 +214,10 @@ pub struct Acceptance {
 }
 
 /// Joins the inviting agency, as a new user or, proving the password, as an existing one.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "accepting comes before any actor: the invitation is found by its secret token"
+)]
 pub async fn accept_invitation(
     state: &AppState,
     origin: Origin<'_>,
@@ -385,9 +405,14 @@ pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<memb
     if policy::is_agency_owner(&current) {
         ensure_another_owner(&txn, ctx.actor, "membershipId").await?;
     }
-    membership::Entity::delete_by_id(current.id)
+    membership::Entity::delete_in(ctx.actor)
+        .filter(membership::Column::Id.eq(current.id))
         .exec(&txn)
         .await?;
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "refresh tokens are a user's sessions, not tenant rows; this names the agency"
+    )]
     refresh_token::Entity::update_many()
         .col_expr(
             refresh_token::Column::RevokedAt,
@@ -435,6 +460,10 @@ async fn revoke_invitations_of(
 }
 
 /// `Forbidden` unless the invitation's sender is still a member who may grant it.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "checks the sender of an invitation found by token, before any actor exists"
+)]
 async fn inviter_may_still_grant(
     db: &impl ConnectionTrait,
     invitation: &invitation::Model,
@@ -485,6 +514,10 @@ pub async fn revoke_invitation(ctx: &Ctx<'_>, id: Uuid) -> AppResult<invitation:
 }
 
 /// Serialises owner changes of one agency (PostgreSQL row lock; SQLite serialises writers).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "locks the actor's own agency row; agencies are the tenants themselves"
+)]
 async fn lock_agency(txn: &DatabaseTransaction, actor: &Actor) -> AppResult<()> {
     agency::Entity::find_by_id(actor.agency_id())
         .lock_exclusive()
@@ -593,15 +626,6 @@ pub async fn revoke_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model
 pub async fn get_membership(ctx: &Ctx<'_>, id: Uuid) -> AppResult<membership::Model> {
     ctx.actor.require_user()?;
     membership::Entity::find_by_id_in(ctx.actor, id)
-        .one(&ctx.state.db)
-        .await?
-        .ok_or(AppError::NotFound)
-}
-
-/// One API key of the actor's agency; owners only.
-pub async fn get_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model> {
-    ctx.actor.require(Permission::ManageApiKeys)?;
-    api_key::Entity::find_by_id_in(ctx.actor, id)
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)

@@ -68,6 +68,10 @@ async fn update(ctx: &Ctx<'_>, margin_floor: Option<Option<f64>>) -> AppResult<a
                 ));
             }
         };
+        #[expect(
+            clippy::disallowed_methods,
+            reason = "agencies are the tenants themselves: this is the actor's own agency, by its id"
+        )]
         agency::Entity::update_many()
             .col_expr(
                 agency::Column::MarginFloorBasisPoints,
@@ -78,10 +82,7 @@ async fn update(ctx: &Ctx<'_>, margin_floor: Option<Option<f64>>) -> AppResult<a
             .exec(&txn)
             .await?;
     }
-    let updated = agency::Entity::find_by_id(ctx.actor.agency_id())
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let updated = super::service::agency(&txn, ctx.actor.agency_id()).await?;
     Record::success(ctx, "agency.settings", ("Agency", updated.id))
         .commit(txn)
         .await?;

@@ -6,7 +6,7 @@ use entity::{agency, membership, refresh_token, user};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, SqlErr, TransactionTrait,
+    QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,7 +17,7 @@ use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
 use crate::context::{Ctx, Origin};
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::state::AppState;
 use crate::validate;
 
@@ -42,6 +42,10 @@ pub struct SignUp {
 /// The actor behind a bearer credential: an API key, or an access token whose membership still
 /// exists and whose session is still alive — one statement, so that removals, role changes,
 /// sign-outs, password changes and detected token theft all apply on the very next request.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "authentication: the membership behind a token is what makes the actor"
+)]
 pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     if api_keys::is_api_key(bearer) {
         return api_keys::authenticate(&state.db, bearer).await;
@@ -81,6 +85,10 @@ pub fn member_actor(membership: &membership::Model) -> AppResult<Actor> {
 }
 
 /// Creates an agency owned by a new account, or by an existing one that proves its password.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "users belong to no agency; sign-up looks the e-mail up before any actor exists"
+)]
 pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> AppResult<Session> {
     let mut problems = Problems::default();
     let email = problems.check(validate::email("email", &input.email));
@@ -132,11 +140,8 @@ pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> App
             }
             .insert(&txn)
             .await
-            .map_err(|err| match err.sql_err() {
-                // Someone signed up with this e-mail a moment ago.
-                Some(SqlErr::UniqueConstraintViolation(_)) => invalid_credentials(),
-                _ => err.into(),
-            })?
+            // Someone signed up with this e-mail a moment ago.
+            .on_unique_violation_with(invalid_credentials)?
             .id
         }
     };
@@ -214,6 +219,10 @@ pub async fn check_password(
 }
 
 /// Signs in. Unknown e-mails and wrong passwords get the same answer after the same work.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-in comes before any actor: the user by e-mail, then their memberships"
+)]
 pub async fn log_in(
     state: &AppState,
     origin: Origin<'_>,
@@ -327,6 +336,10 @@ fn invalid_refresh_token() -> AppError {
 
 /// Exchanges a refresh token for a new pair. A token used twice revokes its whole family:
 /// whoever holds the other copy is locked out too.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "refresh comes before any actor: the token by its hash, then its membership"
+)]
 pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResult<Session> {
     let now = Utc::now();
     let txn = state.db.begin().await?;
@@ -393,6 +406,10 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
     })
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "refresh tokens are a user's sessions, keyed by family, not tenant rows"
+)]
 async fn revoke_family(
     db: &impl ConnectionTrait,
     family_id: Uuid,
@@ -409,6 +426,10 @@ async fn revoke_family(
 
 /// Signs the token's user out everywhere: every refresh token of the user is revoked.
 /// An unknown token changes nothing and answers the same way.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-out comes before any actor: the token by its hash, then the user's sessions"
+)]
 pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResult<()> {
     let now = Utc::now();
     // Only a live token signs out: a leaked old one must not be a way to end someone's sessions.
@@ -445,6 +466,10 @@ pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResu
 }
 
 /// A new session for the same user in another of their agencies.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "reads the user's membership in another agency, outside the actor's own"
+)]
 pub async fn switch_agency(
     state: &AppState,
     actor: &Actor,
@@ -475,6 +500,10 @@ pub async fn switch_agency(
 /// Changes the signed-in user's password after checking the current one (under the sign-in
 /// throttle). Every refresh token of the user is revoked, so other devices must sign in again;
 /// the answer is a fresh session in the current agency.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "users and their sessions belong to no agency; the membership is the actor's own"
+)]
 pub async fn change_password(
     ctx: &Ctx<'_>,
     current_password: String,

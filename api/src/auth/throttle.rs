@@ -55,6 +55,10 @@ pub struct Attempt {
 
 /// Admits an attempt on `email` from `address`: `RateLimited` while that address is locked out
 /// of the account; slowed down while the account as a whole sees many failures.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-in throttle rows are keyed by e-mail and address before any actor; no tenant owns them"
+)]
 pub async fn admit(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -109,6 +113,10 @@ pub async fn admit(
 
 /// The row of `key`, created if missing and started afresh when its window (and any lock) has
 /// passed. Starting afresh also forgets attempts in flight that a crashed process never ended.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-in throttle rows are keyed by e-mail and address before any actor; no tenant owns them"
+)]
 async fn fresh_row(
     db: &impl ConnectionTrait,
     settings: &Settings,
@@ -160,6 +168,10 @@ fn released() -> sea_orm::sea_query::SimpleExpr {
 /// The password was right: the address's failures and locks on the account are forgotten. The
 /// account-wide count stays until its window passes (a success must not wipe out the evidence of
 /// an attack from elsewhere).
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-in throttle rows are keyed by e-mail and address before any actor; no tenant owns them"
+)]
 pub async fn succeeded(db: &impl ConnectionTrait, attempt: Attempt) -> AppResult<()> {
     Entity::update_many()
         .col_expr(Column::Failures, Expr::value(0))
@@ -173,6 +185,10 @@ pub async fn succeeded(db: &impl ConnectionTrait, attempt: Attempt) -> AppResult
 
 /// The password was wrong: counted for the address and the account; the last allowed failure
 /// locks the address out of the account.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "sign-in throttle rows are keyed by e-mail and address before any actor; no tenant owns them"
+)]
 pub async fn failed(
     db: &impl ConnectionTrait,
     settings: &Settings,

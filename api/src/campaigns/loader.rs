@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
 use entity::{campaign, campaign_event};
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use super::CampaignKind;
@@ -15,7 +15,6 @@ use super::service;
 use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantScoped;
 
 /// What every campaign loader holds: the database and the request's actor.
 pub struct CampaignLoaderBase {
@@ -33,26 +32,6 @@ impl CampaignLoaderBase {
             .require(Permission::ReadCampaigns)
             .map_err(Arc::new)?;
         load.await.map_err(Arc::new)
-    }
-}
-
-/// Campaigns by id (`node`).
-pub struct CampaignLoader(pub CampaignLoaderBase);
-
-impl Loader<Uuid> for CampaignLoader {
-    type Value = campaign::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let base = &self.0;
-        base.checked(async {
-            let rows = campaign::Entity::find_in(&base.actor)
-                .filter(campaign::Column::Id.is_in(keys.iter().copied()))
-                .all(&base.db)
-                .await?;
-            Ok(rows.into_iter().map(|c| (c.id, c)).collect())
-        })
-        .await
     }
 }
 

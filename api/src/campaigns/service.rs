@@ -21,8 +21,8 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
-use crate::shops::Status;
-use crate::shops::service::contains_ignoring_case;
+use crate::search::contains_ignoring_case;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
 
@@ -230,7 +230,6 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
     let id = Uuid::now_v7();
     let row = campaign::ActiveModel {
         id: Set(id),
-        agency_id: Set(ctx.actor.agency_id()),
         name: Set(name),
         kind: Set(input.kind.as_str().to_owned()),
         status: Set(CampaignStatus::Draft.as_str().to_owned()),
@@ -251,7 +250,9 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    let row = campaign::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
     campaign::Entity::insert(row)
         .exec_without_returning(&txn)
@@ -669,11 +670,19 @@ async fn link_shops(
     campaign_id: Uuid,
     shop_ids: &[Uuid],
 ) -> AppResult<()> {
-    let rows = shop_ids.iter().map(|shop_id| campaign_shop::ActiveModel {
-        campaign_id: Set(campaign_id),
-        shop_id: Set(*shop_id),
-        agency_id: Set(ctx.actor.agency_id()),
-    });
+    let rows = shop_ids
+        .iter()
+        .map(|shop_id| {
+            campaign_shop::Entity::new_in(
+                ctx.actor,
+                campaign_shop::ActiveModel {
+                    campaign_id: Set(campaign_id),
+                    shop_id: Set(*shop_id),
+                    ..Default::default()
+                },
+            )
+        })
+        .collect::<AppResult<Vec<_>>>()?;
     campaign_shop::Entity::insert_many(rows)
         .exec_without_returning(db)
         .await?;
@@ -685,8 +694,7 @@ async fn unlink_shops(
     db: &impl ConnectionTrait,
     campaign_id: Uuid,
 ) -> AppResult<()> {
-    campaign_shop::Entity::delete_many()
-        .filter(campaign_shop::Column::AgencyId.eq(ctx.actor.agency_id()))
+    campaign_shop::Entity::delete_in(ctx.actor)
         .filter(campaign_shop::Column::CampaignId.eq(campaign_id))
         .exec(db)
         .await?;
@@ -702,9 +710,8 @@ async fn record_event(
     note: Option<String>,
 ) -> AppResult<()> {
     let (actor_kind, actor_id) = ctx.actor.audit_identity();
-    campaign_event::Entity::insert(campaign_event::ActiveModel {
+    let row = campaign_event::ActiveModel {
         id: Set(Uuid::now_v7()),
-        agency_id: Set(ctx.actor.agency_id()),
         campaign_id: Set(campaign_id),
         from_status: Set(from.map(|s| s.as_str().to_owned())),
         to_status: Set(to.as_str().to_owned()),
@@ -712,9 +719,11 @@ async fn record_event(
         actor_kind: Set(actor_kind.to_owned()),
         actor_id: Set(actor_id),
         created_at: Set(Utc::now()),
-    })
-    .exec_without_returning(db)
-    .await?;
+        ..Default::default()
+    };
+    campaign_event::Entity::insert(campaign_event::Entity::new_in(ctx.actor, row)?)
+        .exec_without_returning(db)
+        .await?;
     Ok(())
 }
 

@@ -1,34 +1,44 @@
 //! The DataLoaders of one request. They are built with the request's actor, so a batch load
 //! can never step around tenancy or shop scope.
+//!
+//! A tenant-owned type loaded by id needs no loader of its own: `ById<E>` reads
+//! `E::find_by_ids_in(actor, …)` after checking the permission its own query needs, and a new
+//! type is one line in `Loaders::new`.
 
+use std::collections::HashMap;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use entity::{api_key, campaign, product, shop};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
 
 use crate::agency::loader::{AgencyLoader, UserLoader};
 use crate::auth::Actor;
+use crate::authz::Permission;
 use crate::campaigns::lineup::loader::{
     LineupChecksLoader, LineupContext, LineupCountLoader, LineupPageLoader, LineupRiskLoader,
     PriceHistoryCountLoader, PriceHistoryLoader,
 };
 use crate::campaigns::loader::{
-    CampaignHistoryLoader, CampaignLoader, CampaignLoaderBase, CampaignShopsLoader,
-    PreviousReviewLoader,
+    CampaignHistoryLoader, CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader,
 };
-use crate::error::AppError;
-use crate::paging::TotalCount;
-use crate::products::loader::{ProductLoader, ShopProductCountLoader, ShopProductsLoader};
-use crate::shops::loader::ShopLoader;
+use crate::error::{AppError, AppResult};
+use crate::paging::{HasId, TotalCount};
+use crate::products::loader::{ShopProductCountLoader, ShopProductsLoader};
 use crate::state::AppState;
+use crate::tenancy::FindScoped;
 
 pub struct Loaders {
     pub users: DataLoader<UserLoader>,
     pub agencies: DataLoader<AgencyLoader>,
-    pub shops: DataLoader<ShopLoader>,
-    pub products: DataLoader<ProductLoader>,
+    pub shops: DataLoader<ById<shop::Entity>>,
+    pub products: DataLoader<ById<product::Entity>>,
+    pub api_keys: DataLoader<ById<api_key::Entity>>,
     pub shop_products: DataLoader<ShopProductsLoader>,
     pub shop_product_counts: Arc<DataLoader<ShopProductCountLoader>>,
-    pub campaigns: DataLoader<CampaignLoader>,
+    pub campaigns: DataLoader<ById<campaign::Entity>>,
     pub campaign_shops: DataLoader<CampaignShopsLoader>,
     pub campaign_histories: DataLoader<CampaignHistoryLoader>,
     pub previous_reviews: DataLoader<PreviousReviewLoader>,
@@ -59,20 +69,9 @@ impl Loaders {
                 },
                 tokio::spawn,
             ),
-            shops: DataLoader::new(
-                ShopLoader {
-                    db: db.clone(),
-                    actor: actor.clone(),
-                },
-                tokio::spawn,
-            ),
-            products: DataLoader::new(
-                ProductLoader {
-                    db: db.clone(),
-                    actor: actor.clone(),
-                },
-                tokio::spawn,
-            ),
+            shops: ById::loader(&db, actor, Permission::ReadCatalog),
+            products: ById::loader(&db, actor, Permission::ReadCatalog),
+            api_keys: ById::loader(&db, actor, Permission::ManageApiKeys),
             shop_products: DataLoader::new(
                 ShopProductsLoader {
                     db: db.clone(),
@@ -87,7 +86,7 @@ impl Loaders {
                 },
                 tokio::spawn,
             )),
-            campaigns: DataLoader::new(CampaignLoader(campaign_base(&db, actor)), tokio::spawn),
+            campaigns: ById::loader(&db, actor, Permission::ReadCampaigns),
             campaign_shops: DataLoader::new(
                 CampaignShopsLoader(campaign_base(&db, actor)),
                 tokio::spawn,
@@ -116,16 +115,75 @@ impl Loaders {
     }
 }
 
-fn campaign_base(db: &sea_orm::DatabaseConnection, actor: &Actor) -> CampaignLoaderBase {
+fn campaign_base(db: &DatabaseConnection, actor: &Actor) -> CampaignLoaderBase {
     CampaignLoaderBase {
         db: db.clone(),
         actor: actor.clone(),
     }
 }
 
+/// Loads rows of `E` by id for one request's actor: only rows the actor may see (others are
+/// simply absent, so they answer NOT_FOUND like missing ones), and only for an actor with the
+/// permission `E`'s own query needs, checked here so that no path to a row can skip it.
+pub struct ById<E> {
+    db: DatabaseConnection,
+    actor: Actor,
+    permission: Permission,
+    // `fn() -> E`: the loader holds no `E`, so it is `Send + Sync` whatever `E` is.
+    entity: PhantomData<fn() -> E>,
+}
+
+impl<E> ById<E>
+where
+    Self: Loader<Uuid>,
+{
+    /// The by-id loader of `E` for `actor`, who needs `permission`.
+    pub fn loader(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        permission: Permission,
+    ) -> DataLoader<Self> {
+        DataLoader::new(
+            Self {
+                db: db.clone(),
+                actor: actor.clone(),
+                permission,
+                entity: PhantomData,
+            },
+            tokio::spawn,
+        )
+    }
+}
+
+impl<E> Loader<Uuid> for ById<E>
+where
+    E: FindScoped + 'static,
+    E::Model: HasId + Clone + Send + Sync,
+{
+    type Value = E::Model;
+    type Error = Arc<AppError>;
+
+    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+        self.actor.require(self.permission).map_err(Arc::new)?;
+        let rows = E::find_by_ids_in(&self.actor, keys)
+            .all(&self.db)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+    }
+}
+
 /// The request's loaders; missing only for anonymous requests.
 pub fn loaders<'a>(ctx: &'a async_graphql::Context<'_>) -> Result<&'a Loaders, AppError> {
     ctx.data::<Loaders>().map_err(|_| AppError::Unauthenticated)
+}
+
+/// The value of `key` through `loader`: `None` when it is missing or invisible.
+pub async fn load<L>(loader: &DataLoader<L>, key: Uuid) -> AppResult<Option<L::Value>>
+where
+    L: Loader<Uuid, Error = Arc<AppError>>,
+{
+    loader.load_one(key).await.map_err(load_error)
 }
 
 /// Turns a shared loader error back into an application error for one field.

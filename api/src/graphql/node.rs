@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Interface, Object, PathSegment};
 use futures_util::future::join_all;
 
 use super::ids::{self, Kind};
-use super::loaders::{load_error, loaders};
+use super::loaders::{load, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
 use crate::campaigns::graphql::Campaign;
@@ -35,42 +35,27 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
     let scoped = authenticated(ctx)?;
     let loaders = loaders(ctx)?;
     let found = match kind {
-        Kind::Shop => loaders
-            .shops
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
+        Kind::Shop => load(&loaders.shops, uuid)
+            .await?
             .map(|s| Node::Shop(Shop(s))),
-        Kind::Product => loaders
-            .products
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
+        Kind::Product => load(&loaders.products, uuid)
+            .await?
             .map(|p| Node::Product(Product(p))),
-        Kind::Campaign => loaders
-            .campaigns
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
+        Kind::Campaign => load(&loaders.campaigns, uuid)
+            .await?
             .map(|c| Node::Campaign(Campaign(c))),
-        Kind::Agency => loaders
-            .agencies
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
+        Kind::Agency => load(&loaders.agencies, uuid)
+            .await?
             .map(|a| Node::Agency(Agency(a))),
-        Kind::User => loaders
-            .users
-            .load_one(uuid)
-            .await
-            .map_err(load_error)?
+        Kind::User => load(&loaders.users, uuid)
+            .await?
             .map(|u| Node::User(User(u))),
         Kind::Membership => Some(Node::Membership(Membership(
             agency_service::get_membership(&scoped, uuid).await?,
         ))),
-        Kind::ApiKey => Some(Node::ApiKey(ApiKey(
-            agency_service::get_api_key(&scoped, uuid).await?,
-        ))),
+        Kind::ApiKey => load(&loaders.api_keys, uuid)
+            .await?
+            .map(|k| Node::ApiKey(ApiKey(k))),
         Kind::Invitation | Kind::AuditEvent | Kind::CampaignProduct => None,
     };
     found.ok_or(AppError::NotFound)

@@ -282,7 +282,7 @@ async fn execute(
             Err(refusal) => return call.early(refusal),
         };
         let principal = principal_key(actor.as_ref(), &call.address);
-        if let Err(retry_after) = state.app.rate_limiter.check(&principal).await {
+        if let Err(retry_after) = state.rate_limiter.check(&principal).await {
             state.app.metrics.rate_limited();
             return call.early(Early::RateLimited(retry_after));
         }
@@ -331,7 +331,7 @@ async fn authenticate(
         Err(_) => {
             let limit = state.app.settings.bad_credential_limit_per_minute;
             let bucket = format!("bad-credential:{address}");
-            match state.app.rate_limiter.check_limit(&bucket, limit).await {
+            match state.rate_limiter.check_limit(&bucket, limit).await {
                 Ok(()) => Err(Early::BadCredential),
                 Err(retry_after) => {
                     state.app.metrics.rate_limited();
@@ -386,12 +386,13 @@ async fn run_once(
             return call.early(Early::Internal);
         }
     };
-    let answer = run(state, request, Some(actor), call).await;
+    let answer = run(state, request, Some(actor.clone()), call).await;
     // A refusal the client caused is final and replayed; a failure of ours may succeed on retry.
     let stored = if answer.retryable || answer.status == StatusCode::TOO_MANY_REQUESTS {
-        idempotency::abandon(&state.app.db, claim).await
+        idempotency::abandon(&state.app.db, &actor, claim).await
     } else {
-        idempotency::finish(&state.app.db, claim, answer.status.as_u16(), &answer.body).await
+        let status = answer.status.as_u16();
+        idempotency::finish(&state.app.db, &actor, claim, status, &answer.body).await
     };
     if let Err(err) = stored {
         tracing::error!(error = ?err, "could not store the idempotent answer");

@@ -6,11 +6,14 @@ mod health;
 pub mod rate_limit;
 mod respond;
 
+use std::sync::Arc;
+
 use actix_cors::Cors;
 use actix_web::http::header;
 use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
 
+use self::rate_limit::RateLimiter;
 use crate::graphql::schema::StewardSchema;
 use crate::state::AppState;
 
@@ -22,6 +25,9 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct HttpState {
     pub app: AppState,
     pub schema: StewardSchema,
+    /// Requests are counted before GraphQL runs, so the limiter is transport's, not the
+    /// services'.
+    pub rate_limiter: Arc<RateLimiter>,
 }
 
 /// Registers the routes.

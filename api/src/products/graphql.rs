@@ -19,8 +19,8 @@ use crate::graphql::pagination::Connection;
 use crate::money::Currency;
 use crate::paging::nested::PageKey;
 use crate::paging::{Page, PageArgs};
-use crate::shops::Status;
 use crate::shops::graphql::Shop;
+use crate::status::Status;
 
 /// One SKU of a shop.
 #[derive(Clone)]

@@ -8,14 +8,14 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use entity::product;
-use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection};
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::error::AppError;
 use crate::paging::nested::{Nested, PageKey};
-use crate::shops::Status;
+use crate::status::Status;
 use crate::tenancy::{TenantScoped, Visible};
 
 /// Products hang off their shop by `shop_id`.
@@ -66,28 +66,5 @@ impl Loader<Uuid> for ShopProductCountLoader {
             .counts(&self.db, listed(&self.actor), keys)
             .await
             .map_err(|e| Arc::new(AppError::from(e)))
-    }
-}
-
-/// Loads products by id for one request's actor (`node`, `nodes`).
-pub struct ProductLoader {
-    pub db: DatabaseConnection,
-    pub actor: Actor,
-}
-
-impl Loader<Uuid> for ProductLoader {
-    type Value = product::Model;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        self.actor
-            .require(Permission::ReadCatalog)
-            .map_err(Arc::new)?;
-        let products = product::Entity::find_in(&self.actor)
-            .filter(product::Column::Id.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await
-            .map_err(|e| Arc::new(AppError::from(e)))?;
-        Ok(products.into_iter().map(|p| (p.id, p)).collect())
     }
 }

@@ -5,8 +5,9 @@ use entity::json::StringList;
 use entity::product;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -14,16 +15,19 @@ use super::ProductLabel;
 use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{
+    AllValid, AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode,
+};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
-use crate::shops::Status;
-use crate::shops::service::contains_ignoring_case;
+use crate::search::contains_ignoring_case;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
 
 const MAX_STOCK: i64 = 1_000_000_000;
 const MAX_IMAGES: usize = 20;
+const SKU_TAKEN: &str = "Another product of this shop has this SKU";
 
 /// Narrows a product list.
 #[derive(Default)]
@@ -68,6 +72,152 @@ pub struct ProductChanges {
     pub cost: Option<Option<String>>,
     pub low_stock_threshold: Option<i64>,
     pub labels: Option<Vec<ProductLabel>>,
+}
+
+/// A new product that passed every rule, its amounts in its shop's currency; only `TryFrom`
+/// makes one.
+pub struct NewProduct {
+    sku: String,
+    title: String,
+    description: Option<String>,
+    images: Vec<String>,
+    brand: Option<String>,
+    category: Option<String>,
+    price_minor: i64,
+    cost_minor: Option<i64>,
+    stock: i64,
+    low_stock_threshold: i64,
+    labels: String,
+}
+
+impl TryFrom<(NewProductInput, Currency)> for NewProduct {
+    type Error = AppError;
+
+    /// The product of `input`, its amounts read in `currency` (its shop's), or `Invalid` with
+    /// every field's problem at once.
+    fn try_from((input, currency): (NewProductInput, Currency)) -> AppResult<Self> {
+        let (
+            sku,
+            title,
+            description,
+            images,
+            brand,
+            category,
+            price_minor,
+            cost_minor,
+            stock,
+            low_stock_threshold,
+        ) = (
+            parse_sku(&input.sku),
+            parse_title(&input.title),
+            parse_description(input.description.as_deref()),
+            parse_images(input.images),
+            parse_brand(input.brand.as_deref()),
+            parse_category(input.category.as_deref()),
+            currency.parse_amount("price", &input.price),
+            parse_cost(currency, input.cost.as_deref()),
+            validate::in_range("stock", input.stock, 0..=MAX_STOCK),
+            parse_threshold(input.low_stock_threshold),
+        )
+            .all_valid()?;
+        Ok(Self {
+            sku,
+            title,
+            description,
+            images,
+            brand,
+            category,
+            price_minor,
+            cost_minor,
+            stock,
+            low_stock_threshold,
+            labels: ProductLabel::store(&input.labels),
+        })
+    }
+}
+
+/// Changes to a product that passed every rule, its amounts in its shop's currency; only
+/// `TryFrom` makes them.
+pub struct ProductPatch {
+    title: Option<String>,
+    description: Option<Option<String>>,
+    images: Option<Vec<String>>,
+    sku: Option<String>,
+    brand: Option<Option<String>>,
+    category: Option<Option<String>>,
+    price_minor: Option<i64>,
+    cost_minor: Option<Option<i64>>,
+    low_stock_threshold: Option<i64>,
+    labels: Option<String>,
+}
+
+impl TryFrom<(ProductChanges, Currency)> for ProductPatch {
+    type Error = AppError;
+
+    /// The changes of `changes`, amounts read in `currency` (the product's), or `Invalid` with
+    /// every field's problem at once.
+    fn try_from((changes, currency): (ProductChanges, Currency)) -> AppResult<Self> {
+        let (title, description, images, sku, brand, category, price_minor, cost_minor, threshold) =
+            (
+                changes.title.as_deref().map(parse_title).transpose(),
+                changes
+                    .description
+                    .map(|text| parse_description(text.as_deref()))
+                    .transpose(),
+                changes.images.map(parse_images).transpose(),
+                changes.sku.as_deref().map(parse_sku).transpose(),
+                changes
+                    .brand
+                    .map(|text| parse_brand(text.as_deref()))
+                    .transpose(),
+                changes
+                    .category
+                    .map(|text| parse_category(text.as_deref()))
+                    .transpose(),
+                changes
+                    .price
+                    .as_deref()
+                    .map(|text| currency.parse_amount("price", text))
+                    .transpose(),
+                changes
+                    .cost
+                    .map(|text| parse_cost(currency, text.as_deref()))
+                    .transpose(),
+                changes.low_stock_threshold.map(parse_threshold).transpose(),
+            )
+                .all_valid()?;
+        Ok(Self {
+            title,
+            description,
+            images,
+            sku,
+            brand,
+            category,
+            price_minor,
+            cost_minor,
+            low_stock_threshold: threshold,
+            labels: changes.labels.map(|labels| ProductLabel::store(&labels)),
+        })
+    }
+}
+
+impl ProductPatch {
+    /// The changed columns; the others stay unset.
+    fn into_row(self) -> product::ActiveModel {
+        product::ActiveModel {
+            title: self.title.map_or(NotSet, Set),
+            description: self.description.map_or(NotSet, Set),
+            images: self.images.map(StringList).map_or(NotSet, Set),
+            sku: self.sku.map_or(NotSet, Set),
+            brand: self.brand.map_or(NotSet, Set),
+            category: self.category.map_or(NotSet, Set),
+            price_minor: self.price_minor.map_or(NotSet, Set),
+            cost_minor: self.cost_minor.map_or(NotSet, Set),
+            low_stock_threshold: self.low_stock_threshold.map_or(NotSet, Set),
+            labels: self.labels.map_or(NotSet, Set),
+            ..Default::default()
+        }
+    }
 }
 
 /// Products visible to the actor.
@@ -139,90 +289,35 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
         ));
     }
     let currency = Currency::stored(&shop.currency_code);
-    let mut problems = Problems::default();
-    let sku = problems.check(parse_sku(&input.sku));
-    let title = problems.check(validate::required_text("title", &input.title, 200));
-    let description = problems.check(validate::optional_long_text(
-        "description",
-        input.description.as_deref(),
-        10_000,
-    ));
-    let images = problems.check(parse_images(input.images));
-    let brand = problems.check(validate::optional_text(
-        "brand",
-        input.brand.as_deref(),
-        100,
-    ));
-    let category = problems.check(validate::optional_text(
-        "category",
-        input.category.as_deref(),
-        100,
-    ));
-    let price = problems.check(currency.parse_amount("price", &input.price));
-    let cost = problems.check(
-        input
-            .cost
-            .as_deref()
-            .map(|c| currency.parse_amount("cost", c))
-            .transpose(),
-    );
-    let stock = problems.check(validate::in_range("stock", input.stock, 0..=MAX_STOCK));
-    let threshold = problems.check(validate::in_range(
-        "lowStockThreshold",
-        input.low_stock_threshold,
-        0..=MAX_STOCK,
-    ));
-    problems.finish()?;
-    let (
-        Some(sku),
-        Some(title),
-        Some(description),
-        Some(images),
-        Some(brand),
-        Some(category),
-        Some(price),
-        Some(cost),
-        Some(stock),
-        Some(threshold),
-    ) = (
-        sku,
-        title,
-        description,
-        images,
-        brand,
-        category,
-        price,
-        cost,
-        stock,
-        threshold,
-    )
-    else {
-        return Err(AppError::internal("validated product input incomplete"));
-    };
+    let product = NewProduct::try_from((input, currency))?;
     let now = Utc::now();
     let row = product::ActiveModel {
         id: Set(Uuid::now_v7()),
-        agency_id: Set(ctx.actor.agency_id()),
         shop_id: Set(shop.id),
-        sku: Set(sku),
-        title: Set(title),
-        description: Set(description),
-        images: Set(StringList(images)),
-        brand: Set(brand),
-        category: Set(category),
+        sku: Set(product.sku),
+        title: Set(product.title),
+        description: Set(product.description),
+        images: Set(StringList(product.images)),
+        brand: Set(product.brand),
+        category: Set(product.category),
         currency_code: Set(currency.code().to_owned()),
-        price_minor: Set(price),
-        cost_minor: Set(cost),
-        stock: Set(stock),
-        low_stock_threshold: Set(threshold),
-        labels: Set(ProductLabel::store(&input.labels)),
+        price_minor: Set(product.price_minor),
+        cost_minor: Set(product.cost_minor),
+        stock: Set(product.stock),
+        low_stock_threshold: Set(product.low_stock_threshold),
+        labels: Set(product.labels),
         status: Set(Status::Active.as_str().to_owned()),
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
+    let row = product::Entity::new_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
-    let product = row.insert(&txn).await.map_err(sku_taken)?;
+    let product = row
+        .insert(&txn)
+        .await
+        .on_unique_violation("sku", SKU_TAKEN)?;
     super::prices::record(&txn, &product, None).await?;
     Record::success(ctx, "product.create", ("Product", product.id))
         .commit(txn)
@@ -240,57 +335,7 @@ pub async fn update(
     super::policy::can_update(ctx.actor, &changes)?;
     let current = find(ctx, id).await?;
     let currency = Currency::stored(&current.currency_code);
-    let mut problems = Problems::default();
-    let mut row = product::ActiveModel {
-        ..Default::default()
-    };
-    if let Some(title) = &changes.title {
-        row.title = set(problems.check(validate::required_text("title", title, 200)));
-    }
-    if let Some(description) = &changes.description {
-        row.description = set(problems.check(validate::optional_long_text(
-            "description",
-            description.as_deref(),
-            10_000,
-        )));
-    }
-    if let Some(images) = changes.images {
-        row.images = set(problems.check(parse_images(images)).map(StringList));
-    }
-    if let Some(sku) = &changes.sku {
-        row.sku = set(problems.check(parse_sku(sku)));
-    }
-    if let Some(brand) = &changes.brand {
-        row.brand = set(problems.check(validate::optional_text("brand", brand.as_deref(), 100)));
-    }
-    if let Some(category) = &changes.category {
-        row.category = set(problems.check(validate::optional_text(
-            "category",
-            category.as_deref(),
-            100,
-        )));
-    }
-    if let Some(price) = &changes.price {
-        row.price_minor = set(problems.check(currency.parse_amount("price", price)));
-    }
-    if let Some(cost) = &changes.cost {
-        row.cost_minor = set(problems.check(
-            cost.as_deref()
-                .map(|c| currency.parse_amount("cost", c))
-                .transpose(),
-        ));
-    }
-    if let Some(threshold) = changes.low_stock_threshold {
-        row.low_stock_threshold = set(problems.check(validate::in_range(
-            "lowStockThreshold",
-            threshold,
-            0..=MAX_STOCK,
-        )));
-    }
-    if let Some(labels) = &changes.labels {
-        row.labels = Set(ProductLabel::store(labels));
-    }
-    problems.finish()?;
+    let mut row = ProductPatch::try_from((changes, currency))?.into_row();
     // A version that cannot be incremented was never handed out: it is as stale as any other.
     let Some(next_version) = expected_version.checked_add(1) else {
         return Err(stale_version(current.version));
@@ -306,14 +351,14 @@ pub async fn update(
         .filter(product::Column::Version.eq(expected_version))
         .exec(&txn)
         .await
-        .map_err(sku_taken)?;
+        .on_unique_violation("sku", SKU_TAKEN)?;
     if result.rows_affected == 0 {
         return Err(stale_version(current.version));
     }
     Record::success(ctx, "product.update", ("Product", current.id))
         .write(&txn)
         .await?;
-    let updated = product::Entity::find_by_id(current.id)
+    let updated = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -364,7 +409,7 @@ pub async fn adjust_stock(
     let mut record = Record::success(ctx, "product.adjust_stock", ("Product", current.id));
     record.details = Some(serde_json::json!({ "delta": delta, "reason": reason.flatten() }));
     record.write(&txn).await?;
-    let updated = product::Entity::find_by_id(current.id)
+    let updated = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -394,7 +439,7 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
         .filter(product::Column::Id.eq(current.id))
         .exec(&txn)
         .await?;
-    let product = product::Entity::find_by_id(current.id)
+    let product = product::Entity::find_by_id_in(ctx.actor, current.id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -421,11 +466,29 @@ fn stale_version(current: i32) -> AppError {
     )
 }
 
-fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> sea_orm::ActiveValue<T> {
-    match value {
-        Some(value) => Set(value),
-        None => sea_orm::ActiveValue::NotSet,
-    }
+fn parse_title(text: &str) -> Result<String, UserError> {
+    validate::required_text("title", text, 200)
+}
+
+fn parse_description(text: Option<&str>) -> Result<Option<String>, UserError> {
+    validate::optional_long_text("description", text, 10_000)
+}
+
+fn parse_brand(text: Option<&str>) -> Result<Option<String>, UserError> {
+    validate::optional_text("brand", text, 100)
+}
+
+fn parse_category(text: Option<&str>) -> Result<Option<String>, UserError> {
+    validate::optional_text("category", text, 100)
+}
+
+fn parse_cost(currency: Currency, text: Option<&str>) -> Result<Option<i64>, UserError> {
+    text.map(|text| currency.parse_amount("cost", text))
+        .transpose()
+}
+
+fn parse_threshold(threshold: i64) -> Result<i64, UserError> {
+    validate::in_range("lowStockThreshold", threshold, 0..=MAX_STOCK)
 }
 
 fn parse_sku(text: &str) -> Result<String, UserError> {
@@ -468,13 +531,87 @@ fn parse_images(images: Vec<String>) -> Result<Vec<String>, UserError> {
         .collect()
 }
 
-fn sku_taken(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
-            "sku",
-            UserErrorCode::Taken,
-            "Another product of this shop has this SKU",
-        ),
-        _ => err.into(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cny() -> Currency {
+        Currency::stored("CNY")
+    }
+
+    fn input() -> NewProductInput {
+        NewProductInput {
+            shop_id: Uuid::now_v7(),
+            sku: "LIP-001".into(),
+            title: " Velvet lipstick ".into(),
+            description: None,
+            images: vec!["https://img.example.com/lip.png".into()],
+            brand: Some("".into()),
+            category: None,
+            price: "39.90".into(),
+            cost: Some("12.50".into()),
+            stock: 120,
+            low_stock_threshold: 20,
+            labels: vec![ProductLabel::New, ProductLabel::Hero],
+        }
+    }
+
+    #[test]
+    fn a_valid_input_parses_into_minor_units_and_clean_text() {
+        let product = NewProduct::try_from((input(), cny())).expect("a valid product");
+        assert_eq!(product.title, "Velvet lipstick");
+        assert_eq!(
+            (product.price_minor, product.cost_minor),
+            (3990, Some(1250))
+        );
+        assert_eq!(product.brand, None);
+        assert_eq!(product.labels, "HERO,NEW");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let bad = NewProductInput {
+            sku: "LIP 001".into(),
+            images: vec!["ftp://x".into()],
+            price: "39.999".into(),
+            cost: Some("-1".into()),
+            stock: -1,
+            low_stock_threshold: MAX_STOCK + 1,
+            ..input()
+        };
+        let err = NewProduct::try_from((bad, cny())).err().expect("refused");
+        assert_eq!(
+            err.invalid_fields(),
+            [
+                "sku",
+                "images",
+                "price",
+                "cost",
+                "stock",
+                "lowStockThreshold"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_patch_sets_only_what_it_changes_and_clears_what_is_null() {
+        let changes = ProductChanges {
+            title: Some("Matte lipstick".into()),
+            cost: Some(None),
+            ..ProductChanges::default()
+        };
+        let row = ProductPatch::try_from((changes, cny()))
+            .expect("a valid patch")
+            .into_row();
+        assert_eq!(row.title, Set("Matte lipstick".to_owned()));
+        assert_eq!(row.cost_minor, Set(None));
+        assert_eq!(row.price_minor, NotSet);
+        let bad = ProductChanges {
+            title: Some(" ".into()),
+            price: Some("abc".into()),
+            ..ProductChanges::default()
+        };
+        let err = ProductPatch::try_from((bad, cny())).err().expect("refused");
+        assert_eq!(err.invalid_fields(), ["title", "price"]);
     }
 }

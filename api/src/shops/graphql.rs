@@ -4,8 +4,8 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 use chrono::{DateTime, Utc};
 use entity::shop;
 
+use super::Platform;
 use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
-use super::{Platform, Status};
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
@@ -14,6 +14,7 @@ use crate::graphql::pagination::Connection;
 use crate::paging::nested::PageKey;
 use crate::paging::{Page, PageArgs};
 use crate::products::graphql::Product;
+use crate::status::Status;
 
 /// A storefront of the agency on one platform.
 #[derive(Clone)]

@@ -1,7 +1,6 @@
 //! Shops: the agency's storefronts on each platform.
 
 pub mod graphql;
-pub mod loader;
 pub mod service;
 
 use async_graphql::Enum;
@@ -33,22 +32,6 @@ pub enum Platform {
     Amazon,
     /// Any other channel.
     Other,
-}
-
-/// Whether an object is in use or archived. Archived objects are kept, never deleted.
-#[derive(Enum, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
-#[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
-pub enum Status {
-    /// In use.
-    Active,
-    /// Kept for the record, hidden from default lists.
-    Archived,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        self.into()
-    }
 }
 
 impl Platform {

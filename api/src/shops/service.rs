@@ -2,22 +2,27 @@
 
 use chrono::Utc;
 use entity::shop;
-use sea_orm::sea_query::{Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionTrait,
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, QueryFilter, TransactionTrait,
 };
 use uuid::Uuid;
 
-use super::{Platform, Status};
+use super::Platform;
 use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AllValid, AppError, AppResult, OnUniqueViolation, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
+use crate::search::contains_ignoring_case;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
+
+const EXTERNAL_ID_TAKEN: &str = "Another shop on this platform has this external id";
 
 /// Narrows a shop list.
 #[derive(Default)]
@@ -44,6 +49,98 @@ pub struct ShopChanges {
     pub timezone: Option<String>,
     /// `Some(None)` clears the external id.
     pub external_id: Option<Option<String>>,
+}
+
+/// A new shop that passed every rule; only `TryFrom<NewShopInput>` makes one.
+pub struct NewShop {
+    name: String,
+    platform: Platform,
+    currency: Currency,
+    timezone: String,
+    external_id: Option<String>,
+}
+
+impl TryFrom<NewShopInput> for NewShop {
+    type Error = AppError;
+
+    /// The shop of `input`, or `Invalid` with every field's problem at once.
+    fn try_from(input: NewShopInput) -> AppResult<Self> {
+        let (name, currency, timezone, external_id) = (
+            parse_name(&input.name),
+            Currency::parse("currencyCode", &input.currency_code),
+            parse_timezone(&input.timezone),
+            parse_external_id(input.external_id.as_deref()),
+        )
+            .all_valid()?;
+        Ok(Self {
+            name,
+            platform: input.platform,
+            currency,
+            timezone,
+            external_id,
+        })
+    }
+}
+
+impl NewShop {
+    /// The new row: active, at version 1; `TenantScoped::new_in` gives it its agency.
+    fn into_row(self) -> shop::ActiveModel {
+        let now = Utc::now();
+        shop::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            name: Set(self.name),
+            platform: Set(self.platform.as_str().to_owned()),
+            currency_code: Set(self.currency.code().to_owned()),
+            timezone: Set(self.timezone),
+            external_id: Set(self.external_id),
+            status: Set(Status::Active.as_str().to_owned()),
+            version: Set(1),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+}
+
+/// Changes to a shop that passed every rule; only `TryFrom<ShopChanges>` makes them.
+pub struct ShopPatch {
+    name: Option<String>,
+    timezone: Option<String>,
+    external_id: Option<Option<String>>,
+}
+
+impl TryFrom<ShopChanges> for ShopPatch {
+    type Error = AppError;
+
+    /// The changes of `changes`, or `Invalid` with every field's problem at once.
+    fn try_from(changes: ShopChanges) -> AppResult<Self> {
+        let (name, timezone, external_id) = (
+            changes.name.as_deref().map(parse_name).transpose(),
+            changes.timezone.as_deref().map(parse_timezone).transpose(),
+            changes
+                .external_id
+                .map(|id| parse_external_id(id.as_deref()))
+                .transpose(),
+        )
+            .all_valid()?;
+        Ok(Self {
+            name,
+            timezone,
+            external_id,
+        })
+    }
+}
+
+impl ShopPatch {
+    /// The changed columns; the others stay unset.
+    fn into_row(self) -> shop::ActiveModel {
+        shop::ActiveModel {
+            name: self.name.map_or(NotSet, Set),
+            timezone: self.timezone.map_or(NotSet, Set),
+            external_id: self.external_id.map_or(NotSet, Set),
+            ..Default::default()
+        }
+    }
 }
 
 /// Shops visible to the actor.
@@ -80,37 +177,12 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
     // A member limited to some shops could not see a shop they create; shop creation is for
     // members who see the whole agency.
     ctx.actor.require_all_shops()?;
-    let mut problems = Problems::default();
-    let name = problems.check(validate::required_text("name", &input.name, 100));
-    let currency = problems.check(Currency::parse("currencyCode", &input.currency_code));
-    let timezone = problems.check(parse_timezone(&input.timezone));
-    let external_id = problems.check(validate::optional_text(
-        "externalId",
-        input.external_id.as_deref(),
-        128,
-    ));
-    problems.finish()?;
-    let (Some(name), Some(currency), Some(timezone), Some(external_id)) =
-        (name, currency, timezone, external_id)
-    else {
-        return Err(AppError::internal("validated shop input incomplete"));
-    };
-    let now = Utc::now();
-    let row = shop::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        agency_id: Set(ctx.actor.agency_id()),
-        name: Set(name),
-        platform: Set(input.platform.as_str().to_owned()),
-        currency_code: Set(currency.code().to_owned()),
-        timezone: Set(timezone),
-        external_id: Set(external_id),
-        status: Set(Status::Active.as_str().to_owned()),
-        version: Set(1),
-        created_at: Set(now),
-        updated_at: Set(now),
-    };
+    let row = shop::Entity::new_in(ctx.actor, NewShop::try_from(input)?.into_row())?;
     let txn = ctx.state.db.begin().await?;
-    let shop = row.insert(&txn).await.map_err(external_id_taken)?;
+    let shop = row
+        .insert(&txn)
+        .await
+        .on_unique_violation("externalId", EXTERNAL_ID_TAKEN)?;
     Record::success(ctx, "shop.create", ("Shop", shop.id))
         .commit(txn)
         .await?;
@@ -119,29 +191,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
 
 pub async fn update(ctx: &Ctx<'_>, id: Uuid, changes: ShopChanges) -> AppResult<shop::Model> {
     ctx.actor.require(Permission::ManageShops)?;
-    let mut problems = Problems::default();
-    let name = changes
-        .name
-        .as_deref()
-        .map(|n| problems.check(validate::required_text("name", n, 100)));
-    let timezone = changes
-        .timezone
-        .as_deref()
-        .map(|t| problems.check(parse_timezone(t)));
-    let external_id = changes
-        .external_id
-        .map(|e| problems.check(validate::optional_text("externalId", e.as_deref(), 128)));
-    problems.finish()?;
-    let mut row = <shop::ActiveModel as Default>::default();
-    if let Some(Some(name)) = name {
-        row.name = Set(name);
-    }
-    if let Some(Some(timezone)) = timezone {
-        row.timezone = Set(timezone);
-    }
-    if let Some(Some(external_id)) = external_id {
-        row.external_id = Set(external_id);
-    }
+    let row = ShopPatch::try_from(changes)?.into_row();
     write(ctx, id, row, "shop.update").await
 }
 
@@ -178,11 +228,11 @@ async fn write(
         .filter(shop::Column::Id.eq(id))
         .exec(&txn)
         .await
-        .map_err(external_id_taken)?;
+        .on_unique_violation("externalId", EXTERNAL_ID_TAKEN)?;
     if result.rows_affected == 0 {
         return Err(AppError::NotFound);
     }
-    let shop = shop::Entity::find_by_id(id)
+    let shop = shop::Entity::find_by_id_in(ctx.actor, id)
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -200,18 +250,12 @@ pub async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<shop::Model> {
         .ok_or(AppError::NotFound)
 }
 
-/// `column` contains `needle`, ignoring case, with LIKE wildcards in `needle` taken literally.
-pub fn contains_ignoring_case(
-    column: impl ColumnTrait,
-    needle: &str,
-) -> sea_orm::sea_query::SimpleExpr {
-    let escaped = needle
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    Expr::expr(Func::lower(Expr::col(column)))
-        .like(sea_orm::sea_query::LikeExpr::new(format!("%{escaped}%")).escape('\\'))
+fn parse_name(text: &str) -> Result<String, UserError> {
+    validate::required_text("name", text, 100)
+}
+
+fn parse_external_id(text: Option<&str>) -> Result<Option<String>, UserError> {
+    validate::optional_text("externalId", text, 128)
 }
 
 fn parse_timezone(text: &str) -> Result<String, UserError> {
@@ -227,13 +271,57 @@ fn parse_timezone(text: &str) -> Result<String, UserError> {
         })
 }
 
-fn external_id_taken(err: sea_orm::DbErr) -> AppError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::invalid(
-            "externalId",
-            UserErrorCode::Taken,
-            "Another shop on this platform has this external id",
-        ),
-        _ => err.into(),
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> NewShopInput {
+        NewShopInput {
+            name: " Acme Tmall Flagship ".into(),
+            platform: Platform::Tmall,
+            currency_code: "cny".into(),
+            timezone: "Asia/Shanghai".into(),
+            external_id: Some("".into()),
+        }
+    }
+
+    #[test]
+    fn a_valid_input_parses_into_clean_values() {
+        let shop = NewShop::try_from(input()).expect("a valid shop");
+        assert_eq!(shop.name, "Acme Tmall Flagship");
+        assert_eq!(shop.currency.code(), "CNY");
+        assert_eq!(shop.external_id, None);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let bad = NewShopInput {
+            name: " ".into(),
+            currency_code: "XXX".into(),
+            timezone: "Mars/Olympus".into(),
+            external_id: Some("x".repeat(129)),
+            ..input()
+        };
+        let err = NewShop::try_from(bad).err().expect("refused");
+        assert_eq!(
+            err.invalid_fields(),
+            ["name", "currencyCode", "timezone", "externalId"]
+        );
+    }
+
+    #[test]
+    fn a_patch_checks_only_what_it_changes() {
+        let patch = ShopPatch::try_from(ShopChanges {
+            external_id: Some(None),
+            ..ShopChanges::default()
+        })
+        .expect("a valid patch");
+        assert_eq!((patch.name, patch.external_id), (None, Some(None)));
+        let bad = ShopChanges {
+            timezone: Some("nowhere".into()),
+            ..ShopChanges::default()
+        };
+        let err = ShopPatch::try_from(bad).err().expect("refused");
+        assert_eq!(err.invalid_fields(), ["timezone"]);
     }
 }

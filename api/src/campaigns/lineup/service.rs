@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{agency, campaign, campaign_product, product};
+use entity::{campaign, campaign_product, product};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
@@ -21,7 +21,7 @@ use crate::campaigns::service::{self as campaigns, status_of};
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
 use crate::money::Currency;
-use crate::shops::Status;
+use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped, Visible};
 use crate::validate;
 
@@ -151,23 +151,26 @@ pub async fn set(
         if let (Some(product), Some(price), Some(reserved), Some(expected), Some(note)) =
             (product, price, reserved, expected, note)
         {
-            rows.push(campaign_product::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                agency_id: Set(ctx.actor.agency_id()),
-                campaign_id: Set(campaign_id),
-                shop_id: Set(product.shop_id),
-                product_id: Set(product.id),
-                role: Set(item.role.as_str().to_owned()),
-                campaign_price_minor: Set(price),
-                reserved_stock: Set(reserved),
-                expected_units: Set(expected),
-                expected_arrival_at: Set(item.expected_arrival_at),
-                plan_b_product_id: Set(plan_b.flatten().map(|p| p.id)),
-                risk_note: Set(note),
-                campaign_opens_at: Set(opens_at),
-                price_window_starts_at: Set(window_starts_at),
-                created_at: Set(now),
-            });
+            rows.push(campaign_product::Entity::new_in(
+                ctx.actor,
+                campaign_product::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    campaign_id: Set(campaign_id),
+                    shop_id: Set(product.shop_id),
+                    product_id: Set(product.id),
+                    role: Set(item.role.as_str().to_owned()),
+                    campaign_price_minor: Set(price),
+                    reserved_stock: Set(reserved),
+                    expected_units: Set(expected),
+                    expected_arrival_at: Set(item.expected_arrival_at),
+                    plan_b_product_id: Set(plan_b.flatten().map(|p| p.id)),
+                    risk_note: Set(note),
+                    campaign_opens_at: Set(opens_at),
+                    price_window_starts_at: Set(window_starts_at),
+                    created_at: Set(now),
+                    ..Default::default()
+                },
+            )?);
         }
     }
     if !problems.is_empty() {
@@ -193,8 +196,7 @@ pub async fn set(
             "The campaign was changed by someone else; reload and retry",
         ));
     }
-    campaign_product::Entity::delete_many()
-        .filter(campaign_product::Column::AgencyId.eq(ctx.actor.agency_id()))
+    campaign_product::Entity::delete_in(ctx.actor)
         .filter(campaign_product::Column::CampaignId.eq(campaign_id))
         .exec(&txn)
         .await?;
@@ -251,8 +253,7 @@ pub async fn keep_shops(
     campaign_id: Uuid,
     shops: &[Uuid],
 ) -> AppResult<()> {
-    campaign_product::Entity::delete_many()
-        .filter(campaign_product::Column::AgencyId.eq(actor.agency_id()))
+    campaign_product::Entity::delete_in(actor)
         .filter(campaign_product::Column::CampaignId.eq(campaign_id))
         .filter(campaign_product::Column::ShopId.is_not_in(shops.iter().copied()))
         .exec(db)
@@ -279,13 +280,9 @@ pub async fn agency_margin_floor(
     db: &impl ConnectionTrait,
     actor: &Actor,
 ) -> AppResult<Option<i32>> {
-    let floor: Option<Option<i32>> = agency::Entity::find_by_id(actor.agency_id())
-        .select_only()
-        .column(agency::Column::MarginFloorBasisPoints)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(floor.flatten())
+    Ok(crate::agency::service::agency(db, actor.agency_id())
+        .await?
+        .margin_floor_basis_points)
 }
 
 /// The line-up rows `actor` may see, narrowed by `filter`.
