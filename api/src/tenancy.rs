@@ -28,8 +28,8 @@
 use std::marker::PhantomData;
 
 use entity::{
-    api_key, audit_event, campaign, campaign_event, campaign_product, campaign_shop,
-    idempotency_key, invitation, membership, price_change, product, shop,
+    api_key, audit_event, campaign, campaign_product, campaign_shop, idempotency_key, invitation,
+    membership, price_change, product, shop, status_change, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -108,6 +108,9 @@ pub trait TenantScoped: EntityTrait {
                         return Err(AppError::NotFound);
                     }
                 }
+                // A row whose shop is optional (a campaign's task) and left empty: what it hangs
+                // off instead is checked by its service.
+                ActiveValue::Set(Value::Uuid(None)) => {}
                 _ => return Err(AppError::internal("a new row names no shop")),
             }
         }
@@ -198,7 +201,7 @@ tenant_scoped!(invitation);
 tenant_scoped!(api_key);
 tenant_scoped!(audit_event);
 tenant_scoped!(idempotency_key);
-tenant_scoped!(campaign_event);
+tenant_scoped!(status_change);
 tenant_scoped!(price_change, shop: ShopId);
 
 /// A campaign's link to one of its shops is a row of that shop.
@@ -246,6 +249,40 @@ impl TenantScoped for campaign_product::Entity {
                 .add(campaign_product::Column::ShopId.is_in(ids.iter().copied()))
                 .add(campaign_product::Column::CampaignId.not_in_subquery(campaigns_outside(ids))),
         )
+    }
+}
+
+impl TenantScoped for task::Entity {
+    fn agency_column() -> Self::Column {
+        task::Column::AgencyId
+    }
+
+    fn shop_column() -> Option<Self::Column> {
+        Some(task::Column::ShopId)
+    }
+
+    /// A task is seen with what it hangs off: its shop, if any, in scope, and its campaign, if
+    /// any, visible.
+    fn within_shops(ids: &[Uuid]) -> Option<Condition> {
+        Some(
+            Condition::all()
+                .add(
+                    Condition::any()
+                        .add(task::Column::ShopId.is_null())
+                        .add(task::Column::ShopId.is_in(ids.iter().copied())),
+                )
+                .add(
+                    Condition::any()
+                        .add(task::Column::CampaignId.is_null())
+                        .add(task::Column::CampaignId.not_in_subquery(campaigns_outside(ids))),
+                ),
+        )
+    }
+}
+
+impl FindScoped for task::Entity {
+    fn id_column() -> Self::Column {
+        task::Column::Id
     }
 }
 

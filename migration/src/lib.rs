@@ -13,6 +13,7 @@ mod m20261122_000005_harden_access;
 mod m20261122_000006_index_shop_product_pages;
 mod m20261129_000001_create_campaigns;
 mod m20261129_000002_create_lineups;
+mod m20261129_000003_create_tasks;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_index_shop_product_pages::Migration),
             Box::new(m20261129_000001_create_campaigns::Migration),
             Box::new(m20261129_000002_create_lineups::Migration),
+            Box::new(m20261129_000003_create_tasks::Migration),
         ]
     }
 }

@@ -1,4 +1,4 @@
-//! Campaigns, the shops each one runs in, and the history of their status changes.
+//! Campaigns, the shops each one runs in, and the status history of campaigns and tasks.
 //!
 //! A campaign can span several shops, so its shops live in `campaign_shops`; tenancy decides its
 //! visibility from those rows (see `api/src/tenancy.rs`). Every row carries `agency_id`.
@@ -104,27 +104,24 @@ impl MigrationTrait for Migration {
         )
         .await?;
 
+        // Who moved a campaign or a task from which status to which, when and why.
         manager
             .create_table(
                 Table::create()
-                    .table(CampaignEvents::Table)
-                    .col(uuid(CampaignEvents::Id).primary_key())
-                    .col(uuid(CampaignEvents::AgencyId))
-                    .col(uuid(CampaignEvents::CampaignId))
-                    .col(string_len_null(CampaignEvents::FromStatus, 16))
-                    .col(string_len(CampaignEvents::ToStatus, 16))
-                    .col(text_null(CampaignEvents::Note))
-                    .col(string_len(CampaignEvents::ActorKind, 16))
-                    .col(uuid(CampaignEvents::ActorId))
-                    .col(timestamp_with_time_zone(CampaignEvents::CreatedAt))
+                    .table(StatusChanges::Table)
+                    .col(uuid(StatusChanges::Id).primary_key())
+                    .col(uuid(StatusChanges::AgencyId))
+                    .col(string_len(StatusChanges::SubjectType, 16))
+                    .col(uuid(StatusChanges::SubjectId))
+                    .col(string_len_null(StatusChanges::FromStatus, 16))
+                    .col(string_len(StatusChanges::ToStatus, 16))
+                    .col(text_null(StatusChanges::Note))
+                    .col(string_len(StatusChanges::ActorKind, 16))
+                    .col(uuid(StatusChanges::ActorId))
+                    .col(timestamp_with_time_zone(StatusChanges::CreatedAt))
                     .foreign_key(
                         ForeignKey::create()
-                            .from(CampaignEvents::Table, CampaignEvents::CampaignId)
-                            .to(Campaigns::Table, Campaigns::Id),
-                    )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(CampaignEvents::Table, CampaignEvents::AgencyId)
+                            .from(StatusChanges::Table, StatusChanges::AgencyId)
                             .to(Agencies::Table, Agencies::Id),
                     )
                     .to_owned(),
@@ -132,9 +129,13 @@ impl MigrationTrait for Migration {
             .await?;
         index(
             manager,
-            CampaignEvents::Table,
-            "ix_campaign_events_campaign",
-            [CampaignEvents::CampaignId, CampaignEvents::Id],
+            StatusChanges::Table,
+            "ix_status_changes_subject",
+            [
+                StatusChanges::AgencyId,
+                StatusChanges::SubjectId,
+                StatusChanges::Id,
+            ],
         )
         .await
     }
@@ -188,11 +189,12 @@ enum CampaignShops {
 }
 
 #[derive(DeriveIden)]
-enum CampaignEvents {
+enum StatusChanges {
     Table,
     Id,
     AgencyId,
-    CampaignId,
+    SubjectType,
+    SubjectId,
     FromStatus,
     ToStatus,
     Note,

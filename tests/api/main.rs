@@ -20,6 +20,7 @@ mod products;
 mod schema;
 mod shops;
 mod smoke;
+mod tasks;
 mod throttles;
 mod transactions;
 mod transport;

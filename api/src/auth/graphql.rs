@@ -46,6 +46,28 @@ impl Viewer {
         self.0.permissions().to_vec()
     }
 
+    /// The tasks assigned to the caller, oldest first (none for an API key).
+    #[graphql(
+        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
+    )]
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which of the caller's tasks to list.")] filter: Option<
+            crate::tasks::graphql::TaskFilterInput,
+        >,
+    ) -> async_graphql::Result<crate::graphql::pagination::Connection<crate::tasks::graphql::Task>>
+    {
+        let args = crate::paging::PageArgs::parse(first, after, last, before)?;
+        crate::tasks::graphql::task_page(ctx, args, filter, true).await
+    }
+
     /// Shops the credential is limited to; null means every shop of the agency.
     async fn shop_ids(&self) -> Option<Vec<ID>> {
         match self.0.shops() {

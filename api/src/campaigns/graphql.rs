@@ -4,29 +4,29 @@ use async_graphql::{
     ComplexObject, Context, ID, InputObject, MaybeUndefined, Object, SimpleObject, Union,
 };
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{campaign, campaign_event};
+use entity::campaign;
 
 use super::lineup::graphql::{CampaignProduct, LineupChecks, LineupFilterInput};
 use super::lineup::loader::LineupKey;
 use super::mechanics::{Mechanic, MechanicInput};
 use super::service::{self, CampaignChanges, CampaignFilter, NewCampaign, Review};
 use super::{CampaignKind, CampaignStatus};
-use crate::agency::graphql::User;
-use crate::audit::graphql::ActorKind;
 use crate::authz::Permission;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{count_through, load_error, loaders};
+use crate::graphql::loaders::{count_through, load, load_error, loaders};
 use crate::graphql::maybe;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
+use crate::history::graphql::Transition;
 use crate::money::Currency;
 use crate::paging::Page;
 use crate::paging::PageArgs;
 use crate::paging::nested::PageKey;
 use crate::shops::graphql::Shop;
+use crate::tasks::graphql::TaskSummary;
 
 /// A promotion the agency runs across one or more shops: Double 11, 618, a daily promotion, a
 /// livestream.
@@ -142,14 +142,16 @@ impl Campaign {
     }
 
     /// Every status change, oldest first, with who made it, when and why.
-    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CampaignTransition>> {
-        let history = loaders(ctx)?
-            .campaign_histories
-            .load_one(self.0.id)
-            .await
-            .map_err(load_error)?
-            .unwrap_or_default();
-        Ok(history.into_iter().map(CampaignTransition).collect())
+    async fn history(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Vec<Transition<CampaignStatus>>> {
+        let history = load(&loaders(ctx)?.histories, self.0.id).await?;
+        Ok(history
+            .unwrap_or_default()
+            .into_iter()
+            .map(Transition::from)
+            .collect())
     }
 
     /// Its review (复盘), once written.
@@ -226,6 +228,12 @@ impl Campaign {
         Ok(LineupChecks::of(checks, self.currency(), financials))
     }
 
+    /// Its tasks per phase and per person (the tasks the caller may see).
+    async fn task_summary(&self, ctx: &Context<'_>) -> async_graphql::Result<TaskSummary> {
+        let summary = load(&loaders(ctx)?.task_summaries, self.0.id).await?;
+        Ok(summary.unwrap_or_default().into())
+    }
+
     /// Pass it back as `expectedVersion` when updating.
     async fn version(&self) -> i32 {
         self.0.version
@@ -239,55 +247,6 @@ impl Campaign {
     /// When it was last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
-    }
-}
-
-/// One status change of a campaign.
-pub struct CampaignTransition(campaign_event::Model);
-
-/// One status change of a campaign.
-#[Object]
-impl CampaignTransition {
-    /// The status before; null for the campaign's creation.
-    async fn from(&self) -> Option<CampaignStatus> {
-        self.0.from_status.as_deref().and_then(|s| s.parse().ok())
-    }
-
-    /// The status after.
-    async fn to(&self) -> CampaignStatus {
-        self.0.to_status.parse().unwrap_or(CampaignStatus::Draft)
-    }
-
-    /// Why, as the person wrote it.
-    async fn note(&self) -> Option<&str> {
-        self.0.note.as_deref()
-    }
-
-    /// When.
-    async fn at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-
-    /// Whether a person or an API key made the change.
-    async fn actor_kind(&self) -> ActorKind {
-        if self.0.actor_kind == "API_KEY" {
-            ActorKind::ApiKey
-        } else {
-            ActorKind::User
-        }
-    }
-
-    /// The person who made the change (null for an API key, or for one no longer a colleague).
-    async fn by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        if self.0.actor_kind == "API_KEY" {
-            return Ok(None);
-        }
-        let user = loaders(ctx)?
-            .users
-            .load_one(self.0.actor_id)
-            .await
-            .map_err(load_error)?;
-        Ok(user.map(User))
     }
 }
 

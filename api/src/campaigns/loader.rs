@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::{DateTime, Utc};
-use entity::{campaign, campaign_event};
+use entity::campaign;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -45,20 +45,6 @@ impl Loader<Uuid> for CampaignShopsLoader {
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
         let base = &self.0;
         base.checked(service::shop_ids(&base.db, &base.actor, keys))
-            .await
-    }
-}
-
-/// The status history of each campaign (`Campaign.history`).
-pub struct CampaignHistoryLoader(pub CampaignLoaderBase);
-
-impl Loader<Uuid> for CampaignHistoryLoader {
-    type Value = Vec<campaign_event::Model>;
-    type Error = Arc<AppError>;
-
-    async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let base = &self.0;
-        base.checked(service::histories(&base.db, &base.actor, keys))
             .await
     }
 }

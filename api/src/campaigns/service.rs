@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
-use entity::{campaign, campaign_event, campaign_shop, shop};
+use entity::{campaign, campaign_shop, shop};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -19,6 +19,7 @@ use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::history::{Move, Subject};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
 use crate::search::contains_ignoring_case;
@@ -258,7 +259,15 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         .exec_without_returning(&txn)
         .await?;
     link_shops(ctx, &txn, id, &shops.ids).await?;
-    record_event(ctx, &txn, id, None, CampaignStatus::Draft, None).await?;
+    Move {
+        subject: Subject::Campaign(id),
+        from: None,
+        to: CampaignStatus::Draft.as_str(),
+        note: None,
+        ctx,
+    }
+    .record(&txn)
+    .await?;
     let created = find(ctx, id, &txn).await?;
     Record::success(ctx, "campaign.create", ("Campaign", id))
         .commit(txn)
@@ -437,7 +446,15 @@ pub async fn transition(
             "The campaign's status was changed by someone else; reload and retry",
         ));
     }
-    record_event(ctx, &txn, id, Some(from), to, note).await?;
+    Move {
+        subject: Subject::Campaign(id),
+        from: Some(from.as_str()),
+        to: to.as_str(),
+        note,
+        ctx,
+    }
+    .record(&txn)
+    .await?;
     let moved = find(ctx, id, &txn).await?;
     let mut record = Record::success(ctx, "campaign.transition", ("Campaign", id));
     record.details = Some(serde_json::json!({ "from": from.as_str(), "to": to.as_str() }));
@@ -542,24 +559,6 @@ pub async fn shop_ids(
             .push(link.shop_id);
     }
     Ok(shops)
-}
-
-/// The status history of each of `campaigns`, oldest first.
-pub async fn histories(
-    db: &impl ConnectionTrait,
-    actor: &crate::auth::Actor,
-    campaigns: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<campaign_event::Model>>> {
-    let events = campaign_event::Entity::find_in(actor)
-        .filter(campaign_event::Column::CampaignId.is_in(campaigns.iter().copied()))
-        .order_by_asc(campaign_event::Column::Id)
-        .all(db)
-        .await?;
-    let mut histories: HashMap<Uuid, Vec<campaign_event::Model>> = HashMap::new();
-    for event in events {
-        histories.entry(event.campaign_id).or_default().push(event);
-    }
-    Ok(histories)
 }
 
 /// For each `(kind, starts_at)`, the last reviewed campaign of that kind that ended by then:
@@ -697,32 +696,6 @@ async fn unlink_shops(
     campaign_shop::Entity::delete_in(ctx.actor)
         .filter(campaign_shop::Column::CampaignId.eq(campaign_id))
         .exec(db)
-        .await?;
-    Ok(())
-}
-
-async fn record_event(
-    ctx: &Ctx<'_>,
-    db: &impl ConnectionTrait,
-    campaign_id: Uuid,
-    from: Option<CampaignStatus>,
-    to: CampaignStatus,
-    note: Option<String>,
-) -> AppResult<()> {
-    let (actor_kind, actor_id) = ctx.actor.audit_identity();
-    let row = campaign_event::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        campaign_id: Set(campaign_id),
-        from_status: Set(from.map(|s| s.as_str().to_owned())),
-        to_status: Set(to.as_str().to_owned()),
-        note: Set(note),
-        actor_kind: Set(actor_kind.to_owned()),
-        actor_id: Set(actor_id),
-        created_at: Set(Utc::now()),
-        ..Default::default()
-    };
-    campaign_event::Entity::insert(campaign_event::Entity::new_in(ctx.actor, row)?)
-        .exec_without_returning(db)
         .await?;
     Ok(())
 }

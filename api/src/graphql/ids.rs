@@ -23,6 +23,7 @@ pub enum Kind {
     AuditEvent,
     Campaign,
     CampaignProduct,
+    Task,
 }
 
 /// The global id of an object.

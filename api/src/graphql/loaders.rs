@@ -21,13 +21,13 @@ use crate::campaigns::lineup::loader::{
     LineupChecksLoader, LineupContext, LineupCountLoader, LineupPageLoader, LineupRiskLoader,
     PriceHistoryCountLoader, PriceHistoryLoader,
 };
-use crate::campaigns::loader::{
-    CampaignHistoryLoader, CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader,
-};
+use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader};
 use crate::error::{AppError, AppResult};
+use crate::history::loader::HistoryLoader;
 use crate::paging::{HasId, TotalCount};
 use crate::products::loader::{ShopProductCountLoader, ShopProductsLoader};
 use crate::state::AppState;
+use crate::tasks::loader::TaskSummaryLoader;
 use crate::tenancy::FindScoped;
 
 pub struct Loaders {
@@ -40,7 +40,8 @@ pub struct Loaders {
     pub shop_product_counts: Arc<DataLoader<ShopProductCountLoader>>,
     pub campaigns: DataLoader<ById<campaign::Entity>>,
     pub campaign_shops: DataLoader<CampaignShopsLoader>,
-    pub campaign_histories: DataLoader<CampaignHistoryLoader>,
+    pub histories: DataLoader<HistoryLoader>,
+    pub task_summaries: DataLoader<TaskSummaryLoader>,
     pub previous_reviews: DataLoader<PreviousReviewLoader>,
     pub lineups: DataLoader<LineupPageLoader>,
     pub lineup_counts: Arc<DataLoader<LineupCountLoader>>,
@@ -91,8 +92,18 @@ impl Loaders {
                 CampaignShopsLoader(campaign_base(&db, actor)),
                 tokio::spawn,
             ),
-            campaign_histories: DataLoader::new(
-                CampaignHistoryLoader(campaign_base(&db, actor)),
+            histories: DataLoader::new(
+                HistoryLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            task_summaries: DataLoader::new(
+                TaskSummaryLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
                 tokio::spawn,
             ),
             previous_reviews: DataLoader::new(

@@ -13,6 +13,8 @@ use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
 use crate::products::graphql::Product;
 use crate::shops::graphql::Shop;
+use crate::tasks::graphql::Task;
+use crate::tasks::service as task_service;
 
 /// An object with a global id.
 #[derive(Interface)]
@@ -25,6 +27,7 @@ pub enum Node {
     Shop(Shop),
     Product(Product),
     Campaign(Campaign),
+    Task(Task),
 }
 
 /// Most ids one `nodes` call accepts.
@@ -44,6 +47,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
         Kind::Campaign => load(&loaders.campaigns, uuid)
             .await?
             .map(|c| Node::Campaign(Campaign(c))),
+        Kind::Task => Some(Node::Task(Task(task_service::get(&scoped, uuid).await?))),
         Kind::Agency => load(&loaders.agencies, uuid)
             .await?
             .map(|a| Node::Agency(Agency(a))),

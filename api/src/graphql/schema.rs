@@ -14,6 +14,7 @@ use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::campaigns::lineup::graphql::LineupMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
+use crate::tasks::graphql::{TaskMutation, TaskQuery};
 
 /// Every query field, one part per domain.
 #[derive(MergedObject, Default)]
@@ -23,6 +24,7 @@ pub struct Query(
     ShopQuery,
     ProductQuery,
     CampaignQuery,
+    TaskQuery,
     AuditQuery,
     NodeQuery,
 );
@@ -37,6 +39,7 @@ pub struct Mutation(
     ProductMutation,
     CampaignMutation,
     LineupMutation,
+    TaskMutation,
 );
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -220,7 +220,8 @@ has_id!(
     invitation,
     campaign,
     campaign_product,
-    price_change
+    price_change,
+    task
 );
 
 #[cfg(test)]

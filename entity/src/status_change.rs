@@ -1,15 +1,17 @@
-//! `campaign_events`: the append-only history of a campaign's status (who, when, why).
+//! `status_changes`: the append-only status history of campaigns and tasks (who, when, why).
 
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
-#[sea_orm(table_name = "campaign_events")]
+#[sea_orm(table_name = "status_changes")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
     pub agency_id: Uuid,
-    pub campaign_id: Uuid,
-    /// `None` for the campaign's creation.
+    /// `CAMPAIGN` or `TASK`.
+    pub subject_type: String,
+    pub subject_id: Uuid,
+    /// `None` for the subject's creation.
     pub from_status: Option<String>,
     pub to_status: String,
     #[sea_orm(column_type = "Text", nullable)]
