@@ -157,7 +157,8 @@ pub async fn start(
     }
 }
 
-/// Stores the answer of a claimed key.
+/// Stores the answer of a claimed key; an error when the claim is gone (so the caller logs that
+/// a retry will run the operation again).
 pub async fn finish(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -165,7 +166,7 @@ pub async fn finish(
     status: u16,
     body: &str,
 ) -> AppResult<()> {
-    Entity::update_in(actor)
+    let stored = Entity::update_in(actor)
         .col_expr(
             Column::ResponseStatus,
             Expr::value(Some(i16::try_from(status).unwrap_or(500))),
@@ -174,6 +175,9 @@ pub async fn finish(
         .filter(Column::Id.eq(id))
         .exec(db)
         .await?;
+    if stored.rows_affected == 0 {
+        return Err(AppError::internal("the idempotency claim is gone"));
+    }
     Ok(())
 }
 

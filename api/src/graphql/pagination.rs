@@ -9,32 +9,32 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Object, OutputType, TypeName};
 use uuid::Uuid;
 
-use crate::paging::{Page, encode_cursor};
+use crate::paging::{CursorKey, Page, encode_cursor};
 
-/// A Relay connection of `N`.
-pub struct Connection<N> {
-    page: Page<N>,
+/// A Relay connection of `N`, paged by sort keys `K` (ids by default).
+pub struct Connection<N, K = Uuid> {
+    page: Page<N, K>,
 }
 
-impl<N> From<Page<N>> for Connection<N> {
-    fn from(page: Page<N>) -> Self {
+impl<N, K> From<Page<N, K>> for Connection<N, K> {
+    fn from(page: Page<N, K>) -> Self {
         Self { page }
     }
 }
 
-impl<N: OutputType> TypeName for Connection<N> {
+impl<N: OutputType, K: Send + Sync> TypeName for Connection<N, K> {
     fn type_name() -> Cow<'static, str> {
         format!("{}Connection", N::type_name()).into()
     }
 }
 
 /// An edge: one node and its cursor.
-pub struct Edge<'a, N> {
-    id: Uuid,
+pub struct Edge<'a, N, K> {
+    key: &'a K,
     node: &'a N,
 }
 
-impl<N: OutputType> TypeName for Edge<'_, N> {
+impl<N: OutputType, K: Send + Sync> TypeName for Edge<'_, N, K> {
     fn type_name() -> Cow<'static, str> {
         format!("{}Edge", N::type_name()).into()
     }
@@ -42,10 +42,10 @@ impl<N: OutputType> TypeName for Edge<'_, N> {
 
 /// One item of a page, with its cursor.
 #[Object(name_type)]
-impl<N: OutputType> Edge<'_, N> {
+impl<N: OutputType, K: CursorKey + Send + Sync> Edge<'_, N, K> {
     /// Opaque position of this node; pass it as `after` or `before`.
     async fn cursor(&self) -> String {
-        encode_cursor(self.id)
+        encode_cursor(self.key)
     }
 
     /// The object at this position.
@@ -56,13 +56,13 @@ impl<N: OutputType> Edge<'_, N> {
 
 /// One page of a list: its items, their cursors, and where the page sits in the whole list.
 #[Object(name_type)]
-impl<N: OutputType> Connection<N> {
+impl<N: OutputType, K: CursorKey + Send + Sync> Connection<N, K> {
     /// The nodes with their cursors.
-    async fn edges(&self) -> Vec<Edge<'_, N>> {
+    async fn edges(&self) -> Vec<Edge<'_, N, K>> {
         self.page
             .items
             .iter()
-            .map(|(id, node)| Edge { id: *id, node })
+            .map(|(key, node)| Edge { key, node })
             .collect()
     }
 
@@ -76,8 +76,8 @@ impl<N: OutputType> Connection<N> {
         PageInfo {
             has_previous_page: self.page.has_previous_page,
             has_next_page: self.page.has_next_page,
-            start_cursor: self.page.items.first().map(|(id, _)| encode_cursor(*id)),
-            end_cursor: self.page.items.last().map(|(id, _)| encode_cursor(*id)),
+            start_cursor: self.page.items.first().map(|(key, _)| encode_cursor(key)),
+            end_cursor: self.page.items.last().map(|(key, _)| encode_cursor(key)),
         }
     }
 

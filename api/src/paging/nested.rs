@@ -47,8 +47,9 @@ pub struct PageKey {
 
 /// A list of `E` rows that hang off a parent, e.g. the products of a shop.
 ///
-/// Rows are in `id` order (UUIDv7, so creation order) and cursors name an id, as in every
-/// flat list (`paging::paginate`).
+/// Rows are in `id` order (UUIDv7, so creation order) and cursors name an id, as in a flat
+/// list by id (`paging::paginate`). A nested list by another sort key would need `Nested` to
+/// take a `SortKey` as `paging::paginate_by` does; none needs one yet.
 pub struct Nested<E: EntityTrait> {
     /// The column naming the parent, e.g. `products.shop_id`.
     parent: E::Column,
