@@ -72,7 +72,7 @@ impl Agency {
     }
 
     /// Members with their roles. Visible to every member of this agency.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, None, child_complexity)")]
     async fn members(
         &self,
         ctx: &Context<'_>,
@@ -89,7 +89,7 @@ impl Agency {
     }
 
     /// Invitations in one state, oldest first: by default the pending ones. Needs MANAGE_MEMBERS.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, None, child_complexity)")]
     async fn invitations(
         &self,
         ctx: &Context<'_>,
@@ -108,7 +108,7 @@ impl Agency {
     }
 
     /// API keys, including revoked ones. Needs MANAGE_API_KEYS.
-    #[graphql(complexity = "first.unwrap_or(20).clamp(0, 100) as usize * child_complexity")]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, None, child_complexity)")]
     async fn api_keys(
         &self,
         ctx: &Context<'_>,

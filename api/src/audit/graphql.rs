@@ -119,9 +119,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The agency's audit log, oldest first. Needs READ_AUDIT_LOG (owners).
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -47,9 +47,7 @@ impl Viewer {
     }
 
     /// The tasks assigned to the caller, oldest first (none for an API key).
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,

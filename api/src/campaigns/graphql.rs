@@ -175,9 +175,7 @@ impl Campaign {
     }
 
     /// Its line-up (盘货), in the order items were set.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn lineup(
         &self,
         ctx: &Context<'_>,
@@ -463,9 +461,7 @@ pub struct CampaignQuery;
 impl CampaignQuery {
     /// Campaigns the caller may see, oldest first. A member limited to some shops sees the
     /// campaigns all of whose shops are theirs.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn campaigns(
         &self,
         ctx: &Context<'_>,

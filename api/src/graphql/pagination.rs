@@ -9,7 +9,20 @@ use async_graphql::connection::PageInfo;
 use async_graphql::{Object, OutputType, TypeName};
 use uuid::Uuid;
 
-use crate::paging::{CursorKey, Page, encode_cursor};
+use crate::paging::{CursorKey, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, encode_cursor};
+
+/// The complexity of a connection field: the page it can return times the cost of one node.
+/// Every list field declares `complexity = "page_cost(first, last, child_complexity)"`, so a
+/// page size can never be left out of the cost of a document.
+pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(0, MAX_PAGE_SIZE);
+    usize::try_from(size)
+        .unwrap_or(0)
+        .saturating_mul(child_complexity)
+}
 
 /// A Relay connection of `N`, paged by sort keys `K` (ids by default).
 pub struct Connection<N, K = Uuid> {
@@ -84,5 +97,19 @@ impl<N: OutputType, K: CursorKey + Send + Sync> Connection<N, K> {
     /// How many nodes the whole list holds (runs a count; ask only when needed).
     async fn total_count(&self) -> async_graphql::Result<u64> {
         Ok((self.page.total)().await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_cost;
+
+    #[test]
+    fn a_page_costs_its_size_times_a_node_with_the_default_and_the_cap() {
+        assert_eq!(page_cost(Some(5), None, 3), 15);
+        assert_eq!(page_cost(None, Some(7), 2), 14);
+        assert_eq!(page_cost(None, None, 1), 20);
+        assert_eq!(page_cost(Some(10_000), None, 1), 100);
+        assert_eq!(page_cost(Some(-5), None, 9), 0);
     }
 }

@@ -144,9 +144,7 @@ impl Product {
 
     /// Every price it was given, oldest first (`last: n` for the latest), from the first price
     /// Steward recorded.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn price_history(
         &self,
         ctx: &Context<'_>,
@@ -204,9 +202,7 @@ pub struct ProductQuery;
 #[Object]
 impl ProductQuery {
     /// Products the caller may see, oldest first.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,

@@ -74,9 +74,7 @@ impl Shop {
     }
 
     /// The shop's active products, oldest first.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn products(
         &self,
         ctx: &Context<'_>,
@@ -121,9 +119,7 @@ pub struct ShopQuery;
 #[Object]
 impl ShopQuery {
     /// Shops the caller may see, oldest first.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn shops(
         &self,
         ctx: &Context<'_>,

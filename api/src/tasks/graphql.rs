@@ -273,9 +273,7 @@ pub struct TaskQuery;
 impl TaskQuery {
     /// Tasks the caller may see, oldest first: ops and owners see every task in their shops,
     /// everyone else the tasks assigned to them.
-    #[graphql(
-        complexity = "first.or(last).unwrap_or(20).clamp(0, 100) as usize * child_complexity"
-    )]
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn tasks(
         &self,
         ctx: &Context<'_>,
