@@ -510,3 +510,75 @@ async fn nested_lineups_cost_the_same_statements_for_two_and_five_campaigns() {
     }
     assert_eq!(small, large, "statements grew with the number of campaigns");
 }
+
+#[tokio::test]
+async fn a_shop_limited_member_reads_a_lineup_only_with_its_whole_campaign() {
+    let Board {
+        app,
+        owner,
+        campaign,
+        shop,
+        ..
+    } = board().await;
+    let limited = app.member(&owner, "OPS", Some(vec![shop.clone()])).await;
+    let lineup = limited.gql(&app, LINEUP, json!({ "id": campaign })).await;
+    assert_eq!(lineup.ok()["campaign"]["lineup"]["totalCount"], 5);
+
+    // Once the campaign also runs in a shop the member does not run, it and its line-up are
+    // out of sight, and so is the line-up of a product of the member's own shop.
+    let other = app.shop(&owner, "JD store").await;
+    let version = owner
+        .gql(
+            &app,
+            "query($id: ID!) { campaign(id: $id) { version } }",
+            json!({ "id": campaign }),
+        )
+        .await
+        .ok()["campaign"]["version"]
+        .clone();
+    let widened = owner
+        .gql(
+            &app,
+            "mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { userErrors { code } } }",
+            json!({ "input": { "id": campaign, "expectedVersion": version, "shopIds": [shop, other] } }),
+        )
+        .await;
+    assert_eq!(widened.ok()["updateCampaign"]["userErrors"], json!([]));
+    let hidden = limited.gql(&app, LINEUP, json!({ "id": campaign })).await;
+    assert_eq!(hidden.code(), "NOT_FOUND");
+    let still = owner.gql(&app, LINEUP, json!({ "id": campaign })).await;
+    assert_eq!(still.ok()["campaign"]["lineup"]["totalCount"], 5);
+}
+
+#[tokio::test]
+async fn moving_the_campaign_moves_the_window_its_prices_are_judged_over() {
+    let Board {
+        app,
+        owner,
+        campaign,
+        ..
+    } = board().await;
+    // Opening 60 days later, the week-old 45 falls out of the 30-day window and NEW-1's arrival
+    // (in three days) is no longer late.
+    let version = owner
+        .gql(
+            &app,
+            "query($id: ID!) { campaign(id: $id) { version } }",
+            json!({ "id": campaign }),
+        )
+        .await
+        .ok()["campaign"]["version"]
+        .clone();
+    let moved = owner
+        .gql(
+            &app,
+            "mutation($input: UpdateCampaignInput!) { updateCampaign(input: $input) { userErrors { field code } } }",
+            json!({ "input": { "id": campaign, "expectedVersion": version, "warmupStartsAt": at(60), "startsAt": at(65), "endsAt": at(70) } }),
+        )
+        .await;
+    assert_eq!(moved.ok()["updateCampaign"]["userErrors"], json!([]));
+    let lineup = owner.gql(&app, LINEUP, json!({ "id": campaign })).await;
+    let risks = by_sku(&lineup.ok()["campaign"]["lineup"]);
+    assert_eq!(risks[1], ("HOOK-1".to_owned(), Vec::new()));
+    assert_eq!(risks[2], ("NEW-1".to_owned(), Vec::new()));
+}

@@ -351,3 +351,46 @@ async fn bad_tasks_are_refused_and_other_agencies_see_nothing() {
         .await;
     assert_eq!(designer_create.code(), "FORBIDDEN");
 }
+
+#[tokio::test]
+async fn a_shop_limited_lead_hands_out_work_only_on_their_own_shops() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let tmall = app.shop(&owner, "Tmall flagship").await;
+    let jd = app.shop(&owner, "JD store").await;
+    let lead = app.member(&owner, "OPS", Some(vec![tmall.clone()])).await;
+    let designer = app.member(&owner, "DESIGNER", None).await;
+    let theirs = lead
+        .gql(&app, CREATE, json!({ "input": { "shopId": jd, "assigneeId": designer.user_id, "title": "JD banner" } }))
+        .await;
+    assert_eq!(
+        theirs.ok()["createTask"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let across = campaign(&app, &owner, &[&tmall, &jd]).await;
+    let hidden = lead
+        .gql(&app, CREATE, json!({ "input": { "campaignId": across, "assigneeId": designer.user_id, "title": "Both shops" } }))
+        .await;
+    assert_eq!(
+        hidden.ok()["createTask"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    create(
+        &app,
+        &owner,
+        json!({ "shopId": jd, "assigneeId": designer.user_id, "title": "JD upkeep" }),
+    )
+    .await;
+    create(
+        &app,
+        &lead,
+        json!({ "shopId": tmall, "assigneeId": designer.user_id, "title": "Tmall upkeep" }),
+    )
+    .await;
+    let listed = lead.gql(&app, LIST, json!({})).await;
+    assert_eq!(
+        listed.ok()["tasks"]["nodes"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(listed.ok()["tasks"]["nodes"][0]["title"], "Tmall upkeep");
+}
