@@ -28,8 +28,9 @@
 use std::marker::PhantomData;
 
 use entity::{
-    api_key, audit_event, campaign, campaign_product, campaign_shop, idempotency_key, invitation,
-    membership, price_change, product, shop, status_change, task,
+    api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
+    idempotency_key, invitation, membership, price_change, product, shop, status_change,
+    target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -202,6 +203,14 @@ tenant_scoped!(api_key);
 tenant_scoped!(audit_event);
 tenant_scoped!(idempotency_key);
 tenant_scoped!(status_change);
+tenant_scoped!(target_row);
+
+/// A campaign's totals are read and written with their campaign, which is checked first.
+impl TenantScoped for campaign_target::Entity {
+    fn agency_column() -> Self::Column {
+        campaign_target::Column::AgencyId
+    }
+}
 tenant_scoped!(price_change, shop: ShopId);
 
 /// A campaign's link to one of its shops is a row of that shop.

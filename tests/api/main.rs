@@ -20,6 +20,7 @@ mod products;
 mod schema;
 mod shops;
 mod smoke;
+mod targets;
 mod tasks;
 mod throttles;
 mod transactions;

@@ -10,6 +10,7 @@ use super::lineup::graphql::{CampaignProduct, LineupChecks, LineupFilterInput};
 use super::lineup::loader::LineupKey;
 use super::mechanics::{Mechanic, MechanicInput};
 use super::service::{self, CampaignChanges, CampaignFilter, NewCampaign, Review};
+use super::targets::graphql::CampaignTargets;
 use super::{CampaignKind, CampaignStatus};
 use crate::authz::Permission;
 use crate::context::authenticated;
@@ -224,6 +225,15 @@ impl Campaign {
             .map_err(load_error)?
             .unwrap_or_default();
         Ok(LineupChecks::of(checks, self.currency(), financials))
+    }
+
+    /// Its KPI targets and their decomposition; null until set.
+    async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<CampaignTargets>> {
+        let targets = load(&loaders(ctx)?.targets, self.0.id).await?;
+        Ok(CampaignTargets::of(
+            targets.unwrap_or_default(),
+            self.currency(),
+        ))
     }
 
     /// Its tasks per phase and per person (the tasks the caller may see).

@@ -7,6 +7,7 @@ pub mod loader;
 pub mod mechanics;
 pub mod policy;
 pub mod service;
+pub mod targets;
 
 use async_graphql::Enum;
 use strum::{EnumIter, EnumString, IntoStaticStr};

@@ -22,6 +22,7 @@ use crate::campaigns::lineup::loader::{
     PriceHistoryCountLoader, PriceHistoryLoader,
 };
 use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader};
+use crate::campaigns::targets::graphql::TargetsLoader;
 use crate::error::{AppError, AppResult};
 use crate::history::loader::HistoryLoader;
 use crate::paging::{HasId, TotalCount};
@@ -42,6 +43,7 @@ pub struct Loaders {
     pub campaign_shops: DataLoader<CampaignShopsLoader>,
     pub histories: DataLoader<HistoryLoader>,
     pub task_summaries: DataLoader<TaskSummaryLoader>,
+    pub targets: DataLoader<TargetsLoader>,
     pub previous_reviews: DataLoader<PreviousReviewLoader>,
     pub lineups: DataLoader<LineupPageLoader>,
     pub lineup_counts: Arc<DataLoader<LineupCountLoader>>,
@@ -101,6 +103,13 @@ impl Loaders {
             ),
             task_summaries: DataLoader::new(
                 TaskSummaryLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            targets: DataLoader::new(
+                TargetsLoader {
                     db: db.clone(),
                     actor: actor.clone(),
                 },

@@ -12,6 +12,7 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::campaigns::lineup::graphql::LineupMutation;
+use crate::campaigns::targets::graphql::TargetMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
@@ -39,6 +40,7 @@ pub struct Mutation(
     ProductMutation,
     CampaignMutation,
     LineupMutation,
+    TargetMutation,
     TaskMutation,
 );
 
