@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
+use crate::auth::sessions::Sessions;
 use crate::http::rate_limit::RateLimiter;
 use crate::settings::Settings;
 use crate::telemetry::Metrics;
@@ -18,4 +19,6 @@ pub struct AppState {
     pub access_tokens: AccessTokens,
     pub metrics: Arc<Metrics>,
     pub rate_limiter: Arc<RateLimiter>,
+    /// The actors of live sessions (see `auth::sessions`).
+    pub sessions: Arc<Sessions>,
 }
