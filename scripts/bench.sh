@@ -5,55 +5,294 @@
 #
 #   scripts/bench.sh                                   # embedded SQLite
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward_bench scripts/bench.sh
+#   scripts/bench.sh compare                           # Steward against PostGraphile 4
+#
+# `compare` makes a fresh PostgreSQL database per data shape (500 shops × 100 products, then
+# 20 shops × 10,000 products), migrates it with `steward migrate`, signs an owner up through the
+# API, seeds the rows in SQL, starts PostGraphile 4 on the same database and runs the same three
+# queries against both. Settings (environment):
+#   BENCH_PG_URL       server to make the databases on (postgres://postgres@127.0.0.1:5432)
+#   BENCH_SHAPES       shapes as SHOPSxPRODUCTS, space-separated ("500x100 20x10000")
+#   BENCH_DURATION     per measurement (15s); BENCH_CONNECTIONS (32)
+#   STEWARD_WORKERS, STEWARD_DB_MAX_CONNECTIONS   passed through to Steward
+#   BENCH_POSTGRAPHILE_WORKERS                    PostGraphile cluster workers (2, one per core)
+#   BENCH_BIN          a steward binary built earlier (to compare two builds); default: build one
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PORT="${BENCH_PORT:-18181}"
 DURATION="${BENCH_DURATION:-15s}"
 CONNECTIONS="${BENCH_CONNECTIONS:-32}"
-DB_URL="${BENCH_DATABASE_URL:-sqlite://target/bench.db?mode=rwc}"
 BASE="http://127.0.0.1:$PORT/graphql"
+JWT_SECRET=bench-secret-that-is-long-enough-0123456789
 
 command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; }
-cargo build --release --quiet --bin steward
-rm -f target/bench.db target/bench.db-shm target/bench.db-wal
+STEWARD="${BENCH_BIN:-target/release/steward}"
+[ -n "${BENCH_BIN:-}" ] || cargo build --release --quiet --bin steward
 
-STEWARD_ADDR="127.0.0.1:$PORT" DATABASE_URL="$DB_URL" STEWARD_RATE_LIMIT_PER_MINUTE=1000000000 \
-  STEWARD_JWT_SECRET=bench-secret-that-is-long-enough-0123456789 RUST_LOG=warn \
-  target/release/steward serve &
-SERVER=$!
-trap 'kill $SERVER 2>/dev/null; wait $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done
+SERVER=""
+POSTGRAPHILE=""
+SCRATCH=$(mktemp -d)
+stop() { # pid: stops a server this script started
+  [ -n "$1" ] || return 0
+  kill "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+trap 'stop "$SERVER"; stop "$POSTGRAPHILE"; rm -rf "$SCRATCH"' EXIT
+
+start_steward() { # database URL
+  STEWARD_ADDR="127.0.0.1:$PORT" DATABASE_URL="$1" STEWARD_RATE_LIMIT_PER_MINUTE=1000000000 \
+    STEWARD_ACCESS_TOKEN_TTL_SECS=7200 STEWARD_JWT_SECRET="$JWT_SECRET" RUST_LOG=warn \
+    "$STEWARD" serve &
+  SERVER=$!
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.2; done
+  echo "Steward did not start" >&2
+  exit 1
+}
 
 gql() { # token, JSON body
   curl -fs "$BASE" -H 'content-type: application/json' ${1:+-H "authorization: Bearer $1"} -d "$2"
 }
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d' + sys.argv[1]))" "$1"; }
 
-EMAIL="bench-$(date +%s%N)@example.com"
-TOKEN=$(gql "" '{"query":"mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }","variables":{"i":{"email":"'"$EMAIL"'","password":"bench password","displayName":"Bench","agencyName":"Bench Agency"}}}' \
-  | field "['data']['signUp']['accessToken']")
-for s in $(seq 1 10); do
-  SHOP=$(gql "$TOKEN" '{"query":"mutation($i: CreateShopInput!) { createShop(input: $i) { shop { id } } }","variables":{"i":{"name":"Shop '"$s"'","platform":"TMALL","currencyCode":"CNY","timezone":"Asia/Shanghai"}}}' \
-    | field "['data']['createShop']['shop']['id']")
-  for p in $(seq 1 20); do
-    gql "$TOKEN" '{"query":"mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }","variables":{"i":{"shopId":"'"$SHOP"'","sku":"SKU-'"$s-$p"'","title":"Product '"$p"'","price":"39.90","cost":"12.50","stock":100,"lowStockThreshold":10,"labels":["HERO"]}}}' >/dev/null
-  done
-done
-
-run() { # name, query
-  local url
-  url="$BASE?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")"
-  local out
-  out=$(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -H "authorization: Bearer $TOKEN" "$url")
-  printf '%-28s %10s req/s   p50 %8s   p99 %8s\n' "$1" \
-    "$(awk '/Requests\/sec/ {print $2}' <<<"$out")" \
-    "$(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out")"
+sign_up() { # prints the new owner's access token
+  local email="bench-$(date +%s%N)@example.com"
+  gql "" '{"query":"mutation($i: SignUpInput!) { signUp(input: $i) { accessToken } }","variables":{"i":{"email":"'"$email"'","password":"bench password","displayName":"Bench","agencyName":"Bench Agency"}}}' \
+    | field "['data']['signUp']['accessToken']"
 }
 
-echo "database: ${DB_URL%%\?*}   connections: $CONNECTIONS   duration: $DURATION   cores: $(nproc)"
-run "viewer (auth only)" '{ viewer { role } }'
-run "products page of 20" '{ products(first: 20) { nodes { sku title stock price { amount currencyCode } } } }'
-run "10 shops x 5 products" '{ shops(first: 10) { nodes { name products(first: 5) { nodes { sku stock } } } } }'
-run "shop count" "{ shops(first: 1) { totalCount } }"
+# wrk output → "req/s p50 p99 failures" (failures: non-2xx answers, plus socket errors as
+# "+<connect>/<read>/<write>/<timeout>" when there were any)
+summary() {
+  awk '/Requests\/sec/ {rps=$2} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
+       /Non-2xx/ {bad=$NF}
+       /Socket errors/ {gsub(",", ""); sock="+" $4 "/" $6 "/" $8 "/" $10}
+       END {printf "%s %s %s %s\n", rps, p50, p99, (bad==""?0:bad) sock}'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Steward alone (GET, as a browser or a CDN-cached client would send it).
+# ---------------------------------------------------------------------------------------------
+single() {
+  local db_url="${BENCH_DATABASE_URL:-sqlite://target/bench.db?mode=rwc}"
+  rm -f target/bench.db target/bench.db-shm target/bench.db-wal
+  start_steward "$db_url"
+  local token shop
+  token=$(sign_up)
+  for s in $(seq 1 10); do
+    shop=$(gql "$token" '{"query":"mutation($i: CreateShopInput!) { createShop(input: $i) { shop { id } } }","variables":{"i":{"name":"Shop '"$s"'","platform":"TMALL","currencyCode":"CNY","timezone":"Asia/Shanghai"}}}' \
+      | field "['data']['createShop']['shop']['id']")
+    for p in $(seq 1 20); do
+      gql "$token" '{"query":"mutation($i: CreateProductInput!) { createProduct(input: $i) { product { id } } }","variables":{"i":{"shopId":"'"$shop"'","sku":"SKU-'"$s-$p"'","title":"Product '"$p"'","price":"39.90","cost":"12.50","stock":100,"lowStockThreshold":10,"labels":["HERO"]}}}' >/dev/null
+    done
+  done
+  run() { # name, query
+    local url
+    url="$BASE?query=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$2")"
+    read -r rps p50 p99 bad < <(wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+      -H "authorization: Bearer $token" "$url" | summary)
+    printf '%-28s %10s req/s   p50 %8s   p99 %8s   non-2xx %s\n' "$1" "$rps" "$p50" "$p99" "$bad"
+  }
+  echo "database: ${db_url%%\?*}   connections: $CONNECTIONS   duration: $DURATION   cores: $(nproc)"
+  run "viewer (auth only)" '{ viewer { role } }'
+  run "products page of 20" '{ products(first: 20) { nodes { sku title stock price { amount currencyCode } } } }'
+  run "10 shops x 5 products" '{ shops(first: 10) { nodes { name products(first: 5) { nodes { sku stock } } } } }'
+  run "shop count" "{ shops(first: 1) { totalCount } }"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Steward against PostGraphile 4 on the same PostgreSQL database.
+# ---------------------------------------------------------------------------------------------
+PG_URL="${BENCH_PG_URL:-postgres://postgres@127.0.0.1:5432}"
+PG_PORT="${BENCH_POSTGRAPHILE_PORT:-18182}"
+PG_BASE="http://127.0.0.1:$PG_PORT/graphql"
+CACHE="${XDG_CACHE_HOME:-$HOME/.cache}/steward-bench"
+
+# The matched queries: the same rows and columns from both servers. Steward answers as the
+# owner (bearer token); PostGraphile anonymously, as the database owner, with no row security.
+STEWARD_SHOP='query($id: ID!) { shop(id: $id) { id name platform currencyCode } }'
+PG_SHOP='query($id: UUID!) { shopById(id: $id) { id name platform currencyCode } }'
+STEWARD_PAGE='{ products(first: 20) { nodes { id sku title stock price { amount currencyCode } } } }'
+PG_PAGE='{ allProducts(first: 20, orderBy: PRIMARY_KEY_ASC) { nodes { id sku title stock priceMinor currencyCode } } }'
+STEWARD_NESTED='{ shops(first: 10) { nodes { id name products(first: 5) { nodes { id sku stock } } } } }'
+PG_NESTED='{ allShops(first: 10, orderBy: PRIMARY_KEY_ASC) { nodes { id name productsByShopId(first: 5, orderBy: PRIMARY_KEY_ASC) { nodes { id sku stock } } } } }'
+
+psql_admin() { PGOPTIONS="-c client_min_messages=warning" psql "$PG_URL/postgres" -v ON_ERROR_STOP=1 -qAt "$@"; }
+
+install_postgraphile() {
+  if [ ! -x "$CACHE/node_modules/.bin/postgraphile" ]; then
+    mkdir -p "$CACHE"
+    (cd "$CACHE" && npm install --silent --no-audit --no-fund postgraphile@4 >/dev/null)
+  fi
+}
+
+start_postgraphile() { # database URL
+  NODE_ENV=production "$CACHE/node_modules/.bin/postgraphile" -c "$1" --schema public \
+    --host 127.0.0.1 --port "$PG_PORT" --disable-default-mutations --simple-collections omit \
+    --no-setof-functions-contain-nulls --disable-query-log --disable-graphiql \
+    --cluster-workers "${BENCH_POSTGRAPHILE_WORKERS:-2}" >"$SCRATCH/postgraphile.log" 2>&1 &
+  POSTGRAPHILE=$!
+  for _ in $(seq 1 150); do
+    curl -fs "$PG_BASE" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' >/dev/null && return
+    sleep 0.2
+  done
+  cat "$SCRATCH/postgraphile.log" >&2
+  echo "PostGraphile did not start" >&2
+  exit 1
+}
+
+# Shops and products in SQL, ids UUIDv7-shaped and rising like the service's own; then the index
+# PostGraphile needs for `productsByShopId` (Steward's page index leads with agency_id), and the
+# statistics and visibility map a long-running database would have.
+seed() { # database URL, agency id, shops, products per shop
+  psql "$1" -v ON_ERROR_STOP=1 -q <<SQL
+CREATE FUNCTION pg_temp.v7(n bigint, base bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$
+  SELECT (lpad(to_hex(base + n / 4096), 12, '0') || '7' || lpad(to_hex(n % 4096), 3, '0')
+          || '8' || substr(md5(n::text), 1, 15))::uuid
+\$\$;
+INSERT INTO shops (id, agency_id, name, platform, currency_code, timezone, external_id, status,
+                   version, created_at, updated_at)
+SELECT pg_temp.v7(s, 1700000000000), '$2', 'Shop ' || s, 'TMALL', 'CNY', 'Asia/Shanghai',
+       NULL, 'ACTIVE', 1, now(), now()
+FROM generate_series(1, $3) AS s;
+INSERT INTO products (id, agency_id, shop_id, sku, title, description, images, brand, category,
+                      currency_code, price_minor, cost_minor, stock, low_stock_threshold, labels,
+                      status, version, created_at, updated_at)
+SELECT pg_temp.v7(s * $4 + p, 1710000000000), '$2', pg_temp.v7(s, 1700000000000),
+       'SKU-' || s || '-' || p, 'Product ' || p, NULL, '[]', NULL, NULL, 'CNY', 3990, 1250,
+       100, 10, 'HERO', 'ACTIVE', 1, now(), now()
+FROM generate_series(1, $3) AS s, generate_series(1, $4) AS p;
+CREATE INDEX bench_products_shop_id ON products (shop_id, id);
+VACUUM ANALYZE;
+SQL
+}
+
+# Statements per request: the smallest of three differences of Steward's counter.
+statements() { # token, JSON body
+  local best="" before after n
+  for _ in 1 2 3; do
+    before=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '$1=="steward_db_statements_total" {print $2}')
+    gql "$1" "$2" >/dev/null
+    after=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '$1=="steward_db_statements_total" {print $2}')
+    n=$((after - before))
+    if [ -z "$best" ] || [ "$n" -lt "$best" ]; then best=$n; fi
+  done
+  echo "$best"
+}
+
+rss_kib() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status"; } # pid, VmRSS|VmHWM
+
+# wrk with a POST body; prints "req/s p50 p99 non-2xx".
+load() { # url, JSON body file, authorization header value or ""
+  cat >"$SCRATCH/post.lua" <<'LUA'
+local f = assert(io.open(os.getenv("BENCH_BODY"), "r"))
+wrk.method = "POST"
+wrk.body = f:read("*a")
+f:close()
+wrk.headers["Content-Type"] = "application/json"
+local auth = os.getenv("BENCH_AUTH")
+if auth ~= nil and auth ~= "" then wrk.headers["Authorization"] = auth end
+LUA
+  # A short warm-up first, so that connections, caches and JITs are hot for the measurement.
+  BENCH_BODY="$2" BENCH_AUTH="$3" wrk -t2 -c"$CONNECTIONS" -d3s -s "$SCRATCH/post.lua" "$1" >/dev/null
+  BENCH_BODY="$2" BENCH_AUTH="$3" wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency \
+    -s "$SCRATCH/post.lua" "$1" | summary
+}
+
+body() { # file, query, variables JSON
+  python3 -c 'import json,sys; open(sys.argv[1],"w").write(json.dumps({"query": sys.argv[2], "variables": json.loads(sys.argv[3])}))' "$1" "$2" "$3"
+}
+
+# The SKUs of an answer, to check that both servers answer with the same rows.
+skus() { python3 -c 'import json,re,sys; print(" ".join(re.findall(r"\"sku\": ?\"([^\"]+)\"", sys.stdin.read())))'; }
+
+compare_shape() { # shops, products per shop
+  local shops=$1 per_shop=$2 db="steward_compare_${1}x${2}"
+  local db_url="$PG_URL/$db"
+  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
+  start_steward "$db_url"
+  local token agency first_shop shop_gid
+  token=$(sign_up)
+  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  seed "$db_url" "$agency" "$shops" "$per_shop"
+  first_shop=$(psql "$db_url" -qAt -c "SELECT id FROM shops ORDER BY id LIMIT 1")
+  shop_gid=$(python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(("Shop:" + sys.argv[1]).encode()).decode().rstrip("="))' "$first_shop")
+  start_postgraphile "$db_url"
+
+  body "$SCRATCH/s-shop.json" "$STEWARD_SHOP" "{\"id\": \"$shop_gid\"}"
+  body "$SCRATCH/p-shop.json" "$PG_SHOP" "{\"id\": \"$first_shop\"}"
+  body "$SCRATCH/s-page.json" "$STEWARD_PAGE" '{}'
+  body "$SCRATCH/p-page.json" "$PG_PAGE" '{}'
+  body "$SCRATCH/s-nested.json" "$STEWARD_NESTED" '{}'
+  body "$SCRATCH/p-nested.json" "$PG_NESTED" '{}'
+  local q s_out p_out
+  for q in shop page nested; do
+    s_out=$(gql "$token" "$(cat "$SCRATCH/s-$q.json")")
+    p_out=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-$q.json")
+    if grep -q '"errors"' <<<"$s_out$p_out" || [ "$(skus <<<"$s_out")" != "$(skus <<<"$p_out")" ]; then
+      echo "the answers to '$q' differ:" >&2
+      echo "Steward:      ${s_out:0:400}" >&2
+      echo "PostGraphile: ${p_out:0:400}" >&2
+      exit 1
+    fi
+  done
+
+  local nested_statements idle_rss
+  nested_statements=$(statements "$token" "$(cat "$SCRATCH/s-nested.json")")
+  idle_rss=$(rss_kib "$SERVER" VmRSS)
+  # The largest resident size seen while Steward is under load.
+  (
+    peak=0
+    while kill -0 "$SERVER" 2>/dev/null; do
+      now=$(rss_kib "$SERVER" VmRSS || echo 0)
+      [ "${now:-0}" -gt "$peak" ] && { peak=$now; echo "$peak" >"$SCRATCH/peak"; }
+      sleep 0.5
+    done
+  ) &
+  local sampler=$!
+
+  local name s_rps s_p50 s_p99 s_bad p_rps p_p50 p_p99 p_bad
+  for q in shop page nested; do
+    case $q in
+      shop) name="one shop by id" ;;
+      page) name="page of 20 products" ;;
+      nested) name="10 shops x 5 products" ;;
+    esac
+    read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-$q.json" "Bearer $token")
+    read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-$q.json" "")
+    printf '| %-10s | %-22s | %9s | %8s | %9s | %8s | %5s |%s\n' "${shops}x${per_shop}" "$name" \
+      "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
+      "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")" \
+      "$([ "$s_bad$p_bad" = 00 ] || echo " non-2xx: Steward $s_bad, PostGraphile $p_bad")"
+  done
+  kill "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  echo "  ${shops}x${per_shop}: Steward SQL statements per nested request: $nested_statements;" \
+    "RSS idle $((idle_rss / 1024)) MiB, under load $(($(cat "$SCRATCH/peak" 2>/dev/null || echo 0) / 1024)) MiB," \
+    "peak (VmHWM) $(($(rss_kib "$SERVER" VmHWM) / 1024)) MiB"
+  stop "$SERVER"
+  SERVER=""
+  stop "$POSTGRAPHILE"
+  POSTGRAPHILE=""
+  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+}
+
+compare() {
+  install_postgraphile
+  echo "Steward vs PostGraphile $(node -e "console.log(require('$CACHE/node_modules/postgraphile/package.json').version)")," \
+    "connections: $CONNECTIONS, duration: $DURATION, cores: $(nproc), $(uptime | sed 's/.*load/load/')"
+  echo "| shape      | query                  | Steward/s | p99      | PostGr./s | p99      | ratio |"
+  echo "|------------|------------------------|-----------|----------|-----------|----------|-------|"
+  local shape
+  for shape in ${BENCH_SHAPES:-500x100 20x10000}; do
+    compare_shape "${shape%x*}" "${shape#*x}"
+  done
+  echo "after the run: $(uptime | sed 's/.*load/load/')"
+}
+
+case "${1:-}" in
+  compare) compare ;;
+  "") single ;;
+  *) echo "usage: scripts/bench.sh [compare]" >&2; exit 2 ;;
+esac

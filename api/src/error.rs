@@ -5,7 +5,7 @@
 //! the cause is logged inside the request's span, which carries the request id.
 
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
 /// Typed reasons for a refused change, shown in `userErrors`.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,6 +125,14 @@ impl From<DbErr> for AppError {
             // I map pool and connection failures to a retryable 503-style error so that clients
             // and load balancers back off instead of reporting a bug.
             DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => Self::Unavailable,
+            // A connection that breaks under a statement (the database restarted or went away)
+            // is the same outage, met one step later.
+            DbErr::Query(RuntimeErr::SqlxError(ref cause))
+            | DbErr::Exec(RuntimeErr::SqlxError(ref cause))
+                if matches!(**cause, sea_orm::sqlx::Error::Io(_)) =>
+            {
+                Self::Unavailable
+            }
             other => Self::Internal(other.into()),
         }
     }

@@ -12,6 +12,7 @@ use secrecy::SecretString;
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
 use crate::auth::secrets::random_token;
+use crate::auth::sessions::Sessions;
 use crate::db;
 use crate::graphql::schema::{self, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
@@ -50,6 +51,7 @@ impl Application {
             .context("connecting to Redis for rate limiting")?,
         );
         let state = AppState {
+            sessions: Sessions::start(&db).await,
             db,
             passwords: PasswordHasher::new(settings.password_hash_cost)?,
             access_tokens: AccessTokens::new(

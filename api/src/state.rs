@@ -6,6 +6,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
+use crate::auth::sessions::Sessions;
 use crate::settings::Settings;
 use crate::telemetry::Metrics;
 
@@ -16,4 +17,6 @@ pub struct AppState {
     pub passwords: PasswordHasher,
     pub access_tokens: AccessTokens,
     pub metrics: Arc<Metrics>,
+    /// The actors of live sessions (see `auth::sessions`).
+    pub sessions: Arc<Sessions>,
 }

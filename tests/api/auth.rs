@@ -1505,6 +1505,74 @@ async fn a_removed_member_is_locked_out_at_once() {
 }
 
 #[tokio::test]
+async fn a_role_change_or_a_sign_out_through_one_instance_applies_on_the_others_at_once() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("skipped: set TEST_DATABASE_URL to run two instances on one database");
+        return;
+    }
+    let first = TestApp::spawn().await;
+    let second = first.sibling(|_| {}).await;
+    let owner = first.owner("Acme").await;
+    let ops = first.member(&owner, "OPS", None).await;
+    // The second instance has read the member's session, and may be keeping it.
+    for _ in 0..3 {
+        assert_eq!(
+            viewer(&second, &ops.access_token).await.ok()["viewer"]["role"],
+            "OPS"
+        );
+    }
+
+    let membership = membership_id(&first, &owner, &ops.user_id).await;
+    let response = owner
+        .gql(
+            &first,
+            "mutation($input: UpdateMemberInput!) { updateMember(input: $input) { membership { role } } }",
+            json!({ "input": { "membershipId": membership, "role": "SUPPORT" } }),
+        )
+        .await;
+    assert_eq!(
+        response.ok()["updateMember"]["membership"]["role"],
+        "SUPPORT"
+    );
+    // The change reaches the other instance as a notification: a moment, never the seconds a
+    // kept session may otherwise last.
+    let changed = std::time::Instant::now();
+    loop {
+        let role = viewer(&second, &ops.access_token).await.ok()["viewer"]["role"].clone();
+        if role == "SUPPORT" {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_millis(1_000),
+            "the second instance still answers {role}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    first
+        .gql(
+            None,
+            "mutation($input: LogOutInput!) { logOut(input: $input) { userErrors { code } } }",
+            json!({ "input": { "refreshToken": ops.refresh_token } }),
+        )
+        .await
+        .ok();
+    let signed_out = std::time::Instant::now();
+    loop {
+        let response = viewer(&second, &ops.access_token).await;
+        if response.status == 401 {
+            break;
+        }
+        assert!(
+            signed_out.elapsed() < Duration::from_millis(1_000),
+            "the second instance still serves a signed-out session: {}",
+            response.body
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test]
 async fn a_role_change_applies_on_the_next_request_without_signing_in_again() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Acme").await;

@@ -367,6 +367,7 @@ pub async fn update_member(
         None => None,
     };
     let txn = ctx.state.db.begin().await?;
+    let _change = ctx.state.sessions.changing(&txn).await?;
     lock_agency(&txn, ctx.actor).await?;
     let current = membership::Entity::find_by_id_in(ctx.actor, membership_id)
         .one(&txn)
@@ -397,6 +398,7 @@ pub async fn update_member(
 pub async fn remove_member(ctx: &Ctx<'_>, membership_id: Uuid) -> AppResult<membership::Model> {
     ctx.actor.require(Permission::ManageMembers)?;
     let txn = ctx.state.db.begin().await?;
+    let _change = ctx.state.sessions.changing(&txn).await?;
     lock_agency(&txn, ctx.actor).await?;
     let current = membership::Entity::find_by_id_in(ctx.actor, membership_id)
         .one(&txn)

@@ -7,6 +7,7 @@ pub mod jwt;
 pub mod password;
 pub mod secrets;
 pub mod service;
+pub mod sessions;
 mod throttle;
 
 pub use actor::{Actor, Principal, Rights, ShopScope};

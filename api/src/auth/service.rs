@@ -2,17 +2,19 @@
 //! and turning a bearer credential into an `Actor`.
 
 use chrono::{DateTime, Duration, Utc};
+use entity::json::IdList;
 use entity::{agency, membership, refresh_token, user};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, Func, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::actor::{Actor, ShopScope};
 use super::password::validate_new_password;
 use super::secrets::{random_token, sha256_hex};
+use super::sessions::SessionKey;
 use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
@@ -40,8 +42,9 @@ pub struct SignUp {
 }
 
 /// The actor behind a bearer credential: an API key, or an access token whose membership still
-/// exists and whose session is still alive — one statement, so that removals, role changes,
-/// sign-outs, password changes and detected token theft all apply on the very next request.
+/// exists and whose session is still alive — one statement, or none while `auth::sessions` holds
+/// the answer; every removal, role change, sign-out, password change and detected token theft
+/// ends what it holds, so they all apply on the very next request.
 #[expect(
     clippy::disallowed_methods,
     reason = "authentication: the membership behind a token is what makes the actor"
@@ -51,22 +54,74 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
         return api_keys::authenticate(&state.db, bearer).await;
     }
     let claims = state.access_tokens.verify(bearer)?;
-    let live_session = Query::select()
-        .expr(Expr::val(1))
-        .from(refresh_token::Entity)
-        .and_where(refresh_token::Column::FamilyId.eq(claims.sid))
-        .and_where(refresh_token::Column::UserId.eq(claims.sub))
-        .and_where(refresh_token::Column::RevokedAt.is_null())
-        .and_where(refresh_token::Column::ExpiresAt.gt(Utc::now()))
-        .to_owned();
-    let membership = membership::Entity::find()
+    let key = SessionKey {
+        user_id: claims.sub,
+        agency_id: claims.agency,
+        session_id: claims.sid,
+    };
+    let now = Utc::now();
+    if let Some(actor) = state.sessions.get(&key, now) {
+        return Ok(actor);
+    }
+    let generation = state.sessions.generation();
+    let live_tokens = |select: &mut sea_orm::sea_query::SelectStatement| {
+        select
+            .from(refresh_token::Entity)
+            .and_where(refresh_token::Column::FamilyId.eq(claims.sid))
+            .and_where(refresh_token::Column::UserId.eq(claims.sub))
+            .and_where(refresh_token::Column::RevokedAt.is_null())
+            .and_where(refresh_token::Column::ExpiresAt.gt(now))
+            .to_owned()
+    };
+    let live_session = live_tokens(Query::select().expr(Expr::val(1)));
+    let session_end =
+        live_tokens(Query::select().expr(Func::max(Expr::col(refresh_token::Column::ExpiresAt))));
+    let live = membership::Entity::find()
         .filter(membership::Column::UserId.eq(claims.sub))
         .filter(membership::Column::AgencyId.eq(claims.agency))
         .filter(Expr::exists(live_session))
+        .expr_as(
+            Expr::SubQuery(None, Box::new(session_end.into())),
+            "session_expires_at",
+        )
+        .into_model::<LiveMembership>()
         .one(&state.db)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    member_actor(&membership)
+    let session_expires_at = live.session_expires_at;
+    let actor = member_actor(&live.into())?;
+    state
+        .sessions
+        .put(key, generation, actor.clone(), session_expires_at);
+    Ok(actor)
+}
+
+/// A membership with the end of the session it is used through.
+#[derive(FromQueryResult)]
+struct LiveMembership {
+    id: Uuid,
+    agency_id: Uuid,
+    user_id: Uuid,
+    role: String,
+    shop_ids: Option<IdList>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    /// When the session's last live refresh token expires.
+    session_expires_at: DateTime<Utc>,
+}
+
+impl From<LiveMembership> for membership::Model {
+    fn from(live: LiveMembership) -> Self {
+        Self {
+            id: live.id,
+            agency_id: live.agency_id,
+            user_id: live.user_id,
+            role: live.role,
+            shop_ids: live.shop_ids,
+            created_at: live.created_at,
+            updated_at: live.updated_at,
+        }
+    }
 }
 
 /// Builds the actor of a membership row.
@@ -361,6 +416,7 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
         .exec(&txn)
         .await?;
     if rotated.rows_affected == 0 {
+        let _change = state.sessions.changing(&txn).await?;
         revoke_family(&txn, current.family_id, now).await?;
         txn.commit().await?;
         tracing::warn!(family = %current.family_id, "refresh token reuse detected; family revoked");
@@ -372,6 +428,7 @@ pub async fn refresh(state: &AppState, request_id: &str, token: &str) -> AppResu
         .one(&txn)
         .await?
     else {
+        let _change = state.sessions.changing(&txn).await?;
         revoke_family(&txn, current.family_id, now).await?;
         txn.commit().await?;
         return Err(invalid_refresh_token());
@@ -444,6 +501,7 @@ pub async fn log_out(state: &AppState, request_id: &str, token: &str) -> AppResu
         return Ok(());
     };
     let txn = state.db.begin().await?;
+    let _change = state.sessions.changing(&txn).await?;
     refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::RevokedAt, Expr::value(Some(now)))
         .filter(refresh_token::Column::UserId.eq(current.user_id))
@@ -537,6 +595,7 @@ pub async fn change_password(
     let password_hash = state.passwords.hash(new_password).await?;
     let now = Utc::now();
     let txn = state.db.begin().await?;
+    let _change = state.sessions.changing(&txn).await?;
     user::Entity::update_many()
         .col_expr(user::Column::PasswordHash, Expr::value(password_hash))
         .col_expr(user::Column::UpdatedAt, Expr::value(now))

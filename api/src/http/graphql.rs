@@ -456,17 +456,27 @@ async fn run(
         }
         extensions.set("requestId", call.request_id.as_str());
     }
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| {
-        serde_json::json!({ "data": null, "errors": [{ "message": "internal error", "extensions": { "code": "INTERNAL" } }] })
-    });
     if request_error {
         answer.status = call.media.request_error_status();
-        if call.media == Media::GraphQlResponse
-            && let Some(object) = body.as_object_mut()
-        {
-            object.remove("data");
+        if call.media == Media::GraphQlResponse {
+            // A request error under the GraphQL-over-HTTP media type has no `data` entry.
+            let mut body = serde_json::to_value(&response).unwrap_or_default();
+            if let Some(object) = body.as_object_mut() {
+                object.remove("data");
+            }
+            answer.body = if body.is_object() {
+                body.to_string()
+            } else {
+                INTERNAL_BODY.to_owned()
+            };
+            return answer;
         }
     }
-    answer.body = body.to_string();
+    // Straight to text: no intermediate `serde_json::Value` tree of the whole answer.
+    answer.body = serde_json::to_string(&response).unwrap_or_else(|_| INTERNAL_BODY.to_owned());
     answer
 }
+
+/// The answer when an answer cannot be serialised.
+const INTERNAL_BODY: &str =
+    r#"{"data":null,"errors":[{"message":"internal error","extensions":{"code":"INTERNAL"}}]}"#;
