@@ -508,6 +508,20 @@ pub async fn review(ctx: &Ctx<'_>, id: Uuid, review: Review) -> AppResult<campai
     Ok(reviewed)
 }
 
+/// The visible campaign `id` for a change to its plan (`what`, e.g. "line-up"), which needs
+/// MANAGE_CAMPAIGNS and a campaign that has not ended or been cancelled.
+pub async fn open_for_planning(ctx: &Ctx<'_>, id: Uuid, what: &str) -> AppResult<campaign::Model> {
+    ctx.actor.require(Permission::ManageCampaigns)?;
+    let current = find(ctx, id, &ctx.state.db).await?;
+    if status_of(&current).is_closed() {
+        return Err(AppError::Invalid(vec![UserError::general(
+            UserErrorCode::Invalid,
+            format!("The {what} of a closed campaign no longer changes"),
+        )]));
+    }
+    Ok(current)
+}
+
 /// The typed mechanics of a stored campaign.
 pub fn load_mechanics(row: &campaign::Model) -> AppResult<Vec<Mechanic>> {
     serde_json::from_value(row.mechanics.clone())

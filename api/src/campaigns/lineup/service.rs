@@ -17,7 +17,7 @@ use super::{LineupRisk, LineupRole};
 use crate::audit::service::Record;
 use crate::auth::Actor;
 use crate::authz::Permission;
-use crate::campaigns::service::{self as campaigns, status_of};
+use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
 use crate::money::Currency;
@@ -60,17 +60,7 @@ pub async fn set(
     campaign_id: Uuid,
     items: Vec<ItemInput>,
 ) -> AppResult<campaign::Model> {
-    ctx.actor.require(Permission::ManageCampaigns)?;
-    let current = campaign::Entity::find_by_id_in(ctx.actor, campaign_id)
-        .one(&ctx.state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if status_of(&current).is_closed() {
-        return Err(AppError::Invalid(vec![UserError::general(
-            UserErrorCode::Invalid,
-            "The line-up of a closed campaign no longer changes",
-        )]));
-    }
+    let current = campaigns::open_for_planning(ctx, campaign_id, "line-up").await?;
     if items.len() > MAX_ITEMS {
         return Err(AppError::invalid(
             "items",

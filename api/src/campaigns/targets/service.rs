@@ -14,8 +14,7 @@ use uuid::Uuid;
 use super::TargetDimension;
 use crate::audit::service::Record;
 use crate::auth::Actor;
-use crate::authz::Permission;
-use crate::campaigns::service::{self as campaigns, status_of};
+use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
 use crate::graphql::ids::{self, Kind};
@@ -63,17 +62,7 @@ pub async fn set(
     totals: TotalsInput,
     rows: Vec<RowInput>,
 ) -> AppResult<campaign::Model> {
-    ctx.actor.require(Permission::ManageCampaigns)?;
-    let current = campaign::Entity::find_by_id_in(ctx.actor, campaign_id)
-        .one(&ctx.state.db)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if status_of(&current).is_closed() {
-        return Err(AppError::Invalid(vec![UserError::general(
-            UserErrorCode::Invalid,
-            "The targets of a closed campaign no longer change",
-        )]));
-    }
+    let current = campaigns::open_for_planning(ctx, campaign_id, "targets").await?;
     if rows.len() > MAX_ROWS {
         return Err(AppError::invalid(
             "breakdown",
