@@ -140,3 +140,123 @@ async fn targets_are_decomposed_by_day_shop_and_owner_with_the_gap_shown() {
         .await;
     assert_eq!(by_rival.code(), "NOT_FOUND");
 }
+
+const SUGGEST: &str = "query($id: ID!, $d: TargetDimension!) { suggestTargetBreakdown(campaignId: $id, dimension: $d) { key share gmv { amount } } }";
+
+fn shares(response: &Value) -> Vec<(String, f64)> {
+    response["suggestTargetBreakdown"]
+        .as_array()
+        .expect("shares")
+        .iter()
+        .map(|s| {
+            (
+                s["key"].as_str().unwrap_or_default().to_owned(),
+                s["share"].as_f64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn breakdowns_are_proposed_from_the_curve_the_lineup_and_the_last_campaign() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let tmall = app.shop(&owner, "Tmall flagship").await;
+    let jd = app.shop(&owner, "JD store").await;
+    let create = |name: &str, starts: &str, ends: &str| json!({ "input": { "name": name, "kind": "MEGA_SALE", "shopIds": [tmall, jd], "startsAt": starts, "endsAt": ends } });
+    let first = owner
+        .gql(
+            &app,
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+            create("Double 11 2027", "2027-10-31T16:00:00Z", "2027-11-04T16:00:00Z"),
+        )
+        .await;
+    let first = first.ok()["createCampaign"]["campaign"]["id"].clone();
+
+    // No history: four days of a mega-sale, front-loaded, in date order, summing to 1.
+    let days = owner
+        .gql(&app, SUGGEST, json!({ "id": first, "d": "DAY" }))
+        .await;
+    let days = shares(days.ok());
+    let keys: Vec<&str> = days.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(
+        keys,
+        ["2027-11-01", "2027-11-02", "2027-11-03", "2027-11-04"]
+    );
+    let total: f64 = days.iter().map(|(_, s)| s).sum();
+    assert!((total - 1.0).abs() < 1e-12, "{total}");
+    assert!(days[0].1 > days[1].1 && days[3].1 < days[0].1 && days[3].1 > days[1].1);
+
+    // Shops follow the line-up's expected GMV: 3 × 100 at Tmall against 1 × 100 at JD.
+    let tmall_product = app.product(&owner, &tmall, "T-1").await;
+    let jd_product = app.product(&owner, &jd, "J-1").await;
+    let lineup = owner
+        .gql(
+            &app,
+            "mutation($input: SetCampaignProductsInput!) { setCampaignProducts(input: $input) { userErrors { code } } }",
+            json!({ "input": { "campaignId": first, "items": [
+                { "productId": tmall_product, "role": "HERO", "campaignPrice": "100", "expectedUnits": 3 },
+                { "productId": jd_product, "role": "HERO", "campaignPrice": "100", "expectedUnits": 1 } ] } }),
+        )
+        .await;
+    assert_eq!(lineup.ok()["setCampaignProducts"]["userErrors"], json!([]));
+    let by_shop = owner
+        .gql(&app, SUGGEST, json!({ "id": first, "d": "SHOP" }))
+        .await;
+    let mut by_shop = shares(by_shop.ok());
+    by_shop.sort_by(|a, b| b.1.total_cmp(&a.1));
+    assert_eq!(by_shop[0], (tmall.clone(), 0.75));
+
+    // With targets set, the next Double 11 is offered the same shape, and the GMV of each day.
+    let set = owner
+        .gql(
+            &app,
+            SET,
+            json!({ "input": { "campaignId": first, "totals": { "gmv": "1000" }, "breakdown": [
+                { "dimension": "DAY", "key": "2027-11-01", "gmv": "400" },
+                { "dimension": "DAY", "key": "2027-11-02", "gmv": "100" },
+                { "dimension": "DAY", "key": "2027-11-03", "gmv": "100" },
+                { "dimension": "DAY", "key": "2027-11-04", "gmv": "400" } ] } }),
+        )
+        .await;
+    assert_eq!(set.ok()["setCampaignTargets"]["userErrors"], json!([]));
+    let next = owner
+        .gql(
+            &app,
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+            create("Double 11 2028", "2028-10-31T16:00:00Z", "2028-11-04T16:00:00Z"),
+        )
+        .await;
+    let next = next.ok()["createCampaign"]["campaign"]["id"].clone();
+    let offered = owner
+        .gql(&app, SUGGEST, json!({ "id": next, "d": "DAY" }))
+        .await;
+    let offered = shares(offered.ok());
+    let expected = [
+        ("2028-11-01", 0.4),
+        ("2028-11-02", 0.1),
+        ("2028-11-03", 0.1),
+        ("2028-11-04", 0.4),
+    ];
+    assert_eq!(offered.len(), expected.len());
+    for ((key, share), (want_key, want)) in offered.iter().zip(expected) {
+        assert_eq!(key, want_key);
+        assert!((share - want).abs() < 1e-9, "{key}: {share}");
+    }
+    let with_money = owner
+        .gql(&app, SUGGEST, json!({ "id": first, "d": "DAY" }))
+        .await;
+    assert_eq!(
+        with_money.ok()["suggestTargetBreakdown"][0]["gmv"]["amount"],
+        "394.74",
+        "day 1 of the curve: 3 / 7.6 of the 1,000 target"
+    );
+    let rival = app.owner("Rival").await;
+    assert_eq!(
+        rival
+            .gql(&app, SUGGEST, json!({ "id": first, "d": "DAY" }))
+            .await
+            .code(),
+        "NOT_FOUND"
+    );
+}

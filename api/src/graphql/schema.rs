@@ -12,7 +12,7 @@ use crate::audit::graphql::AuditQuery;
 use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::campaigns::lineup::graphql::LineupMutation;
-use crate::campaigns::targets::graphql::TargetMutation;
+use crate::campaigns::targets::graphql::{TargetMutation, TargetQuery};
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
@@ -26,6 +26,7 @@ pub struct Query(
     ProductQuery,
     CampaignQuery,
     TaskQuery,
+    TargetQuery,
     AuditQuery,
     NodeQuery,
 );

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::TargetDimension;
 use super::service::{self, RowInput, Targets, TotalsInput};
+use super::suggest;
 use crate::agency::graphql::User;
 use crate::auth::Actor;
 use crate::authz::Permission;
@@ -223,6 +224,55 @@ pub struct SetCampaignTargetsInput {
     /// The decomposition, at most 1,000 rows.
     #[graphql(default)]
     pub breakdown: Vec<TargetRowInput>,
+}
+
+/// A proposed share of a target.
+#[derive(SimpleObject)]
+pub struct TargetShare {
+    /// The key, as `setCampaignTargets` takes it.
+    key: String,
+    /// Its share of the total, 0–1; the shares of one answer sum to 1.
+    share: f64,
+    /// The share of the campaign's GMV target, once that is set.
+    gmv: Option<Money>,
+}
+
+#[derive(Default)]
+pub struct TargetQuery;
+
+#[Object]
+impl TargetQuery {
+    /// Proposes how to split a campaign's target along `dimension`: from the breakdown of the
+    /// last campaign of the same kind that ended before it, else — for DAY — a front-loaded
+    /// curve for a mega-sale (day 1 the largest, day 2 lower, the last day rebounding below
+    /// day 1) and even days otherwise, and for shops, categories, brands and products the
+    /// line-up's expected GMV. Keys in order (DAY keys are dates in the campaign's time zone);
+    /// nothing is saved.
+    async fn suggest_target_breakdown(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The campaign.")] campaign_id: ID,
+        #[graphql(desc = "The dimension to split along.")] dimension: TargetDimension,
+    ) -> async_graphql::Result<Vec<TargetShare>> {
+        let scoped = authenticated(ctx)?;
+        let id = ids::decode(&campaign_id, Kind::Campaign)?;
+        let (campaign, shares) = suggest::suggest(&scoped, id, dimension).await?;
+        let total = load(&loaders(ctx)?.targets, id)
+            .await?
+            .and_then(|t| t.totals)
+            .and_then(|t| t.gmv_minor);
+        let currency = Currency::stored(&campaign.currency_code);
+        Ok(shares
+            .into_iter()
+            .map(|s| TargetShare {
+                gmv: total.map(|total| {
+                    Money::from_minor((total as f64 * s.share).round() as i64, currency)
+                }),
+                key: s.key,
+                share: s.share,
+            })
+            .collect())
+    }
 }
 
 #[derive(Default)]

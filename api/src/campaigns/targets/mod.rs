@@ -3,6 +3,7 @@
 
 pub mod graphql;
 pub mod service;
+pub mod suggest;
 
 use async_graphql::Enum;
 use strum::{EnumIter, EnumString, IntoStaticStr};

@@ -221,9 +221,9 @@ fn parse_totals(
 }
 
 /// What a breakdown key may name in one campaign.
-struct Keys {
+pub struct Keys {
     days: (NaiveDate, NaiveDate),
-    shops: HashSet<Uuid>,
+    pub shops: HashSet<Uuid>,
     products: HashSet<Uuid>,
     categories: HashSet<String>,
     brands: HashSet<String>,
@@ -231,7 +231,7 @@ struct Keys {
 }
 
 impl Keys {
-    async fn of(ctx: &Ctx<'_>, campaign: &campaign::Model) -> AppResult<Self> {
+    pub async fn of(ctx: &Ctx<'_>, campaign: &campaign::Model) -> AppResult<Self> {
         let db = &ctx.state.db;
         let shops = campaigns::shop_ids(db, ctx.actor, &[campaign.id])
             .await?
@@ -266,7 +266,7 @@ impl Keys {
     }
 
     /// `Ok` when `key` names something of `dimension` in this campaign; otherwise why not.
-    fn check(&self, dimension: TargetDimension, key: &str) -> Result<(), String> {
+    pub fn check(&self, dimension: TargetDimension, key: &str) -> Result<(), String> {
         let id_of = |kind: Kind| ids::decode(&async_graphql::ID(key.to_owned()), kind).ok();
         let found = match dimension {
             TargetDimension::Day => key
