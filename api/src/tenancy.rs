@@ -29,8 +29,8 @@ use std::marker::PhantomData;
 
 use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
-    idempotency_key, invitation, membership, price_change, product, shop, status_change,
-    target_row, task,
+    idempotency_key, invitation, membership, price_change, product, shop, shop_monthly_target,
+    status_change, target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -204,6 +204,7 @@ tenant_scoped!(audit_event);
 tenant_scoped!(idempotency_key);
 tenant_scoped!(status_change);
 tenant_scoped!(target_row);
+tenant_scoped!(shop_monthly_target, shop: ShopId);
 
 /// A campaign's totals are read and written with their campaign, which is checked first.
 impl TenantScoped for campaign_target::Entity {

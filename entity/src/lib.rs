@@ -18,6 +18,7 @@ pub mod price_change;
 pub mod product;
 pub mod refresh_token;
 pub mod shop;
+pub mod shop_monthly_target;
 pub mod sign_in_throttle;
 pub mod status_change;
 pub mod target_row;

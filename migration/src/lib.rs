@@ -15,6 +15,7 @@ mod m20261129_000001_create_campaigns;
 mod m20261129_000002_create_lineups;
 mod m20261129_000003_create_tasks;
 mod m20261129_000004_create_campaign_targets;
+mod m20261129_000005_create_shop_monthly_targets;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_create_lineups::Migration),
             Box::new(m20261129_000003_create_tasks::Migration),
             Box::new(m20261129_000004_create_campaign_targets::Migration),
+            Box::new(m20261129_000005_create_shop_monthly_targets::Migration),
         ]
     }
 }

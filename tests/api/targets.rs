@@ -260,3 +260,84 @@ async fn breakdowns_are_proposed_from_the_curve_the_lineup_and_the_last_campaign
         "NOT_FOUND"
     );
 }
+
+#[tokio::test]
+async fn a_months_target_is_spread_to_days_with_the_campaign_days_on_their_curve() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let tmall = app.shop(&owner, "Tmall flagship").await;
+    let set = owner
+        .gql(
+            &app,
+            "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { shop { id } userErrors { field code } } }",
+            json!({ "input": { "shopId": tmall, "month": "2027-11", "gmv": "300000", "orders": 3001 } }),
+        )
+        .await;
+    assert_eq!(set.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+    // Double 11 from 1 November 00:00 to 12 November 00:00, Shanghai time.
+    let campaign = owner
+        .gql(
+            &app,
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }",
+            json!({ "input": { "name": "Double 11", "kind": "MEGA_SALE", "shopIds": [tmall], "startsAt": "2027-10-31T16:00:00Z", "endsAt": "2027-11-11T16:00:00Z" } }),
+        )
+        .await;
+    assert!(campaign.errors().is_empty());
+    const READ: &str = "query($id: ID!) { shop(id: $id) { monthlyTargets(from: \"2027-10\", to: \"2027-12\") { month gmv { amount } days { date gmv { amount } orders } } } }";
+    let read = owner.gql(&app, READ, json!({ "id": tmall })).await;
+    let months = read.ok()["shop"]["monthlyTargets"]
+        .as_array()
+        .expect("months")
+        .clone();
+    assert_eq!(months.len(), 1);
+    assert_eq!(months[0]["month"], "2027-11");
+    let days = months[0]["days"].as_array().expect("days");
+    assert_eq!(days.len(), 30);
+    let gmv = |i: usize| {
+        days[i]["gmv"]["amount"]
+            .as_str()
+            .expect("amount")
+            .parse::<f64>()
+            .expect("number")
+    };
+    let total: f64 = (0..30).map(gmv).sum();
+    assert!((total - 300_000.0).abs() < 0.005, "{total}");
+    let orders: i64 = days.iter().map(|d| d["orders"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(orders, 3001);
+    // Day 1 of the sale is three ordinary days, day 2 less, day 11 rebounds below day 1.
+    assert!(
+        (gmv(0) / gmv(19) - 3.0).abs() < 0.01,
+        "{} vs {}",
+        gmv(0),
+        gmv(19)
+    );
+    assert!(gmv(1) < gmv(0) && gmv(10) > gmv(1) && gmv(10) < gmv(0));
+
+    let bad = owner
+        .gql(
+            &app,
+            "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { field code } } }",
+            json!({ "input": { "shopId": tmall, "month": "November", "gmv": "-1" } }),
+        )
+        .await;
+    assert_eq!(
+        bad.ok()["setShopMonthlyTarget"]["userErrors"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let designer = app.member(&owner, "DESIGNER", None).await;
+    let by_designer = designer
+        .gql(
+            &app,
+            "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { code } } }",
+            json!({ "input": { "shopId": tmall, "month": "2027-12", "gmv": "1" } }),
+        )
+        .await;
+    assert_eq!(by_designer.code(), "FORBIDDEN");
+    let rival = app.owner("Rival").await;
+    assert_eq!(
+        rival.gql(&app, READ, json!({ "id": tmall })).await.code(),
+        "NOT_FOUND"
+    );
+}

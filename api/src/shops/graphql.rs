@@ -6,11 +6,14 @@ use entity::shop;
 
 use super::Platform;
 use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
+use crate::campaigns::targets::graphql::MonthlyTarget;
+use crate::campaigns::targets::monthly;
 use crate::context::authenticated;
-use crate::error::{into_payload, mutation_payload};
+use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{count_through, load_error, loaders};
 use crate::graphql::pagination::Connection;
+use crate::money::Currency;
 use crate::paging::nested::PageKey;
 use crate::paging::{Page, PageArgs};
 use crate::products::graphql::Product;
@@ -98,6 +101,28 @@ impl Shop {
             .unwrap_or_default();
         let total = count_through(&loaders.shop_product_counts, self.0.id);
         Ok(Page::from_rows(rows, &args, total).map(Product).into())
+    }
+
+    /// The shop's monthly targets from `from` to `to` (YYYY-MM, at most 24 months), each spread
+    /// to its days for daily pacing.
+    #[graphql(complexity = 20)]
+    async fn monthly_targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "First month, YYYY-MM.")] from: String,
+        #[graphql(desc = "Last month, YYYY-MM.")] to: String,
+    ) -> async_graphql::Result<Vec<MonthlyTarget>> {
+        let ctx = authenticated(ctx)?;
+        let month = |field: &str, text: &str| {
+            monthly::parse_month(field, text).map_err(|e| AppError::BadInput(e.message))
+        };
+        let (from, to) = (month("from", &from)?, month("to", &to)?);
+        let currency = Currency::stored(&self.0.currency_code);
+        Ok(monthly::list(&ctx, self.0.id, from, to)
+            .await?
+            .into_iter()
+            .map(|m| MonthlyTarget::of(m, currency))
+            .collect())
     }
 }
 

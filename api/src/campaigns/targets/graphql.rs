@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use super::TargetDimension;
 use super::service::{self, RowInput, Targets, TotalsInput};
-use super::suggest;
+use super::{monthly, suggest};
 use crate::agency::graphql::User;
 use crate::auth::Actor;
 use crate::authz::Permission;
@@ -24,6 +24,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
 use crate::graphql::money::Money;
 use crate::money::Currency;
+use crate::shops::graphql::{Shop, ShopPayload};
 
 /// Basis points in a rate of 1.
 const BASIS_POINTS: f64 = 10_000.0;
@@ -275,11 +276,98 @@ impl TargetQuery {
     }
 }
 
+/// One day's share of a shop's monthly targets.
+#[derive(SimpleObject)]
+pub struct DailyTarget {
+    /// The day, in the shop's time zone.
+    date: chrono::NaiveDate,
+    /// Its GMV target.
+    gmv: Option<Money>,
+    /// Its orders target.
+    orders: Option<i64>,
+    /// Its visitors target.
+    visitors: Option<i64>,
+}
+
+/// A shop's targets for one month, spread to its days.
+#[derive(SimpleObject)]
+pub struct MonthlyTarget {
+    /// The month, as YYYY-MM.
+    month: String,
+    /// GMV target.
+    gmv: Option<Money>,
+    /// Orders target.
+    orders: Option<i64>,
+    /// Visitors target.
+    visitors: Option<i64>,
+    /// The month's days: ordinary days weigh the same, a campaign's sale days follow its day
+    /// curve; the days add up to the month exactly.
+    days: Vec<DailyTarget>,
+}
+
+impl MonthlyTarget {
+    pub fn of(month: monthly::Month, currency: Currency) -> Self {
+        let money = |minor: Option<i64>| minor.map(|m| Money::from_minor(m, currency));
+        Self {
+            month: month.row.month.format("%Y-%m").to_string(),
+            gmv: money(month.row.gmv_minor),
+            orders: month.row.orders,
+            visitors: month.row.visitors,
+            days: month
+                .days
+                .into_iter()
+                .map(|day| DailyTarget {
+                    date: day.date,
+                    gmv: money(day.gmv),
+                    orders: day.orders,
+                    visitors: day.visitors,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A shop's targets for one month; amounts are decimal strings in the shop's currency.
+#[derive(InputObject)]
+pub struct SetShopMonthlyTargetInput {
+    /// The shop.
+    pub shop_id: ID,
+    /// The month, as YYYY-MM.
+    pub month: String,
+    /// GMV target.
+    pub gmv: Option<String>,
+    /// Orders target.
+    pub orders: Option<i64>,
+    /// Visitors target.
+    pub visitors: Option<i64>,
+}
+
 #[derive(Default)]
 pub struct TargetMutation;
 
 #[Object]
 impl TargetMutation {
+    /// Sets (or replaces) a shop's targets for a month. Needs MANAGE_CAMPAIGNS.
+    async fn set_shop_monthly_target(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shop, the month and its targets.")] input: SetShopMonthlyTargetInput,
+    ) -> async_graphql::Result<ShopPayload> {
+        let ctx = authenticated(ctx)?;
+        let shop_id = ids::decode(&input.shop_id, Kind::Shop)?;
+        let targets = monthly::MonthlyInput {
+            month: input.month,
+            gmv: input.gmv,
+            orders: input.orders,
+            visitors: input.visitors,
+        };
+        let result = match monthly::set(&ctx, shop_id, targets).await {
+            Ok(()) => crate::shops::service::find(&ctx, shop_id).await,
+            Err(error) => Err(error),
+        };
+        into_payload(result, |shop| ShopPayload::done(Shop(shop)))
+    }
+
     /// Sets a campaign's KPI targets and their decomposition, all or nothing. Needs
     /// MANAGE_CAMPAIGNS.
     async fn set_campaign_targets(

@@ -2,6 +2,7 @@
 //! channel, category, brand, product, owner) handed to the people accountable for each piece.
 
 pub mod graphql;
+pub mod monthly;
 pub mod service;
 pub mod suggest;
 

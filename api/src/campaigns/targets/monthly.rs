@@ -1,0 +1,268 @@
+//! A shop's monthly targets and their spread to days for daily pacing. Every day weighs the
+//! same, except the sale days of the shop's campaigns, which take their campaign's day curve
+//! (its DAY breakdown when set, else the mega-sale curve): a Double 11 day carries more of
+//! November than an ordinary one.
+
+use std::collections::HashMap;
+
+use chrono::{Months, NaiveDate, Utc};
+use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::TargetDimension;
+use super::service::sale_days;
+use super::suggest::front_loaded;
+use crate::audit::service::Record;
+use crate::authz::Permission;
+use crate::campaigns::service::kind_of;
+use crate::campaigns::{CampaignKind, CampaignStatus};
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult, UserError, UserErrorCode};
+use crate::money::Currency;
+use crate::shops::service as shops;
+use crate::tenancy::TenantScoped;
+use crate::validate;
+
+/// Most months one read spans.
+const MAX_MONTHS: u32 = 24;
+/// Largest count of orders or visitors.
+const MAX_COUNT: i64 = 10_000_000_000;
+
+/// A month's targets, as received.
+pub struct MonthlyInput {
+    pub month: String,
+    pub gmv: Option<String>,
+    pub orders: Option<i64>,
+    pub visitors: Option<i64>,
+}
+
+/// One day's share of a month's targets.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub gmv: Option<i64>,
+    pub orders: Option<i64>,
+    pub visitors: Option<i64>,
+}
+
+/// A month's targets with their spread to days.
+#[derive(Clone, Debug)]
+pub struct Month {
+    pub row: shop_monthly_target::Model,
+    pub days: Vec<Day>,
+}
+
+/// The first day of the month named `YYYY-MM`.
+pub fn parse_month(field: &str, text: &str) -> Result<NaiveDate, UserError> {
+    NaiveDate::parse_from_str(&format!("{}-01", text.trim()), "%Y-%m-%d").map_err(|_| {
+        UserError::new(
+            field,
+            UserErrorCode::Invalid,
+            format!("{field} is a month such as 2027-11"),
+        )
+    })
+}
+
+/// Sets (or replaces) a shop's targets for one month.
+pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult<()> {
+    ctx.actor.require(Permission::ManageCampaigns)?;
+    let shop = shops::find(ctx, shop_id).await?;
+    let currency = Currency::stored(&shop.currency_code);
+    let mut problems = Vec::new();
+    let month = parse_month("month", &input.month)
+        .map_err(|e| problems.push(e))
+        .ok();
+    let gmv = match input
+        .gmv
+        .as_deref()
+        .map(|g| currency.parse_amount("gmv", g))
+    {
+        Some(Err(error)) => {
+            problems.push(error);
+            None
+        }
+        Some(Ok(minor)) => Some(minor),
+        None => None,
+    };
+    for (field, value) in [("orders", input.orders), ("visitors", input.visitors)] {
+        if let Some(value) = value
+            && let Err(error) = validate::in_range(field, value, 0..=MAX_COUNT)
+        {
+            problems.push(error);
+        }
+    }
+    let Some(month) = month.filter(|_| problems.is_empty()) else {
+        return Err(AppError::Invalid(problems));
+    };
+    let txn = ctx.state.db.begin().await?;
+    shop_monthly_target::Entity::delete_in(ctx.actor)
+        .filter(shop_monthly_target::Column::ShopId.eq(shop_id))
+        .filter(shop_monthly_target::Column::Month.eq(month))
+        .exec(&txn)
+        .await?;
+    let row = shop_monthly_target::Entity::new_in(
+        ctx.actor,
+        shop_monthly_target::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            shop_id: Set(shop_id),
+            month: Set(month),
+            gmv_minor: Set(gmv),
+            orders: Set(input.orders),
+            visitors: Set(input.visitors),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    )?;
+    shop_monthly_target::Entity::insert(row)
+        .exec_without_returning(&txn)
+        .await?;
+    Record::success(ctx, "shop.monthly_target", ("Shop", shop_id))
+        .commit(txn)
+        .await?;
+    Ok(())
+}
+
+/// The months from `from` to `to` (inclusive) that have targets, each spread to its days.
+pub async fn list(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Vec<Month>> {
+    ctx.actor.require(Permission::ReadCampaigns)?;
+    if to < from
+        || from
+            .checked_add_months(Months::new(MAX_MONTHS))
+            .is_some_and(|end| to >= end)
+    {
+        return Err(AppError::BadInput(format!(
+            "`from` must not be after `to`, and they span at most {MAX_MONTHS} months"
+        )));
+    }
+    let rows = shop_monthly_target::Entity::find_in(ctx.actor)
+        .filter(shop_monthly_target::Column::ShopId.eq(shop_id))
+        .filter(shop_monthly_target::Column::Month.gte(from))
+        .filter(shop_monthly_target::Column::Month.lte(to))
+        .order_by_asc(shop_monthly_target::Column::Month)
+        .all(&ctx.state.db)
+        .await?;
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let weights = campaign_day_weights(ctx, shop_id).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            let days = spread(&row, &weights);
+            Month { row, days }
+        })
+        .collect())
+}
+
+/// The weight of each sale day of the shop's campaigns (cancelled ones aside), scaled so that a
+/// campaign's lightest day weighs as much as an ordinary day: its peaks come on top of the
+/// ordinary pace.
+async fn campaign_day_weights(ctx: &Ctx<'_>, shop_id: Uuid) -> AppResult<HashMap<NaiveDate, f64>> {
+    let in_shop = Query::select()
+        .column(campaign_shop::Column::CampaignId)
+        .from(campaign_shop::Entity)
+        .and_where(campaign_shop::Column::AgencyId.eq(ctx.actor.agency_id()))
+        .and_where(campaign_shop::Column::ShopId.eq(shop_id))
+        .to_owned();
+    let campaigns = campaign::Entity::find_in(ctx.actor)
+        .filter(campaign::Column::Id.in_subquery(in_shop))
+        .filter(campaign::Column::Status.ne(CampaignStatus::Cancelled.as_str()))
+        .all(&ctx.state.db)
+        .await?;
+    let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();
+    let mut day_rows: HashMap<Uuid, HashMap<NaiveDate, f64>> = HashMap::new();
+    for row in target_row::Entity::find_in(ctx.actor)
+        .filter(target_row::Column::CampaignId.is_in(ids))
+        .filter(target_row::Column::Dimension.eq(TargetDimension::Day.as_str()))
+        .all(&ctx.state.db)
+        .await?
+    {
+        if let (Ok(day), Some(gmv)) = (row.key.parse(), row.gmv_minor) {
+            day_rows
+                .entry(row.campaign_id)
+                .or_default()
+                .insert(day, gmv as f64);
+        }
+    }
+    let mut weights = HashMap::new();
+    for campaign in &campaigns {
+        let (first, last) = sale_days(campaign);
+        let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+        let curve: Vec<f64> = match day_rows.get(&campaign.id) {
+            Some(rows) => days
+                .iter()
+                .map(|d| rows.get(d).copied().unwrap_or(0.0))
+                .collect(),
+            None if kind_of(campaign) == CampaignKind::MegaSale => front_loaded(days.len()),
+            None => vec![1.0; days.len()],
+        };
+        let lightest = curve
+            .iter()
+            .copied()
+            .filter(|w| *w > 0.0)
+            .fold(f64::INFINITY, f64::min);
+        if !lightest.is_finite() {
+            continue;
+        }
+        for (day, weight) in days.into_iter().zip(curve) {
+            weights.insert(day, weight / lightest);
+        }
+    }
+    Ok(weights)
+}
+
+/// `row`'s targets spread over its month's days by `weights` (one for an ordinary day). Each
+/// day gets the rounded difference of the cumulative split, so the days add up exactly.
+fn spread(row: &shop_monthly_target::Model, weights: &HashMap<NaiveDate, f64>) -> Vec<Day> {
+    let start = row.month;
+    let next = start.checked_add_months(Months::new(1)).unwrap_or(start);
+    let days: Vec<NaiveDate> = start.iter_days().take_while(|d| *d < next).collect();
+    let day_weights: Vec<f64> = days
+        .iter()
+        .map(|d| weights.get(d).copied().unwrap_or(1.0))
+        .collect();
+    let total: f64 = day_weights.iter().sum();
+    let last = days.len().saturating_sub(1);
+    let split = |amount: Option<i64>| -> Vec<Option<i64>> {
+        let Some(amount) = amount else {
+            return vec![None; days.len()];
+        };
+        let mut cumulative = 0.0;
+        let mut given = 0_i64;
+        day_weights
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                cumulative += w / total;
+                // The last day closes the month exactly, whatever floating point left over.
+                let upto = if i == last {
+                    amount
+                } else {
+                    (amount as f64 * cumulative).round() as i64
+                };
+                let today = upto - given;
+                given = upto;
+                Some(today)
+            })
+            .collect()
+    };
+    let (gmv, orders, visitors) = (split(row.gmv_minor), split(row.orders), split(row.visitors));
+    days.iter()
+        .enumerate()
+        .map(|(i, date)| Day {
+            date: *date,
+            gmv: gmv[i],
+            orders: orders[i],
+            visitors: visitors[i],
+        })
+        .collect()
+}
