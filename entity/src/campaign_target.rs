@@ -13,6 +13,8 @@ pub struct Model {
     pub visitors: Option<i64>,
     pub conversion_basis_points: Option<i32>,
     pub sell_through_basis_points: Option<i32>,
+    /// The category's growth over a year, as the operator reads the market (2.0 = +200 %).
+    pub category_growth_basis_points: Option<i32>,
     pub updated_at: DateTimeUtc,
 }
 

@@ -22,6 +22,7 @@ impl MigrationTrait for Migration {
                     .col(big_integer_null(CampaignTargets::Visitors))
                     .col(integer_null(CampaignTargets::ConversionBasisPoints))
                     .col(integer_null(CampaignTargets::SellThroughBasisPoints))
+                    .col(integer_null(CampaignTargets::CategoryGrowthBasisPoints))
                     .col(timestamp_with_time_zone(CampaignTargets::UpdatedAt))
                     .foreign_key(
                         ForeignKey::create()
@@ -104,6 +105,7 @@ enum CampaignTargets {
     Visitors,
     ConversionBasisPoints,
     SellThroughBasisPoints,
+    CategoryGrowthBasisPoints,
     UpdatedAt,
 }
 

@@ -341,3 +341,118 @@ async fn a_months_target_is_spread_to_days_with_the_campaign_days_on_their_curve
         "NOT_FOUND"
     );
 }
+
+#[tokio::test]
+async fn a_target_is_checked_against_last_year_the_category_the_lineup_and_the_funnel() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let tmall = app.shop(&owner, "Tmall flagship").await;
+    const CREATE: &str = "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } } }";
+    let campaign = |name: &str, starts: &str, ends: &str| json!({ "input": { "name": name, "kind": "MEGA_SALE", "shopIds": [tmall], "startsAt": starts, "endsAt": ends } });
+    let last_year = owner
+        .gql(
+            &app,
+            CREATE,
+            campaign(
+                "Double 11 2026",
+                "2026-10-31T16:00:00Z",
+                "2026-11-11T16:00:00Z",
+            ),
+        )
+        .await;
+    let last_year = last_year.ok()["createCampaign"]["campaign"]["id"].clone();
+    let this_year = owner
+        .gql(
+            &app,
+            CREATE,
+            campaign(
+                "Double 11 2027",
+                "2027-10-31T16:00:00Z",
+                "2027-11-11T16:00:00Z",
+            ),
+        )
+        .await;
+    let this_year = this_year.ok()["createCampaign"]["campaign"]["id"].clone();
+    for (id, totals) in [
+        (&last_year, json!({ "gmv": "150000" })),
+        (
+            &this_year,
+            json!({ "gmv": "1000000", "orders": 5000, "visitors": 100000, "conversionRate": 0.05, "categoryGrowthRate": 2.0 }),
+        ),
+    ] {
+        let set = owner
+            .gql(
+                &app,
+                SET,
+                json!({ "input": { "campaignId": id, "totals": totals } }),
+            )
+            .await;
+        assert_eq!(set.ok()["setCampaignTargets"]["userErrors"], json!([]));
+    }
+    let product = app.product(&owner, &tmall, "HERO-1").await;
+    let lineup = owner
+        .gql(
+            &app,
+            "mutation($input: SetCampaignProductsInput!) { setCampaignProducts(input: $input) { userErrors { code } } }",
+            json!({ "input": { "campaignId": this_year, "items": [
+                { "productId": product, "role": "HERO", "campaignPrice": "100", "reservedStock": 100, "expectedUnits": 100 } ] } }),
+        )
+        .await;
+    assert_eq!(lineup.ok()["setCampaignProducts"]["userErrors"], json!([]));
+
+    let checked = owner
+        .gql(
+            &app,
+            "query($id: ID!) { campaign(id: $id) { targetCheck { status checks { kind value reference status message } } } }",
+            json!({ "id": this_year }),
+        )
+        .await;
+    let check = &checked.ok()["campaign"]["targetCheck"];
+    assert_eq!(check["status"], "UNREALISTIC");
+    let by_kind = |kind: &str| {
+        check["checks"]
+            .as_array()
+            .expect("checks")
+            .iter()
+            .find(|c| c["kind"] == kind)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} check in {check}"))
+    };
+    let growth = by_kind("GROWTH");
+    assert_eq!(growth["status"], "UNREALISTIC");
+    assert_eq!(growth["reference"], 2.0);
+    let value = growth["value"].as_f64().expect("growth");
+    assert!((value - (1_000_000.0 / 150_000.0 - 1.0)).abs() < 1e-9);
+    assert!(
+        growth["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("Double 11 2026")
+    );
+    assert_eq!(by_kind("LINEUP_CAPACITY")["status"], "UNREALISTIC");
+    assert_eq!(by_kind("EXPECTED_SALES")["status"], "UNREALISTIC");
+    let funnel = by_kind("FUNNEL");
+    assert_eq!(funnel["status"], "OK");
+    assert!((funnel["value"].as_f64().expect("ratio") - 1.0).abs() < 1e-9);
+
+    // Without targets there is nothing to judge.
+    let unset = owner
+        .gql(
+            &app,
+            CREATE,
+            campaign("Daily", "2027-12-01T00:00:00Z", "2027-12-02T00:00:00Z"),
+        )
+        .await;
+    let unset = unset.ok()["createCampaign"]["campaign"]["id"].clone();
+    let nothing = owner
+        .gql(
+            &app,
+            "query($id: ID!) { campaign(id: $id) { targetCheck { status checks { kind } } } }",
+            json!({ "id": unset }),
+        )
+        .await;
+    assert_eq!(
+        nothing.ok()["campaign"]["targetCheck"],
+        json!({ "status": "OK", "checks": [] })
+    );
+}

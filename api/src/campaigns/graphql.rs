@@ -10,6 +10,7 @@ use super::lineup::graphql::{CampaignProduct, LineupChecks, LineupFilterInput};
 use super::lineup::loader::LineupKey;
 use super::mechanics::{Mechanic, MechanicInput};
 use super::service::{self, CampaignChanges, CampaignFilter, NewCampaign, Review};
+use super::targets::check::{self, TargetCheck};
 use super::targets::graphql::CampaignTargets;
 use super::{CampaignKind, CampaignStatus};
 use crate::authz::Permission;
@@ -234,6 +235,15 @@ impl Campaign {
             targets.unwrap_or_default(),
             self.currency(),
         ))
+    }
+
+    /// Whether its target can be reached: growth on the comparable campaign of a year before
+    /// against the category's growth, what the line-up can carry, and the funnel it implies.
+    /// Costly: meant for one campaign at a time.
+    #[graphql(complexity = 50)]
+    async fn target_check(&self, ctx: &Context<'_>) -> async_graphql::Result<TargetCheck> {
+        let scoped = authenticated(ctx)?;
+        Ok(check::check(&scoped, &self.0).await?)
     }
 
     /// Its tasks per phase and per person (the tasks the caller may see).

@@ -12,7 +12,7 @@ use strum::IntoEnumIterator;
 use uuid::Uuid;
 
 use super::TargetDimension;
-use super::service::{self, RowInput, Targets, TotalsInput};
+use super::service::{self, BASIS_POINTS, RowInput, Targets, TotalsInput};
 use super::{monthly, suggest};
 use crate::agency::graphql::User;
 use crate::auth::Actor;
@@ -25,9 +25,6 @@ use crate::graphql::loaders::{load, loaders};
 use crate::graphql::money::Money;
 use crate::money::Currency;
 use crate::shops::graphql::{Shop, ShopPayload};
-
-/// Basis points in a rate of 1.
-const BASIS_POINTS: f64 = 10_000.0;
 
 /// Targets by campaign id (`Campaign.targets`).
 pub struct TargetsLoader {
@@ -195,6 +192,9 @@ pub struct TargetTotalsInput {
     pub conversion_rate: Option<f64>,
     /// Share of the reserved stock sold, 0–1.
     pub sell_through_rate: Option<f64>,
+    /// How fast the category grows in a year, as you read the market (2.0 for +200 %); the
+    /// target's growth is checked against it.
+    pub category_growth_rate: Option<f64>,
 }
 
 /// One piece of the target along a dimension.
@@ -383,6 +383,7 @@ impl TargetMutation {
             visitors: input.totals.visitors,
             conversion_rate: input.totals.conversion_rate,
             sell_through_rate: input.totals.sell_through_rate,
+            category_growth_rate: input.totals.category_growth_rate,
         };
         let rows = input
             .breakdown

@@ -1,6 +1,7 @@
 //! A campaign's KPI targets: the totals, and their decomposition along dimensions (day, shop,
 //! channel, category, brand, product, owner) handed to the people accountable for each piece.
 
+pub mod check;
 pub mod graphql;
 pub mod monthly;
 pub mod service;

@@ -27,7 +27,9 @@ pub const MAX_ROWS: usize = 1_000;
 /// Largest count of orders or visitors.
 const MAX_COUNT: i64 = 10_000_000_000;
 /// Basis points in a rate of 1.
-const BASIS_POINTS: f64 = 10_000.0;
+pub const BASIS_POINTS: f64 = 10_000.0;
+/// Largest yearly category growth an operator may enter (+10,000 %).
+const MAX_GROWTH: f64 = 100.0;
 
 /// The totals, as received.
 #[derive(Default)]
@@ -37,6 +39,7 @@ pub struct TotalsInput {
     pub visitors: Option<i64>,
     pub conversion_rate: Option<f64>,
     pub sell_through_rate: Option<f64>,
+    pub category_growth_rate: Option<f64>,
 }
 
 /// One breakdown row, as received.
@@ -210,12 +213,25 @@ fn parse_totals(
     };
     let conversion = rate("conversionRate", input.conversion_rate);
     let sell_through = rate("sellThroughRate", input.sell_through_rate);
+    let growth = input.category_growth_rate.and_then(|rate| {
+        if (-1.0..=MAX_GROWTH).contains(&rate) {
+            Some((rate * BASIS_POINTS).round() as i32)
+        } else {
+            problems.push(UserError {
+                field: Some(vec!["totals".to_owned(), "categoryGrowthRate".to_owned()]),
+                message: format!("categoryGrowthRate is a yearly growth from -1 to {MAX_GROWTH}"),
+                code: UserErrorCode::OutOfRange,
+            });
+            None
+        }
+    });
     campaign_target::ActiveModel {
         gmv_minor: Set(gmv),
         orders: Set(input.orders),
         visitors: Set(input.visitors),
         conversion_basis_points: Set(conversion),
         sell_through_basis_points: Set(sell_through),
+        category_growth_basis_points: Set(growth),
         ..Default::default()
     }
 }
