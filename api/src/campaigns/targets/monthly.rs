@@ -14,7 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::TargetDimension;
-use super::service::sale_days;
+use super::service::{parse_amounts, sale_days};
 use super::suggest::front_loaded;
 use crate::audit::service::Record;
 use crate::authz::Permission;
@@ -25,12 +25,9 @@ use crate::error::{AppError, AppResult, UserError, UserErrorCode};
 use crate::money::Currency;
 use crate::shops::service as shops;
 use crate::tenancy::TenantScoped;
-use crate::validate;
 
 /// Most months one read spans.
 const MAX_MONTHS: u32 = 24;
-/// Largest count of orders or visitors.
-const MAX_COUNT: i64 = 10_000_000_000;
 
 /// A month's targets, as received.
 pub struct MonthlyInput {
@@ -76,25 +73,12 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
     let month = parse_month("month", &input.month)
         .map_err(|e| problems.push(e))
         .ok();
-    let gmv = match input
-        .gmv
-        .as_deref()
-        .map(|g| currency.parse_amount("gmv", g))
-    {
-        Some(Err(error)) => {
-            problems.push(error);
-            None
-        }
-        Some(Ok(minor)) => Some(minor),
-        None => None,
-    };
-    for (field, value) in [("orders", input.orders), ("visitors", input.visitors)] {
-        if let Some(value) = value
-            && let Err(error) = validate::in_range(field, value, 0..=MAX_COUNT)
-        {
-            problems.push(error);
-        }
-    }
+    let gmv = parse_amounts(
+        currency,
+        input.gmv.as_deref(),
+        [("orders", input.orders), ("visitors", input.visitors)],
+        &mut |field, code, message| problems.push(UserError::new(field, code, message)),
+    );
     let Some(month) = month.filter(|_| problems.is_empty()) else {
         return Err(AppError::Invalid(problems));
     };

@@ -165,6 +165,32 @@ pub async fn set(
     Ok(current)
 }
 
+/// A GMV target in `currency` and non-negative counts (orders, visitors), each problem reported
+/// through `problem` by field name; the GMV in minor units.
+pub fn parse_amounts<const N: usize>(
+    currency: Currency,
+    gmv: Option<&str>,
+    counts: [(&str, Option<i64>); N],
+    problem: &mut impl FnMut(&str, UserErrorCode, String),
+) -> Option<i64> {
+    let gmv = match gmv.map(|g| currency.parse_amount("gmv", g)) {
+        Some(Err(error)) => {
+            problem("gmv", error.code, error.message);
+            None
+        }
+        Some(Ok(minor)) => Some(minor),
+        None => None,
+    };
+    for (field, value) in counts {
+        if let Some(value) = value
+            && let Err(error) = validate::in_range(field, value, 0..=MAX_COUNT)
+        {
+            problem(field, error.code, error.message);
+        }
+    }
+    gmv
+}
+
 fn parse_totals(
     currency: Currency,
     input: TotalsInput,
@@ -178,25 +204,12 @@ fn parse_totals(
             code,
         });
     };
-    let gmv = match input
-        .gmv
-        .as_deref()
-        .map(|g| currency.parse_amount("gmv", g))
-    {
-        Some(Err(error)) => {
-            problem("gmv", error.code, error.message);
-            None
-        }
-        Some(Ok(minor)) => Some(minor),
-        None => None,
-    };
-    for (field, value) in [("orders", input.orders), ("visitors", input.visitors)] {
-        if let Some(value) = value
-            && let Err(error) = validate::in_range(field, value, 0..=MAX_COUNT)
-        {
-            problem(field, error.code, error.message);
-        }
-    }
+    let gmv = parse_amounts(
+        currency,
+        input.gmv.as_deref(),
+        [("orders", input.orders), ("visitors", input.visitors)],
+        &mut problem,
+    );
     let mut rate = |field: &str, value: Option<f64>| {
         value.and_then(|rate| {
             if (0.0..=1.0).contains(&rate) {
