@@ -8,6 +8,7 @@ mod audit;
 mod auth;
 mod campaigns;
 mod documents;
+mod double_11;
 mod grants;
 mod health;
 mod idempotency;

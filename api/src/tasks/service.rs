@@ -390,7 +390,11 @@ async fn anchor(
                 "The shop is not one of the campaign's",
             );
         }
-        shops = vec![id];
+        // A campaign's task is seen with its campaign, so it touches every shop of the
+        // campaign; a shop's own task touches that shop.
+        if campaign_id.is_none() {
+            shops = vec![id];
+        }
     }
     if campaign_id.is_none() && shop_id.is_none() {
         return Ok(Err(vec![UserError::general(
