@@ -114,6 +114,18 @@ impl AppError {
         Self::Invalid(vec![UserError::new(field, code, message)])
     }
 
+    /// The answer to a change based on a version of `what` (e.g. "product") that is no longer
+    /// `current`: optimistic concurrency refused it, nothing changed.
+    pub fn stale_version(what: &str, current: i32) -> Self {
+        Self::invalid(
+            "expectedVersion",
+            UserErrorCode::Conflict,
+            format!(
+                "The {what} was changed by someone else (now at version {current}); reload and retry"
+            ),
+        )
+    }
+
     pub fn internal(message: &'static str) -> Self {
         Self::Internal(anyhow::anyhow!(message))
     }

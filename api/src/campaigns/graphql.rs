@@ -496,15 +496,11 @@ impl CampaignQuery {
         let ctx = authenticated(ctx)?;
         let args = PageArgs::parse(first, after, last, before)?;
         let filter = filter.unwrap_or_default();
-        let shop_id = match &filter.shop_id {
-            // A shop id of the wrong type names no shop: an empty list, as for a foreign shop.
-            Some(id) => match ids::decode(id, Kind::Shop) {
-                Ok(uuid) => Some(uuid),
-                Err(AppError::NotFound) => Some(uuid::Uuid::nil()),
-                Err(other) => return Err(other.into()),
-            },
-            None => None,
-        };
+        let shop_id = filter
+            .shop_id
+            .as_ref()
+            .map(|id| ids::reference(id, Kind::Shop))
+            .transpose()?;
         let filter = CampaignFilter {
             status: filter.status,
             kind: filter.kind,
@@ -623,13 +619,10 @@ mutation_payload!(
     }
 );
 
-fn shop_ids(ids: &[ID]) -> Result<Vec<uuid::Uuid>, AppError> {
-    // A shop id of another type names no shop: the service reports it as not found.
-    ids.iter()
-        .map(|id| match ids::decode(id, Kind::Shop) {
-            Err(AppError::NotFound) => Ok(uuid::Uuid::nil()),
-            other => other,
-        })
+fn shop_ids(shops: &[ID]) -> Result<Vec<uuid::Uuid>, AppError> {
+    shops
+        .iter()
+        .map(|id| ids::reference(id, Kind::Shop))
         .collect()
 }
 

@@ -379,7 +379,7 @@ pub async fn update(
         row.timezone = Set(shops.timezone.clone());
     }
     let Some(next_version) = expected_version.checked_add(1) else {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("campaign", current.version));
     };
     row.version = Set(next_version);
     row.updated_at = Set(Utc::now());
@@ -395,7 +395,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("campaign", current.version));
     }
     if let Some(shops) = &shops {
         unlink_shops(ctx, &txn, id).await?;
@@ -792,16 +792,6 @@ fn review_part(field: &str, text: &str) -> Result<String, UserError> {
 fn store_mechanics(mechanics: &[Mechanic]) -> AppResult<serde_json::Value> {
     serde_json::to_value(mechanics)
         .map_err(|e| AppError::Internal(anyhow::anyhow!("mechanics not serialisable: {e}")))
-}
-
-fn stale_version(current: i32) -> AppError {
-    AppError::invalid(
-        "expectedVersion",
-        UserErrorCode::Conflict,
-        format!(
-            "The campaign was changed by someone else (now at version {current}); reload and retry"
-        ),
-    )
 }
 
 fn set<T: Into<sea_orm::Value>>(value: Option<T>) -> sea_orm::ActiveValue<T> {

@@ -56,6 +56,17 @@ pub fn decode(id: &ID, kind: Kind) -> AppResult<Uuid> {
     }
 }
 
+/// The uuid inside an id that an input *refers to* (a filter, a related object). An id of
+/// another type names nothing of `kind`: it becomes the nil uuid, which matches no row, so a
+/// filter finds nothing and a service answers "not found" on the field — exactly as for a
+/// missing or foreign id. A malformed id stays a BAD_USER_INPUT.
+pub fn reference(id: &ID, kind: Kind) -> AppResult<Uuid> {
+    match decode(id, kind) {
+        Err(AppError::NotFound) => Ok(Uuid::nil()),
+        other => other,
+    }
+}
+
 /// Decodes an optional list of ids of `kind`, keeping the first error.
 pub fn decode_all(ids: &[ID], kind: Kind) -> AppResult<Vec<Uuid>> {
     ids.iter().map(|id| decode(id, kind)).collect()

@@ -338,7 +338,7 @@ pub async fn update(
     let mut row = ProductPatch::try_from((changes, currency))?.into_row();
     // A version that cannot be incremented was never handed out: it is as stale as any other.
     let Some(next_version) = expected_version.checked_add(1) else {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("product", current.version));
     };
     row.version = Set(next_version);
     row.updated_at = Set(Utc::now());
@@ -353,7 +353,7 @@ pub async fn update(
         .await
         .on_unique_violation("sku", SKU_TAKEN)?;
     if result.rows_affected == 0 {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("product", current.version));
     }
     Record::success(ctx, "product.update", ("Product", current.id))
         .write(&txn)
@@ -454,16 +454,6 @@ async fn find(ctx: &Ctx<'_>, id: Uuid) -> AppResult<product::Model> {
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)
-}
-
-fn stale_version(current: i32) -> AppError {
-    AppError::invalid(
-        "expectedVersion",
-        UserErrorCode::Conflict,
-        format!(
-            "The product was changed by someone else (now at version {current}); reload and retry"
-        ),
-    )
 }
 
 fn parse_title(text: &str) -> Result<String, UserError> {

@@ -228,14 +228,8 @@ pub struct TaskFilterInput {
     pub phase: Option<CampaignStatus>,
 }
 
-/// An id of `kind`, where one of another type simply matches nothing.
 fn filter_id(id: &Option<ID>, kind: Kind) -> Result<Option<Uuid>, AppError> {
-    id.as_ref()
-        .map(|id| match ids::decode(id, kind) {
-            Err(AppError::NotFound) => Ok(Uuid::nil()),
-            other => other,
-        })
-        .transpose()
+    id.as_ref().map(|id| ids::reference(id, kind)).transpose()
 }
 
 impl TaskFilterInput {
@@ -359,11 +353,6 @@ mutation_payload!(
     }
 );
 
-/// A referenced id of `kind`; one of another type names nothing, so the service finds nothing.
-fn reference(id: &ID, kind: Kind) -> Result<Uuid, AppError> {
-    Ok(filter_id(&Some(id.clone()), kind)?.unwrap_or_default())
-}
-
 #[derive(Default)]
 pub struct TaskMutation;
 
@@ -380,14 +369,14 @@ impl TaskMutation {
             campaign_id: input
                 .campaign_id
                 .as_ref()
-                .map(|id| reference(id, Kind::Campaign))
+                .map(|id| ids::reference(id, Kind::Campaign))
                 .transpose()?,
             shop_id: input
                 .shop_id
                 .as_ref()
-                .map(|id| reference(id, Kind::Shop))
+                .map(|id| ids::reference(id, Kind::Shop))
                 .transpose()?,
-            assignee_id: reference(&input.assignee_id, Kind::User)?,
+            assignee_id: ids::reference(&input.assignee_id, Kind::User)?,
             title: input.title,
             description: input.description,
             phase: input.phase,
@@ -412,7 +401,7 @@ impl TaskMutation {
             assignee_id: input
                 .assignee_id
                 .as_ref()
-                .map(|id| reference(id, Kind::User))
+                .map(|id| ids::reference(id, Kind::User))
                 .transpose()?,
             due_at: maybe(input.due_at),
             overdue_reason: maybe(input.overdue_reason),

@@ -259,7 +259,7 @@ pub async fn update(
     }
     problems.finish()?;
     let Some(next_version) = expected_version.checked_add(1) else {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("task", current.version));
     };
     row.version = Set(next_version);
     row.updated_at = Set(Utc::now());
@@ -271,7 +271,7 @@ pub async fn update(
         .exec(&txn)
         .await?;
     if result.rows_affected == 0 {
-        return Err(stale_version(current.version));
+        return Err(AppError::stale_version("task", current.version));
     }
     let updated = task::Entity::find_by_id_in(ctx.actor, id)
         .one(&txn)
@@ -432,16 +432,6 @@ async fn assignee_sees(
             "The member does not work on every shop of this task",
         )))
     }
-}
-
-fn stale_version(current: i32) -> AppError {
-    AppError::invalid(
-        "expectedVersion",
-        UserErrorCode::Conflict,
-        format!(
-            "The task was changed by someone else (now at version {current}); reload and retry"
-        ),
-    )
 }
 
 /// Task counts of one group (a phase or an assignee).

@@ -251,9 +251,7 @@ impl LineupFilterInput {
             shop_id: self
                 .shop_id
                 .as_ref()
-                .map(|id| {
-                    ids::decode(id, Kind::Shop).or_else(|_| Ok::<_, AppError>(uuid::Uuid::nil()))
-                })
+                .map(|id| ids::reference(id, Kind::Shop))
                 .transpose()?,
         })
     }
@@ -291,12 +289,8 @@ pub struct SetCampaignProductsInput {
     pub items: Vec<CampaignProductInput>,
 }
 
-/// A product id of another type names no product: reported as not found by the service.
 fn product_id(id: &ID) -> Result<uuid::Uuid, AppError> {
-    match ids::decode(id, Kind::Product) {
-        Err(AppError::NotFound) => Ok(uuid::Uuid::nil()),
-        other => other,
-    }
+    ids::reference(id, Kind::Product)
 }
 
 #[derive(Default)]

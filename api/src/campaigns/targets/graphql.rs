@@ -397,10 +397,7 @@ impl TargetMutation {
                     owner_id: row
                         .owner_id
                         .as_ref()
-                        .map(|id| match ids::decode(id, Kind::User) {
-                            Err(AppError::NotFound) => Ok(Uuid::nil()),
-                            other => other,
-                        })
+                        .map(|id| ids::reference(id, Kind::User))
                         .transpose()?,
                 })
             })
