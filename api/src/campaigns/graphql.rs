@@ -214,18 +214,13 @@ impl Campaign {
     /// Checks over the whole line-up: hook share, counts by role and risk, reserved stock value
     /// and expected GMV.
     async fn lineup_checks(&self, ctx: &Context<'_>) -> async_graphql::Result<LineupChecks> {
-        let request = crate::context::request(ctx)?;
-        let financials = request
-            .actor
-            .as_ref()
-            .is_some_and(|actor| actor.can(Permission::ReadFinancials));
         let checks = loaders(ctx)?
             .lineup_checks
             .load_one(self.0.id)
             .await
             .map_err(load_error)?
             .unwrap_or_default();
-        Ok(LineupChecks::of(checks, self.currency(), financials))
+        Ok(LineupChecks::of(checks, self.currency()))
     }
 
     /// Its KPI targets and their decomposition; null until set.

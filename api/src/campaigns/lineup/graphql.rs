@@ -173,8 +173,8 @@ pub struct LineupChecks {
 }
 
 impl LineupChecks {
-    /// The checks as a reader sees them: MARGIN_BREACH only with `financials`.
-    pub fn of(checks: Checks, currency: Currency, financials: bool) -> Self {
+    /// The checks as the service judged them for the reader.
+    pub fn of(checks: Checks, currency: Currency) -> Self {
         let money = |minor| Money::from_minor(minor, currency);
         Self {
             hook_share: checks.hook_share,
@@ -196,7 +196,7 @@ impl LineupChecks {
                 })
                 .collect(),
             by_risk: LineupRisk::iter()
-                .filter(|risk| *risk != LineupRisk::MarginBreach || financials)
+                .filter(|risk| checks.by_risk.contains_key(risk))
                 .map(|risk| RiskCount {
                     risk,
                     items: checks.by_risk.get(&risk).copied().unwrap_or(0),

@@ -355,6 +355,7 @@ pub struct RoleTotals {
 #[derive(Clone, Debug, Default)]
 pub struct Checks {
     pub by_role: HashMap<LineupRole, RoleTotals>,
+    /// Items per risk, for exactly the risks the reader may be shown.
     pub by_risk: HashMap<LineupRisk, i64>,
     /// Hook items' expected GMV over the expected GMV of the categories hook items are in.
     pub hook_share: Option<f64>,
@@ -377,10 +378,15 @@ pub async fn checks(
     basis: RiskBasis,
     campaigns: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Checks>> {
-    let mut checks: HashMap<Uuid, Checks> = campaigns
-        .iter()
-        .map(|id| (*id, Checks::default()))
-        .collect();
+    // Every risk the reader may be shown gets a count, zero included; the others none, so a
+    // count can never tell what a hidden field hides.
+    let judged: Vec<LineupRisk> = basis.judged().collect();
+    let empty = Checks {
+        by_risk: judged.iter().map(|risk| (*risk, 0)).collect(),
+        ..Checks::default()
+    };
+    let mut checks: HashMap<Uuid, Checks> =
+        campaigns.iter().map(|id| (*id, empty.clone())).collect();
     let sum = |column: &str| {
         Expr::cust(format!(
             r#"CAST(SUM("campaign_products"."{column}" * "campaign_products"."campaign_price_minor") AS BIGINT)"#
@@ -446,7 +452,6 @@ pub async fn checks(
         }
     }
 
-    let judged: Vec<LineupRisk> = basis.judged().collect();
     let mut query = Query::select();
     query
         .column((
