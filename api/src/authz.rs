@@ -35,6 +35,9 @@ pub enum Permission {
     /// Read campaigns, their mechanics, line-ups and history (budgets need READ_FINANCIALS too).
     // New permissions go last: stored rights keep each permission's bit.
     ReadCampaigns,
+    /// Read the influencer pool, collaborations and deliverables (rate cards, contacts, fees and
+    /// results' costs need READ_FINANCIALS too).
+    ReadInfluencers,
 }
 
 impl Permission {
@@ -65,7 +68,7 @@ pub enum Role {
 #[derive(Enum, EnumIter, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiScope {
-    /// Read what support may read: shops, products, stock, campaigns.
+    /// Read what support may read: shops, products, stock, campaigns, influencers.
     Read,
     /// See financial fields (cost, margin).
     ReadFinancials,
@@ -158,13 +161,18 @@ impl Role {
                 WriteCreative,
                 ReadFinancials,
                 ReadCampaigns,
+                ReadInfluencers,
                 ManageCampaigns,
                 ManageInfluencers,
                 IngestMetrics,
                 HandleReviews,
             ]),
-            Role::Designer => Permissions::of(&[ReadCatalog, ReadCampaigns, WriteCreative]),
-            Role::Support => Permissions::of(&[ReadCatalog, ReadCampaigns, HandleReviews]),
+            Role::Designer => {
+                Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers, WriteCreative])
+            }
+            Role::Support => {
+                Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers, HandleReviews])
+            }
         }
     }
 
@@ -177,7 +185,7 @@ impl ApiScope {
     pub fn permissions(self) -> Permissions {
         use Permission::*;
         match self {
-            ApiScope::Read => Permissions::of(&[ReadCatalog, ReadCampaigns]),
+            ApiScope::Read => Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers]),
             ApiScope::ReadFinancials => Permissions::of(&[ReadFinancials]),
             ApiScope::WriteCatalog => Permissions::of(&[WriteCatalog, WriteCreative]),
             ApiScope::Ingest => Permissions::of(&[IngestMetrics]),

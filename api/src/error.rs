@@ -62,6 +62,16 @@ impl UserError {
         }
     }
 
+    /// The same problem on an item of the input list `list`: its path becomes
+    /// `[list, index, …]`.
+    #[must_use]
+    pub fn under(mut self, list: &str, index: usize) -> Self {
+        let mut path = vec![list.to_owned(), index.to_string()];
+        path.extend(self.field.take().unwrap_or_default());
+        self.field = Some(path);
+        self
+    }
+
     pub fn general(code: UserErrorCode, message: impl Into<String>) -> Self {
         Self {
             field: None,

@@ -29,8 +29,9 @@ use std::marker::PhantomData;
 
 use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
-    idempotency_key, invitation, membership, price_change, product, shop, shop_monthly_target,
-    status_change, target_row, task,
+    collaboration, collaboration_result, deliverable, idempotency_key, influencer,
+    influencer_account, influencer_stat, invitation, membership, price_change, product, shop,
+    shop_monthly_target, status_change, target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -205,6 +206,9 @@ tenant_scoped!(idempotency_key);
 tenant_scoped!(status_change);
 tenant_scoped!(target_row);
 tenant_scoped!(shop_monthly_target, shop: ShopId);
+tenant_scoped!(influencer);
+tenant_scoped!(influencer_account);
+tenant_scoped!(influencer_stat);
 
 /// A campaign's totals are read and written with their campaign, which is checked first.
 impl TenantScoped for campaign_target::Entity {
@@ -242,25 +246,41 @@ impl FindScoped for campaign::Entity {
     }
 }
 
-impl TenantScoped for campaign_product::Entity {
-    fn agency_column() -> Self::Column {
-        campaign_product::Column::AgencyId
-    }
+/// Rows of one shop *and* one campaign (line-up items, collaborations, their deliverables and
+/// results): seen with their campaign, so their shop in scope and every shop of their campaign
+/// too.
+macro_rules! seen_with_campaign {
+    ($module:ident) => {
+        impl TenantScoped for $module::Entity {
+            fn agency_column() -> Self::Column {
+                $module::Column::AgencyId
+            }
 
-    fn shop_column() -> Option<Self::Column> {
-        Some(campaign_product::Column::ShopId)
-    }
+            fn shop_column() -> Option<Self::Column> {
+                Some($module::Column::ShopId)
+            }
 
-    /// A line-up item is seen with its campaign: its shop in scope, and every shop of its
-    /// campaign too.
-    fn within_shops(ids: &[Uuid]) -> Option<Condition> {
-        Some(
-            Condition::all()
-                .add(campaign_product::Column::ShopId.is_in(ids.iter().copied()))
-                .add(campaign_product::Column::CampaignId.not_in_subquery(campaigns_outside(ids))),
-        )
-    }
+            fn within_shops(ids: &[Uuid]) -> Option<Condition> {
+                Some(
+                    Condition::all()
+                        .add($module::Column::ShopId.is_in(ids.iter().copied()))
+                        .add($module::Column::CampaignId.not_in_subquery(campaigns_outside(ids))),
+                )
+            }
+        }
+
+        impl FindScoped for $module::Entity {
+            fn id_column() -> Self::Column {
+                $module::Column::Id
+            }
+        }
+    };
 }
+
+seen_with_campaign!(campaign_product);
+seen_with_campaign!(collaboration);
+seen_with_campaign!(deliverable);
+seen_with_campaign!(collaboration_result);
 
 impl TenantScoped for task::Entity {
     fn agency_column() -> Self::Column {

@@ -26,6 +26,8 @@ pub struct Model {
     pub starts_at: DateTimeUtc,
     pub ends_at: DateTimeUtc,
     pub budget_minor: Option<i64>,
+    /// The part of the budget set aside for creators (fees and commissions).
+    pub influencer_budget_minor: Option<i64>,
     /// The promotion mechanics, as the `api` crate serialises them.
     #[sea_orm(column_type = "Json")]
     pub mechanics: Json,

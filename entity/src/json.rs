@@ -11,3 +11,26 @@ pub struct IdList(pub Vec<Uuid>);
 /// A list of strings kept in one JSON column (API key scopes, product image URLs).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct StringList(pub Vec<String>);
+
+/// One line of an influencer's rate card: what a kind of deliverable costs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateCardLine {
+    /// `POST`, `VIDEO`, `LIVESTREAM` or `STORY`.
+    pub kind: String,
+    pub fee_minor: i64,
+}
+
+/// An influencer's rate card.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct RateCard(pub Vec<RateCardLine>);
+
+/// One product of a livestream's run of show, with what to say about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RunOfShowItem {
+    pub product_id: Uuid,
+    pub talking_points: Option<String>,
+}
+
+/// A livestream's run of show, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct RunOfShow(pub Vec<RunOfShowItem>);

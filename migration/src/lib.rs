@@ -16,6 +16,8 @@ mod m20261129_000002_create_lineups;
 mod m20261129_000003_create_tasks;
 mod m20261129_000004_create_campaign_targets;
 mod m20261129_000005_create_shop_monthly_targets;
+mod m20261129_000006_create_influencers;
+mod m20261129_000007_create_collaborations;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -35,6 +37,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_create_tasks::Migration),
             Box::new(m20261129_000004_create_campaign_targets::Migration),
             Box::new(m20261129_000005_create_shop_monthly_targets::Migration),
+            Box::new(m20261129_000006_create_influencers::Migration),
+            Box::new(m20261129_000007_create_collaborations::Migration),
         ]
     }
 }

@@ -14,6 +14,11 @@ use super::targets::check::{self, TargetCheck};
 use super::targets::graphql::CampaignTargets;
 use super::{CampaignKind, CampaignStatus};
 use crate::authz::Permission;
+use crate::collaborations::graphql::{
+    Collaboration, CollaborationFilterInput, InfluencerBudget, influencer_budget,
+    nested_collaborations,
+};
+use crate::collaborations::loader::Parent;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
@@ -239,6 +244,33 @@ impl Campaign {
     async fn target_check(&self, ctx: &Context<'_>) -> async_graphql::Result<TargetCheck> {
         let scoped = authenticated(ctx)?;
         Ok(check::check(&scoped, &self.0).await?)
+    }
+
+    /// Its collaborations with influencers that the caller may see, oldest first.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    async fn collaborations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+        #[graphql(desc = "Which collaborations to list.")] filter: Option<CollaborationFilterInput>,
+    ) -> async_graphql::Result<Connection<Collaboration>> {
+        let args = PageArgs::parse(first, after, last, before)?;
+        nested_collaborations(ctx, Parent::Campaign, self.0.id, args, filter).await
+    }
+
+    /// The budget set aside for creators against the fees and commissions its collaborations
+    /// commit (financial).
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn influencer_budget(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<InfluencerBudget> {
+        influencer_budget(ctx, self.0.id).await
     }
 
     /// Its tasks per phase and per person (the tasks the caller may see).
@@ -539,6 +571,8 @@ pub struct CreateCampaignInput {
     pub ends_at: DateTime<Utc>,
     /// Money set aside, decimal string in the shops' currency.
     pub budget: Option<String>,
+    /// The part of it set aside for creators' fees and commissions, decimal string.
+    pub influencer_budget: Option<String>,
     /// Its promotion mechanics, at most 20.
     #[graphql(default)]
     pub mechanics: Vec<MechanicInput>,
@@ -572,6 +606,8 @@ pub struct UpdateCampaignInput {
     pub ends_at: Option<DateTime<Utc>>,
     /// `null` clears it.
     pub budget: MaybeUndefined<String>,
+    /// The budget set aside for creators; `null` clears it.
+    pub influencer_budget: MaybeUndefined<String>,
     /// New mechanics, replacing the old ones.
     pub mechanics: Option<Vec<MechanicInput>>,
     /// `null` clears it.
@@ -641,6 +677,7 @@ impl CampaignMutation {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             budget: input.budget,
+            influencer_budget: input.influencer_budget,
             mechanics: input.mechanics,
             platform_event: input.platform_event,
             notes: input.notes,
@@ -667,6 +704,7 @@ impl CampaignMutation {
             starts_at: input.starts_at,
             ends_at: input.ends_at,
             budget: maybe(input.budget),
+            influencer_budget: maybe(input.influencer_budget),
             mechanics: input.mechanics,
             platform_event: maybe(input.platform_event),
             notes: maybe(input.notes),

@@ -56,6 +56,7 @@ pub struct NewCampaign {
     pub starts_at: DateTime<Utc>,
     pub ends_at: DateTime<Utc>,
     pub budget: Option<String>,
+    pub influencer_budget: Option<String>,
     pub mechanics: Vec<MechanicInput>,
     pub platform_event: Option<String>,
     pub notes: Option<String>,
@@ -72,6 +73,7 @@ pub struct CampaignChanges {
     pub starts_at: Option<DateTime<Utc>>,
     pub ends_at: Option<DateTime<Utc>>,
     pub budget: Option<Option<String>>,
+    pub influencer_budget: Option<Option<String>>,
     pub mechanics: Option<Vec<MechanicInput>>,
     pub platform_event: Option<Option<String>>,
     pub notes: Option<Option<String>>,
@@ -88,6 +90,7 @@ impl CampaignChanges {
             || self.starts_at.is_some()
             || self.ends_at.is_some()
             || self.budget.is_some()
+            || self.influencer_budget.is_some()
             || self.mechanics.is_some()
             || self.platform_event.is_some()
             || self.notes.is_some()
@@ -211,7 +214,15 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         Err(other) => return Err(other),
     };
     let currency = shops.as_ref().map(|s| s.currency);
-    let budget = currency.and_then(|c| problems.check(parse_budget(c, input.budget.as_deref())));
+    let budget =
+        currency.and_then(|c| problems.check(parse_budget(c, "budget", input.budget.as_deref())));
+    let influencer_budget = currency.and_then(|c| {
+        problems.check(parse_budget(
+            c,
+            "influencerBudget",
+            input.influencer_budget.as_deref(),
+        ))
+    });
     let mechanics = match (currency, dates_ok) {
         (Some(currency), true) => {
             problems.check_many(mechanics::parse_all(input.mechanics, currency, window))
@@ -224,7 +235,9 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
     else {
         return Err(AppError::internal("validated campaign input incomplete"));
     };
-    let (Some(shops), Some(budget), Some(mechanics)) = (shops, budget, mechanics) else {
+    let (Some(shops), Some(budget), Some(influencer_budget), Some(mechanics)) =
+        (shops, budget, influencer_budget, mechanics)
+    else {
         return Err(AppError::internal("validated campaign input incomplete"));
     };
     let now = Utc::now();
@@ -243,6 +256,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         starts_at: Set(window.starts_at),
         ends_at: Set(window.ends_at),
         budget_minor: Set(budget),
+        influencer_budget_minor: Set(influencer_budget),
         mechanics: Set(store_mechanics(&mechanics)?),
         review_highlights: Set(None),
         review_blind_spots: Set(None),
@@ -319,7 +333,14 @@ pub async fn update(
         row.creative_brief = set(problems.check(long_text("creativeBrief", brief.as_deref())));
     }
     if let Some(budget) = &changes.budget {
-        row.budget_minor = set(problems.check(parse_budget(currency, budget.as_deref())));
+        row.budget_minor = set(problems.check(parse_budget(currency, "budget", budget.as_deref())));
+    }
+    if let Some(budget) = &changes.influencer_budget {
+        row.influencer_budget_minor = set(problems.check(parse_budget(
+            currency,
+            "influencerBudget",
+            budget.as_deref(),
+        )));
     }
     let window = Window {
         warmup_starts_at: changes.warmup_starts_at.unwrap_or(current.warmup_starts_at),
@@ -771,8 +792,12 @@ fn parse_platform_event(
     Ok(event)
 }
 
-fn parse_budget(currency: Currency, text: Option<&str>) -> Result<Option<i64>, UserError> {
-    text.map(|t| currency.parse_amount("budget", t)).transpose()
+fn parse_budget(
+    currency: Currency,
+    field: &str,
+    text: Option<&str>,
+) -> Result<Option<i64>, UserError> {
+    text.map(|t| currency.parse_amount(field, t)).transpose()
 }
 
 fn long_text(field: &str, text: Option<&str>) -> Result<Option<String>, UserError> {

@@ -24,6 +24,9 @@ pub enum Kind {
     Campaign,
     CampaignProduct,
     Task,
+    Influencer,
+    Collaboration,
+    Deliverable,
 }
 
 /// The global id of an object.

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{api_key, campaign, product, shop};
+use entity::{api_key, campaign, collaboration, influencer, product, shop};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -23,6 +23,10 @@ use crate::campaigns::lineup::loader::{
 };
 use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader};
 use crate::campaigns::targets::graphql::TargetsLoader;
+use crate::collaborations::loader::{
+    AccountsLoader, Base, BudgetLoader, CollaborationCountLoader, CollaborationPageLoader,
+    DaysLoader, DeliverablesLoader, FollowerHistoryLoader, LifetimeLoader, TotalsLoader,
+};
 use crate::error::{AppError, AppResult};
 use crate::history::loader::HistoryLoader;
 use crate::paging::{HasId, TotalCount};
@@ -51,13 +55,45 @@ pub struct Loaders {
     pub lineup_checks: DataLoader<LineupChecksLoader>,
     pub price_histories: DataLoader<PriceHistoryLoader>,
     pub price_history_counts: Arc<DataLoader<PriceHistoryCountLoader>>,
+    pub influencers: DataLoader<ById<influencer::Entity>>,
+    pub collaborations: DataLoader<ById<collaboration::Entity>>,
+    pub influencer_accounts: DataLoader<AccountsLoader>,
+    pub follower_histories: DataLoader<FollowerHistoryLoader>,
+    pub deliverables: DataLoader<DeliverablesLoader>,
+    pub collaboration_days: DataLoader<DaysLoader>,
+    pub collaboration_totals: DataLoader<TotalsLoader>,
+    pub influencer_results: DataLoader<LifetimeLoader>,
+    pub influencer_budgets: DataLoader<BudgetLoader>,
+    pub collaboration_pages: DataLoader<CollaborationPageLoader>,
+    pub collaboration_counts: Arc<DataLoader<CollaborationCountLoader>>,
 }
 
 impl Loaders {
     pub fn new(state: &AppState, actor: &Actor) -> Self {
         let db = state.db.clone();
         let lineup = LineupContext::new(db.clone(), actor.clone());
+        let base = Base {
+            db: db.clone(),
+            actor: actor.clone(),
+        };
         Self {
+            influencers: ById::loader(&db, actor, Permission::ReadInfluencers),
+            collaborations: ById::loader(&db, actor, Permission::ReadInfluencers),
+            influencer_accounts: DataLoader::new(AccountsLoader(base.clone()), tokio::spawn),
+            follower_histories: DataLoader::new(FollowerHistoryLoader(base.clone()), tokio::spawn),
+            deliverables: DataLoader::new(DeliverablesLoader(base.clone()), tokio::spawn),
+            collaboration_days: DataLoader::new(DaysLoader(base.clone()), tokio::spawn),
+            collaboration_totals: DataLoader::new(TotalsLoader(base.clone()), tokio::spawn),
+            influencer_results: DataLoader::new(LifetimeLoader(base.clone()), tokio::spawn),
+            influencer_budgets: DataLoader::new(BudgetLoader(base.clone()), tokio::spawn),
+            collaboration_pages: DataLoader::new(
+                CollaborationPageLoader(base.clone()),
+                tokio::spawn,
+            ),
+            collaboration_counts: Arc::new(DataLoader::new(
+                CollaborationCountLoader(base),
+                tokio::spawn,
+            )),
             users: DataLoader::new(
                 UserLoader {
                     db: db.clone(),

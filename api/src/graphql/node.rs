@@ -9,8 +9,10 @@ use super::loaders::{load, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
 use crate::campaigns::graphql::Campaign;
+use crate::collaborations::graphql::Collaboration;
 use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
+use crate::influencers::graphql::Influencer;
 use crate::products::graphql::Product;
 use crate::shops::graphql::Shop;
 use crate::tasks::graphql::Task;
@@ -28,6 +30,8 @@ pub enum Node {
     Product(Product),
     Campaign(Campaign),
     Task(Task),
+    Influencer(Influencer),
+    Collaboration(Collaboration),
 }
 
 /// Most ids one `nodes` call accepts.
@@ -47,6 +51,12 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
         Kind::Campaign => load(&loaders.campaigns, uuid)
             .await?
             .map(|c| Node::Campaign(Campaign(c))),
+        Kind::Influencer => load(&loaders.influencers, uuid)
+            .await?
+            .map(|i| Node::Influencer(Influencer(i))),
+        Kind::Collaboration => load(&loaders.collaborations, uuid)
+            .await?
+            .map(|c| Node::Collaboration(Collaboration(c))),
         Kind::Task => Some(Node::Task(Task(task_service::get(&scoped, uuid).await?))),
         Kind::Agency => load(&loaders.agencies, uuid)
             .await?
@@ -60,7 +70,7 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
         Kind::ApiKey => load(&loaders.api_keys, uuid)
             .await?
             .map(|k| Node::ApiKey(ApiKey(k))),
-        Kind::Invitation | Kind::AuditEvent | Kind::CampaignProduct => None,
+        Kind::Invitation | Kind::AuditEvent | Kind::CampaignProduct | Kind::Deliverable => None,
     };
     found.ok_or(AppError::NotFound)
 }

@@ -13,6 +13,8 @@ use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::campaigns::lineup::graphql::LineupMutation;
 use crate::campaigns::targets::graphql::{TargetMutation, TargetQuery};
+use crate::collaborations::graphql::{CollaborationMutation, CollaborationQuery};
+use crate::influencers::graphql::{InfluencerMutation, InfluencerQuery};
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
@@ -27,6 +29,8 @@ pub struct Query(
     CampaignQuery,
     TaskQuery,
     TargetQuery,
+    InfluencerQuery,
+    CollaborationQuery,
     AuditQuery,
     NodeQuery,
 );
@@ -43,6 +47,8 @@ pub struct Mutation(
     LineupMutation,
     TargetMutation,
     TaskMutation,
+    InfluencerMutation,
+    CollaborationMutation,
 );
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -1,4 +1,5 @@
-//! `CampaignTransition` and `TaskTransition`: one type over a status enum, named per subject.
+//! `CampaignTransition`, `TaskTransition`, `InfluencerStageChange` and
+//! `CollaborationTransition`: one type over a status enum, named per subject.
 
 use std::marker::PhantomData;
 use std::str::FromStr;
@@ -10,7 +11,9 @@ use entity::status_change;
 use crate::agency::graphql::User;
 use crate::audit::graphql::ActorKind;
 use crate::campaigns::CampaignStatus;
+use crate::collaborations::CollaborationStatus;
 use crate::graphql::loaders::{load, loaders};
+use crate::influencers::InfluencerStage;
 use crate::tasks::TaskStatus;
 
 /// One status change of a subject whose statuses are `S`.
@@ -31,7 +34,9 @@ impl<S> From<status_change::Model> for Transition<S> {
 /// One status change: from where to where, by whom, when and why.
 #[Object(
     concrete(name = "CampaignTransition", params(CampaignStatus)),
-    concrete(name = "TaskTransition", params(TaskStatus))
+    concrete(name = "TaskTransition", params(TaskStatus)),
+    concrete(name = "InfluencerStageChange", params(InfluencerStage)),
+    concrete(name = "CollaborationTransition", params(CollaborationStatus))
 )]
 impl<S: OutputType + FromStr + Send + Sync> Transition<S> {
     /// The status before; null for the creation.

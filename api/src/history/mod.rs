@@ -1,4 +1,4 @@
-//! Status histories: who moved a campaign or a task from which status to which, when and why.
+//! Status histories: who moved a campaign, task, influencer or collaboration from which status to which, when and why.
 //! Written in the transaction of the move; read through the subject, which is scoped already.
 
 pub mod graphql;
@@ -23,6 +23,8 @@ use crate::tenancy::TenantScoped;
 pub enum Subject {
     Campaign(Uuid),
     Task(Uuid),
+    Influencer(Uuid),
+    Collaboration(Uuid),
 }
 
 impl Subject {
@@ -30,6 +32,8 @@ impl Subject {
         match self {
             Subject::Campaign(id) => ("CAMPAIGN", id),
             Subject::Task(id) => ("TASK", id),
+            Subject::Influencer(id) => ("INFLUENCER", id),
+            Subject::Collaboration(id) => ("COLLABORATION", id),
         }
     }
 }

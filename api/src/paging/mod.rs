@@ -150,6 +150,20 @@ impl CursorKey for String {
     }
 }
 
+impl CursorKey for i64 {
+    fn to_text(&self) -> String {
+        self.to_string()
+    }
+
+    fn from_text(text: &str) -> Option<Self> {
+        text.parse().ok()
+    }
+
+    fn values(&self) -> Vec<Value> {
+        vec![(*self).into()]
+    }
+}
+
 /// A key of two parts, e.g. (date, source). Its text is a JSON array of the parts' texts, so
 /// no text inside a part can pass for the boundary between parts.
 impl<A: CursorKey, B: CursorKey> CursorKey for (A, B) {
@@ -197,12 +211,27 @@ fn decode_cursor<K: CursorKey>(cursor: &str) -> AppResult<K> {
 pub struct SortKey<E: EntityTrait, K> {
     columns: Vec<E::Column>,
     key_of: fn(&E::Model) -> K,
+    /// Largest first, on every column.
+    descending: bool,
 }
 
 impl<E: EntityTrait, K: CursorKey> SortKey<E, K> {
     /// The order of `columns`, whose values in a row are `key_of(row)`'s.
     pub fn new(columns: Vec<E::Column>, key_of: fn(&E::Model) -> K) -> Self {
-        Self { columns, key_of }
+        Self {
+            columns,
+            key_of,
+            descending: false,
+        }
+    }
+
+    /// The same order, largest first on every column.
+    #[must_use]
+    pub fn descending(self) -> Self {
+        Self {
+            descending: true,
+            ..self
+        }
     }
 
     /// The rows after `key` (`Side::After`) or before it, in the list's order:
@@ -216,9 +245,10 @@ impl<E: EntityTrait, K: CursorKey> SortKey<E, K> {
             for (column, value) in self.columns.iter().zip(&values).take(n) {
                 ties = ties.add(column.eq(value.clone()));
             }
-            let past = match side {
-                Side::After => column.gt(value.clone()),
-                Side::Before => column.lt(value.clone()),
+            // "After" a key in a largest-first list is "smaller than" it.
+            let past = match (side, self.descending) {
+                (Side::After, false) | (Side::Before, true) => column.gt(value.clone()),
+                (Side::Before, false) | (Side::After, true) => column.lt(value.clone()),
             };
             beyond = beyond.add(ties.add(past));
         }
@@ -321,10 +351,12 @@ where
     if let Some(before) = &args.before {
         query = query.filter(order.beyond(before, Side::Before));
     }
+    let ascending = (args.direction == Direction::Forward) != order.descending;
     for column in &order.columns {
-        query = match args.direction {
-            Direction::Forward => query.order_by_asc(*column),
-            Direction::Backward => query.order_by_desc(*column),
+        query = if ascending {
+            query.order_by_asc(*column)
+        } else {
+            query.order_by_desc(*column)
         };
     }
     let rows = query.limit(args.limit + 1).all(db).await?;
@@ -371,7 +403,11 @@ has_id!(
     campaign,
     campaign_product,
     price_change,
-    task
+    task,
+    influencer,
+    influencer_account,
+    collaboration,
+    deliverable
 );
 
 #[cfg(test)]

@@ -1,0 +1,237 @@
+//! Batched, scoped loading for influencers and collaborations: accounts, follower histories,
+//! deliverables, daily results, result sums, lifetime results, creator budgets and nested
+//! collaboration lists. Every loader checks READ_INFLUENCERS and reads through the actor's
+//! scope; what is financial is hidden by field guards, not here.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use entity::{
+    campaign, collaboration, collaboration_result, deliverable, influencer_account, influencer_stat,
+};
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use super::results::{self, Summary, Totals};
+use super::service::{self, Budget, CollaborationFilter};
+use crate::auth::Actor;
+use crate::authz::Permission;
+use crate::error::{AppError, AppResult};
+use crate::influencers::service as influencers;
+use crate::paging::nested::{Nested, PageKey};
+use crate::tenancy::FindScoped;
+
+/// What every loader here shares: the database and the request's actor.
+#[derive(Clone)]
+pub struct Base {
+    pub db: DatabaseConnection,
+    pub actor: Actor,
+}
+
+impl Base {
+    fn check(&self) -> Result<(), Arc<AppError>> {
+        self.actor
+            .require(Permission::ReadInfluencers)
+            .map_err(Arc::new)
+    }
+}
+
+fn shared<T>(result: AppResult<T>) -> Result<T, Arc<AppError>> {
+    result.map_err(Arc::new)
+}
+
+/// A loader keyed by a parent id whose value is computed by one service call for all keys.
+macro_rules! by_parent {
+    ($(#[$doc:meta])* $name:ident => $value:ty, |$base:ident, $keys:ident| $load:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub Base);
+
+        impl Loader<Uuid> for $name {
+            type Value = $value;
+            type Error = Arc<AppError>;
+
+            async fn load(&self, $keys: &[Uuid]) -> Result<HashMap<Uuid, $value>, Self::Error> {
+                let $base = &self.0;
+                $base.check()?;
+                shared($load.await)
+            }
+        }
+    };
+}
+
+by_parent!(
+    /// An influencer's accounts (`Influencer.accounts`).
+    AccountsLoader => Vec<influencer_account::Model>,
+    |base, keys| influencers::accounts_of(&base.db, &base.actor, keys)
+);
+
+by_parent!(
+    /// A collaboration's deliverables (`Collaboration.deliverables`).
+    DeliverablesLoader => Vec<deliverable::Model>,
+    |base, keys| service::deliverables_of(&base.db, &base.actor, keys)
+);
+
+by_parent!(
+    /// A collaboration's daily results (`Collaboration.dailyResults`).
+    DaysLoader => Vec<collaboration_result::Model>,
+    |base, keys| service::days_of(&base.db, &base.actor, keys)
+);
+
+by_parent!(
+    /// A collaboration's results summed in SQL (`Collaboration.results`).
+    TotalsLoader => Totals,
+    |base, keys| results::totals(&base.db, &base.actor, keys)
+);
+
+by_parent!(
+    /// An influencer's lifetime results, one per currency (`Influencer.results`).
+    LifetimeLoader => Vec<Summary>,
+    |base, keys| service::lifetime(&base.db, &base.actor, keys)
+);
+
+by_parent!(
+    /// A campaign's creator budget (`Campaign.influencerBudget`).
+    BudgetLoader => Budget,
+    |base, keys| async {
+        let campaigns: Vec<campaign::Model> = campaign::Entity::find_by_ids_in(&base.actor, keys)
+            .all(&base.db)
+            .await?;
+        service::budgets(&base.db, &base.actor, &campaigns).await
+    }
+);
+
+/// A follower history: the account and the first day wanted.
+pub type HistoryKey = (Uuid, NaiveDate);
+
+/// Accounts' follower histories (`InfluencerAccount.history`).
+pub struct FollowerHistoryLoader(pub Base);
+
+impl Loader<HistoryKey> for FollowerHistoryLoader {
+    type Value = Vec<influencer_stat::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[HistoryKey],
+    ) -> Result<HashMap<HistoryKey, Self::Value>, Self::Error> {
+        let base = &self.0;
+        base.check()?;
+        let mut by_since: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
+        for (account, since) in keys {
+            by_since.entry(*since).or_default().push(*account);
+        }
+        let mut found = HashMap::new();
+        for (since, accounts) in by_since {
+            let histories =
+                shared(influencers::histories_of(&base.db, &base.actor, &accounts, since).await)?;
+            for account in accounts {
+                let history = histories.get(&account).cloned().unwrap_or_default();
+                found.insert((account, since), history);
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// What a nested collaboration list hangs off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Parent {
+    Campaign,
+    Influencer,
+}
+
+impl Parent {
+    const fn list(self) -> Nested<collaboration::Entity> {
+        match self {
+            Parent::Campaign => {
+                Nested::new(collaboration::Column::CampaignId, collaboration::Column::Id)
+            }
+            Parent::Influencer => Nested::new(
+                collaboration::Column::InfluencerId,
+                collaboration::Column::Id,
+            ),
+        }
+    }
+}
+
+/// One parent's page of its collaborations, under one filter.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CollaborationsKey {
+    pub parent: Parent,
+    pub page: PageKey,
+    pub filter: CollaborationFilter,
+}
+
+/// Pages of nested collaboration lists (`Campaign.collaborations`, `Influencer.collaborations`).
+pub struct CollaborationPageLoader(pub Base);
+
+impl Loader<CollaborationsKey> for CollaborationPageLoader {
+    type Value = Vec<(Uuid, collaboration::Model)>;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[CollaborationsKey],
+    ) -> Result<HashMap<CollaborationsKey, Self::Value>, Self::Error> {
+        let base = &self.0;
+        base.check()?;
+        let mut groups: HashMap<(Parent, CollaborationFilter), Vec<PageKey>> = HashMap::new();
+        for key in keys {
+            groups
+                .entry((key.parent, key.filter))
+                .or_default()
+                .push(key.page);
+        }
+        let mut pages = HashMap::new();
+        for ((parent, filter), page_keys) in groups {
+            let found = parent
+                .list()
+                .pages(&base.db, filter.visible(&base.actor), &page_keys)
+                .await
+                .map_err(|e| Arc::new(AppError::from(e)))?;
+            pages.extend(found.into_iter().map(|(page, rows)| {
+                (
+                    CollaborationsKey {
+                        parent,
+                        page,
+                        filter,
+                    },
+                    rows,
+                )
+            }));
+        }
+        Ok(pages)
+    }
+}
+
+/// Sizes of nested collaboration lists under a filter (their `totalCount`).
+pub struct CollaborationCountLoader(pub Base);
+
+impl Loader<(Parent, Uuid, CollaborationFilter)> for CollaborationCountLoader {
+    type Value = u64;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[(Parent, Uuid, CollaborationFilter)],
+    ) -> Result<HashMap<(Parent, Uuid, CollaborationFilter), u64>, Self::Error> {
+        let base = &self.0;
+        base.check()?;
+        let mut groups: HashMap<(Parent, CollaborationFilter), Vec<Uuid>> = HashMap::new();
+        for (parent, id, filter) in keys {
+            groups.entry((*parent, *filter)).or_default().push(*id);
+        }
+        let mut counts = HashMap::new();
+        for ((parent, filter), ids) in groups {
+            let found = parent
+                .list()
+                .counts(&base.db, filter.visible(&base.actor), &ids)
+                .await
+                .map_err(|e| Arc::new(AppError::from(e)))?;
+            counts.extend(found.into_iter().map(|(id, n)| ((parent, id, filter), n)));
+        }
+        Ok(counts)
+    }
+}

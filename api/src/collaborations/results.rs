@@ -1,0 +1,267 @@
+//! What collaborations brought and cost: daily results summed in SQL per collaboration, and
+//! the cost ratios operators judge creators by (cost, CPM, CPE, cost per order, ROI).
+
+use std::collections::HashMap;
+
+use entity::{collaboration, collaboration_result};
+use sea_orm::sea_query::{Alias, Expr, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
+use uuid::Uuid;
+
+use super::FeeModel;
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::tenancy::TenantScoped;
+
+/// Results summed over days.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    pub days: i64,
+    pub impressions: i64,
+    pub engagements: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    pub gmv_minor: i64,
+}
+
+impl Totals {
+    fn add(&mut self, other: &Totals) {
+        self.days += other.days;
+        self.impressions = self.impressions.saturating_add(other.impressions);
+        self.engagements = self.engagements.saturating_add(other.engagements);
+        self.clicks = self.clicks.saturating_add(other.clicks);
+        self.orders = self.orders.saturating_add(other.orders);
+        self.gmv_minor = self.gmv_minor.saturating_add(other.gmv_minor);
+    }
+}
+
+/// Results with what they cost, in one currency.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub currency_code: String,
+    pub collaborations: i64,
+    pub totals: Totals,
+    /// Fixed fees.
+    pub fees_minor: i64,
+    /// Commissions on the GMV.
+    pub commissions_minor: i64,
+}
+
+impl Summary {
+    /// The summary of one collaboration on its terms.
+    pub fn of(row: &collaboration::Model, totals: Totals) -> Self {
+        let model: FeeModel = row.fee_model.parse().unwrap_or(FeeModel::Flat);
+        let fee = if model.has_fee() {
+            row.fee_minor.unwrap_or(0)
+        } else {
+            0
+        };
+        let commission = if model.has_commission() {
+            commission_minor(totals.gmv_minor, row.commission_basis_points.unwrap_or(0))
+        } else {
+            0
+        };
+        Self {
+            currency_code: row.currency_code.clone(),
+            collaborations: 1,
+            totals,
+            fees_minor: fee,
+            commissions_minor: commission,
+        }
+    }
+
+    /// Adds another summary in the same currency.
+    pub fn add(&mut self, other: &Summary) {
+        self.collaborations += other.collaborations;
+        self.totals.add(&other.totals);
+        self.fees_minor = self.fees_minor.saturating_add(other.fees_minor);
+        self.commissions_minor = self
+            .commissions_minor
+            .saturating_add(other.commissions_minor);
+    }
+
+    /// Fees plus commissions.
+    pub fn cost_minor(&self) -> i64 {
+        self.fees_minor.saturating_add(self.commissions_minor)
+    }
+
+    /// Cost per thousand impressions, in minor units; `None` without impressions.
+    pub fn cpm_minor(&self) -> Option<i64> {
+        per(
+            self.cost_minor().saturating_mul(1_000),
+            self.totals.impressions,
+        )
+    }
+
+    /// Cost per engagement; `None` without engagements.
+    pub fn cpe_minor(&self) -> Option<i64> {
+        per(self.cost_minor(), self.totals.engagements)
+    }
+
+    /// Cost per order; `None` without orders.
+    pub fn cost_per_order_minor(&self) -> Option<i64> {
+        per(self.cost_minor(), self.totals.orders)
+    }
+
+    /// GMV per unit of cost; `None` when nothing was spent.
+    pub fn roi(&self) -> Option<f64> {
+        ratio(self.totals.gmv_minor, self.cost_minor())
+    }
+}
+
+/// `amount / count`, rounded half away from zero; `None` for no count.
+fn per(amount: i64, count: i64) -> Option<i64> {
+    if count <= 0 {
+        return None;
+    }
+    let (amount, count) = (i128::from(amount), i128::from(count));
+    i64::try_from((2 * amount + count) / (2 * count)).ok()
+}
+
+/// `a / b` as a ratio; `None` for `b = 0`.
+pub fn ratio(a: i64, b: i64) -> Option<f64> {
+    (b != 0).then(|| a as f64 / b as f64)
+}
+
+/// The commission of `basis_points` on `gmv_minor`, rounded half up to a minor unit.
+pub fn commission_minor(gmv_minor: i64, basis_points: i32) -> i64 {
+    let commission = (i128::from(gmv_minor) * i128::from(basis_points) + 5_000) / 10_000;
+    i64::try_from(commission).unwrap_or(i64::MAX)
+}
+
+#[derive(FromQueryResult)]
+struct Sums {
+    collaboration_id: Uuid,
+    days: i64,
+    impressions: Option<i64>,
+    engagements: Option<i64>,
+    clicks: Option<i64>,
+    orders: Option<i64>,
+    gmv_minor: Option<i64>,
+}
+
+/// The results of each collaboration among `collaborations` that the actor may see, summed
+/// in SQL (one grouped statement, whatever the number of days).
+pub async fn totals(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    collaborations: &[Uuid],
+) -> AppResult<HashMap<Uuid, Totals>> {
+    use collaboration_result::Column;
+    let sum = |column: Column| {
+        Expr::expr(Func::cast_as(
+            Func::sum(Expr::col(column)),
+            Alias::new("BIGINT"),
+        ))
+    };
+    let rows: Vec<Sums> = collaboration_result::Entity::find_in(actor)
+        .select_only()
+        .column(Column::CollaborationId)
+        .column_as(Column::Id.count(), "days")
+        .column_as(sum(Column::Impressions), "impressions")
+        .column_as(sum(Column::Engagements), "engagements")
+        .column_as(sum(Column::Clicks), "clicks")
+        .column_as(sum(Column::Orders), "orders")
+        .column_as(sum(Column::GmvMinor), "gmv_minor")
+        .filter(Column::CollaborationId.is_in(collaborations.iter().copied()))
+        .group_by(Column::CollaborationId)
+        .into_model()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| {
+            (
+                row.collaboration_id,
+                Totals {
+                    days: row.days,
+                    impressions: row.impressions.unwrap_or(0),
+                    engagements: row.engagements.unwrap_or(0),
+                    clicks: row.clicks.unwrap_or(0),
+                    orders: row.orders.unwrap_or(0),
+                    gmv_minor: row.gmv_minor.unwrap_or(0),
+                },
+            )
+        })
+        .collect())
+}
+
+/// Summaries of `rows` on their terms, one per currency (in order of first appearance).
+pub async fn summaries(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    rows: &[collaboration::Model],
+) -> AppResult<Vec<(Uuid, Summary)>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let totals = totals(db, actor, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let totals = totals.get(&row.id).copied().unwrap_or_default();
+            (row.id, Summary::of(row, totals))
+        })
+        .collect())
+}
+
+/// Adds per-collaboration summaries into one per currency.
+pub fn by_currency(summaries: impl IntoIterator<Item = Summary>) -> Vec<Summary> {
+    let mut merged: Vec<Summary> = Vec::new();
+    for summary in summaries {
+        match merged
+            .iter_mut()
+            .find(|m| m.currency_code == summary.currency_code)
+        {
+            Some(existing) => existing.add(&summary),
+            None => merged.push(summary),
+        }
+    }
+    merged
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(fees: i64, commissions: i64, totals: Totals) -> Summary {
+        Summary {
+            currency_code: "CNY".into(),
+            collaborations: 1,
+            totals,
+            fees_minor: fees,
+            commissions_minor: commissions,
+        }
+    }
+
+    #[test]
+    fn ratios_are_null_on_zero_denominators() {
+        let nothing = summary(0, 0, Totals::default());
+        assert_eq!(nothing.roi(), None);
+        assert_eq!(nothing.cpm_minor(), None);
+        assert_eq!(nothing.cpe_minor(), None);
+        assert_eq!(nothing.cost_per_order_minor(), None);
+    }
+
+    #[test]
+    fn cost_is_the_fee_plus_the_commission_and_ratios_follow() {
+        let totals = Totals {
+            days: 2,
+            impressions: 200_000,
+            engagements: 8_000,
+            clicks: 4_000,
+            orders: 300,
+            gmv_minor: 9_000_000,
+        };
+        let s = summary(500_000, commission_minor(9_000_000, 1_000), totals);
+        assert_eq!(s.cost_minor(), 1_400_000);
+        assert_eq!(s.cpm_minor(), Some(7_000));
+        assert_eq!(s.cpe_minor(), Some(175));
+        assert_eq!(s.cost_per_order_minor(), Some(4_667));
+        assert!((s.roi().expect("a cost") - 9_000_000.0 / 1_400_000.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn commissions_round_half_up_to_a_minor_unit() {
+        assert_eq!(commission_minor(12_345, 1_000), 1_235);
+        assert_eq!(commission_minor(0, 1_000), 0);
+    }
+}
