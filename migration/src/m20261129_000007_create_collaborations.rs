@@ -1,6 +1,7 @@
 //! Collaborations (a campaign × an influencer on one platform for one shop), their deliverables
 //! and their daily results, plus the part of a campaign's budget set aside for creators.
 
+use sea_orm_migration::sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::indexes::{index, unique_index};
@@ -11,6 +12,19 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // A collaboration's statuses (CONTENT_SUBMITTED) are longer than a campaign's; SQLite
+        // does not enforce a text column's length, so only PostgreSQL's needs widening.
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(StatusChanges::Table)
+                        .modify_column(string_len_null(StatusChanges::FromStatus, 24))
+                        .modify_column(string_len(StatusChanges::ToStatus, 24))
+                        .to_owned(),
+                )
+                .await?;
+        }
         manager
             .alter_table(
                 Table::alter()
@@ -209,6 +223,13 @@ enum Shops {
 enum Influencers {
     Table,
     Id,
+}
+
+#[derive(DeriveIden)]
+enum StatusChanges {
+    Table,
+    FromStatus,
+    ToStatus,
 }
 
 #[derive(DeriveIden)]

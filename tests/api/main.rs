@@ -12,6 +12,8 @@ mod double_11;
 mod grants;
 mod health;
 mod idempotency;
+mod influencer_access;
+mod influencers;
 mod lifecycle;
 mod lineups;
 mod maintenance;

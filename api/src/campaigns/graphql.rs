@@ -269,8 +269,10 @@ impl Campaign {
     async fn influencer_budget(
         &self,
         ctx: &Context<'_>,
-    ) -> async_graphql::Result<InfluencerBudget> {
-        influencer_budget(ctx, self.0.id).await
+    ) -> async_graphql::Result<Option<InfluencerBudget>> {
+        // Nullable, as every guarded field: a reader without the right gets null here and
+        // keeps the rest of the campaign.
+        Ok(Some(influencer_budget(ctx, self.0.id).await?))
     }
 
     /// Its tasks per phase and per person (the tasks the caller may see).

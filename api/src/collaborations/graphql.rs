@@ -296,8 +296,9 @@ impl CollaborationResults {
     }
 }
 
-/// Results summed over days, with what they cost. Costs and ratios are financial; a ratio
-/// over zero is null.
+/// Results summed over days, with what they cost. Costs and ratios are financial (null with a
+/// FORBIDDEN error for readers without READ_FINANCIALS, so the rest survives); a ratio over
+/// zero is null.
 #[Object]
 impl CollaborationResults {
     /// The currency of its amounts.
@@ -352,20 +353,20 @@ impl CollaborationResults {
 
     /// Fixed fees (financial).
     #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
-    async fn fees(&self) -> Money {
-        self.money(self.0.fees_minor)
+    async fn fees(&self) -> Option<Money> {
+        Some(self.money(self.0.fees_minor))
     }
 
     /// Commissions on the GMV (financial).
     #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
-    async fn commissions(&self) -> Money {
-        self.money(self.0.commissions_minor)
+    async fn commissions(&self) -> Option<Money> {
+        Some(self.money(self.0.commissions_minor))
     }
 
     /// Fees plus commissions (financial).
     #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
-    async fn cost(&self) -> Money {
-        self.money(self.0.cost_minor())
+    async fn cost(&self) -> Option<Money> {
+        Some(self.money(self.0.cost_minor()))
     }
 
     /// Cost per thousand impressions (financial).

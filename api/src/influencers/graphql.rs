@@ -117,9 +117,10 @@ impl Influencer {
 
     /// What each kind of deliverable costs (financial).
     #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
-    async fn rate_card(&self) -> Vec<RateCardLine> {
+    async fn rate_card(&self) -> Option<Vec<RateCardLine>> {
         let currency = Currency::stored(&self.0.currency_code);
-        self.0
+        let lines = self
+            .0
             .rate_card
             .0
             .iter()
@@ -127,7 +128,8 @@ impl Influencer {
                 deliverable_kind: line.kind.parse().ok(),
                 fee: Money::from_minor(line.fee_minor, currency),
             })
-            .collect()
+            .collect();
+        Some(lines)
     }
 
     /// Free notes.
