@@ -24,6 +24,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::collaboration::Entity",
+        from = "Column::CollaborationId",
+        to = "super::collaboration::Column::Id"
+    )]
+    Collaboration,
+}
+
+impl Related<super::collaboration::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Collaboration.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

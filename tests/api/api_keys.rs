@@ -129,7 +129,8 @@ async fn create_api_key_shows_the_secret_once_and_listings_never_contain_it() {
             "READ_CATALOG",
             "WRITE_CATALOG",
             "WRITE_CREATIVE",
-            "READ_CAMPAIGNS"
+            "READ_CAMPAIGNS",
+            "READ_INFLUENCERS"
         ])
     );
     let listed = owner.gql(&app, LIST, json!({})).await;

@@ -135,7 +135,7 @@ async fn record(app: &TestApp, session: &Session, collaboration: &str) {
 }
 
 /// An agency with one shop, one campaign with a creator budget of 8,800.00, one influencer
-/// ("Lin Xiao") and one collaboration with a day of results, plus a member per role.
+/// ("Lin Xiao") and one agreed collaboration with a day of results, plus a member per role.
 struct World {
     app: TestApp,
     owner: Session,
@@ -159,6 +159,18 @@ impl World {
         let campaign = campaign(&app, &ops, &[&shop], Some("8800.00")).await;
         let influencer = influencer(&app, &ops, "Lin Xiao", "@linxiao").await;
         let collaboration = collaboration(&app, &ops, &campaign, &influencer, &shop).await;
+        // Agreed, so that its fee counts against the creator budget.
+        let agreed = ops
+            .gql(
+                &app,
+                "mutation($id: ID!) { transitionCollaboration(input: { id: $id, to: AGREED }) { collaboration { status } userErrors { code } } }",
+                json!({ "id": collaboration }),
+            )
+            .await;
+        assert_eq!(
+            agreed.ok()["transitionCollaboration"]["collaboration"]["status"],
+            "AGREED"
+        );
         record(&app, &ops, &collaboration).await;
         Self {
             app,
@@ -312,7 +324,7 @@ const PROBES: &[Probe] = &[
             "collaborations.nodes.0.fee",
             "collaborations.nodes.0.results.costPerOrder",
         ],
-        keeps: Some("PROPOSED"),
+        keeps: Some("AGREED"),
         shows: &["5200.00", "269.26"],
     },
     Probe {
@@ -331,7 +343,7 @@ const PROBES: &[Probe] = &[
         what: "campaign collaborations, their influencer's rate card",
         query: "query($campaign: ID!) { campaign(id: $campaign) { name collaborations(first: 10) { nodes { status influencer { name rateCard { fee { amount } } } } } } }",
         forbidden: &["campaign.collaborations.nodes.0.influencer.rateCard"],
-        keeps: Some("PROPOSED"),
+        keeps: Some("AGREED"),
         shows: &["3100.00"],
     },
     Probe {
@@ -386,7 +398,7 @@ const PROBES: &[Probe] = &[
         what: "collaboration's campaign influencer budget",
         query: "query($collaboration: ID!) { collaboration(id: $collaboration) { status campaign { name influencerBudget { budget { amount } } } } }",
         forbidden: &["collaboration.campaign.influencerBudget"],
-        keeps: Some("PROPOSED"),
+        keeps: Some("AGREED"),
         shows: &["8800.00"],
     },
 ];
@@ -415,7 +427,7 @@ async fn designers_and_support_read_the_pool_its_collaborations_and_their_delive
         );
         assert_eq!(influencer["collaborations"]["totalCount"], 1, "{role}");
         let collaboration = &data["collaboration"];
-        assert_eq!(collaboration["status"], "PROPOSED", "{role}");
+        assert_eq!(collaboration["status"], "AGREED", "{role}");
         assert_eq!(collaboration["influencer"]["name"], "Lin Xiao", "{role}");
         assert_eq!(collaboration["deliverables"][0]["kind"], "POST", "{role}");
         assert!(
@@ -700,7 +712,7 @@ async fn another_agency_finds_no_influencer_or_collaboration_of_ours() {
     );
     assert_eq!(
         ours.ok()["collaboration"],
-        json!({ "status": "PROPOSED", "version": 1 })
+        json!({ "status": "AGREED", "version": 2 })
     );
 }
 

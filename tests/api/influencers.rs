@@ -129,8 +129,10 @@ async fn ops_shortlist_creators_across_platforms_by_size_fit_and_growth() {
     );
 
     // Follower history: the latest record is the count and moves the tier; growth is measured.
-    record(&app, &ops, &rising["id"], 700_000, 40).await;
-    record(&app, &ops, &rising["id"], 600_000, 100).await;
+    record(&app, &ops, &rising["id"], 700_000, 32).await;
+    record(&app, &ops, &rising["id"], 600_000, 95).await;
+    // A record far older than 90 days is no base for growth over 90 days.
+    record(&app, &ops, &rising["id"], 1_000, 400).await;
     let grown = record(&app, &ops, &rising["id"], 1_050_000, 0).await;
     assert_eq!(grown["tier"], "MEGA", "破百万 moves the tier: {grown}");
     assert_eq!(grown["followers"], 1_050_000);
@@ -458,6 +460,29 @@ async fn deliverables_are_followed_to_publication_before_the_collaboration_is_pu
         }
         assert_eq!(s.move_to(&id, to).await["userErrors"], json!([]), "{to}");
     }
+    // Approved content is what gets published: a designer can no longer change it, and no
+    // new deliverable joins an approved collaboration.
+    let designer = s.app.member(&s.owner, "DESIGNER", None).await;
+    let late_edit = designer
+        .gql(
+            &s.app,
+            DELIVER,
+            json!({ "input": { "id": live, "script": "A new opening" } }),
+        )
+        .await;
+    assert_eq!(late_edit.code(), "FORBIDDEN");
+    let added = s
+        .ops
+        .gql(
+            &s.app,
+            "mutation($input: UpdateCollaborationInput!) { updateCollaboration(input: $input) { userErrors { field code } } }",
+            json!({ "input": { "id": id, "expectedVersion": 4, "addDeliverables": [{ "kind": "STORY" }] } }),
+        )
+        .await;
+    assert_eq!(
+        added.ok()["updateCollaboration"]["userErrors"][0]["field"],
+        json!(["addDeliverables"])
+    );
     let no_url = s
         .deliver(json!({ "id": live, "status": "PUBLISHED" }))
         .await;
@@ -500,6 +525,14 @@ async fn daily_results_replace_their_day_and_add_up_to_cost_per_order_roi_and_th
         )
         .await;
     let id = created.ok()["createCollaboration"]["collaboration"]["id"].clone();
+    const BUDGET: &str = "query($id: ID!) { campaign(id: $id) { influencerBudget { budget { amount } committedFees { amount } commissions { amount } committed { amount } remaining { amount } overBudget collaborations proposed proposedFees { amount } } collaborations { totalCount } } }";
+    // An offer is not a commitment: it shows apart until it is agreed.
+    let offered = s.ops.gql(&s.app, BUDGET, json!({ "id": s.campaign })).await;
+    let offered = offered.ok()["campaign"]["influencerBudget"].clone();
+    assert_eq!(offered["committed"]["amount"], "0.00");
+    assert_eq!(offered["proposed"], 1);
+    assert_eq!(offered["proposedFees"]["amount"], "5000.00");
+    assert_eq!(s.move_to(&id, "AGREED").await["userErrors"], json!([]));
     const READ: &str = "query($id: ID!) { collaboration(id: $id) { results { days impressions orders gmv { amount } cost { amount } cpm { amount } cpe { amount } costPerOrder { amount } roi } dailyResults { date orders } } }";
     let empty = s.ops.gql(&s.app, READ, json!({ "id": id })).await;
     let results = empty.ok()["collaboration"]["results"].clone();
@@ -550,14 +583,11 @@ async fn daily_results_replace_their_day_and_add_up_to_cost_per_order_roi_and_th
     assert_eq!(results["costPerOrder"]["amount"], "35.00");
     assert!((results["roi"].as_f64().expect("roi") - 20_000.0 / 7_000.0).abs() < 1e-9);
 
-    let budget = s
-        .ops
-        .gql(&s.app, "query($id: ID!) { campaign(id: $id) { influencerBudget { budget { amount } committedFees { amount } commissions { amount } committed { amount } remaining { amount } overBudget collaborations } collaborations { totalCount } } }", json!({ "id": s.campaign }))
-        .await;
+    let budget = s.ops.gql(&s.app, BUDGET, json!({ "id": s.campaign })).await;
     let campaign = budget.ok()["campaign"].clone();
     assert_eq!(
         campaign["influencerBudget"],
-        json!({ "budget": { "amount": "6000.00" }, "committedFees": { "amount": "5000.00" }, "commissions": { "amount": "2000.00" }, "committed": { "amount": "7000.00" }, "remaining": { "amount": "-1000.00" }, "overBudget": true, "collaborations": 1 })
+        json!({ "budget": { "amount": "6000.00" }, "committedFees": { "amount": "5000.00" }, "commissions": { "amount": "2000.00" }, "committed": { "amount": "7000.00" }, "remaining": { "amount": "-1000.00" }, "overBudget": true, "collaborations": 1, "proposed": 0, "proposedFees": { "amount": "0.00" } })
     );
     assert_eq!(campaign["collaborations"]["totalCount"], 1);
 

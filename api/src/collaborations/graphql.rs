@@ -20,9 +20,9 @@ use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{count_through, load, load_error, loaders};
-use crate::graphql::maybe;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
+use crate::graphql::{days_back, maybe};
 use crate::history::graphql::Transition;
 use crate::influencers::graphql::Influencer;
 use crate::influencers::policy::rate;
@@ -134,12 +134,21 @@ impl Collaboration {
         )))
     }
 
-    /// Its results day by day, oldest first.
-    #[graphql(complexity = "5 * child_complexity")]
-    async fn daily_results(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<DailyResult>> {
-        let days = load(&loaders(ctx)?.collaboration_days, self.0.id).await?;
+    /// Its results of the last `days` days (1–366, default 90), oldest first.
+    #[graphql(complexity = "crate::graphql::history_cost(days, child_complexity)")]
+    async fn daily_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many days back, 1–366 (default 90).", default = 90)] days: i32,
+    ) -> async_graphql::Result<Vec<DailyResult>> {
+        let since = days_back(days)?;
+        let rows = loaders(ctx)?
+            .collaboration_days
+            .load_one((self.0.id, since))
+            .await
+            .map_err(load_error)?;
         let currency = Currency::stored(&self.0.currency_code);
-        Ok(days
+        Ok(rows
             .unwrap_or_default()
             .into_iter()
             .map(|row| DailyResult { row, currency })
@@ -231,14 +240,17 @@ impl Deliverable {
 
     /// The products it features, from the campaign's line-up.
     async fn products(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Product>> {
-        let loaders = loaders(ctx)?;
-        let mut products = Vec::new();
-        for id in &self.0.product_ids.0 {
-            if let Some(product) = load(&loaders.products, *id).await? {
-                products.push(Product(product));
-            }
-        }
-        Ok(products)
+        let ids = &self.0.product_ids.0;
+        let mut found = loaders(ctx)?
+            .products
+            .load_many(ids.iter().copied())
+            .await
+            .map_err(load_error)?;
+        Ok(ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .map(Product)
+            .collect())
     }
 
     /// A livestream's run of show, in order.
@@ -441,10 +453,15 @@ impl InfluencerBudget {
     fn money(&self, minor: i64) -> Money {
         Money::from_minor(minor, Currency::stored(&self.0.currency_code))
     }
+
+    fn committed_minor(&self) -> i64 {
+        self.0.rollup.agreed.cost_minor()
+    }
 }
 
-/// A campaign's creator budget against what its collaborations (not cancelled) commit: their
-/// fixed fees and the commissions on the GMV recorded so far.
+/// A campaign's creator budget against what its collaborations commit: the fixed fees of the
+/// agreed ones (AGREED and later) and the commissions on the GMV recorded so far; offers still
+/// PROPOSED are shown apart and not counted.
 #[Object]
 impl InfluencerBudget {
     /// The budget set aside for creators; null when none is set.
@@ -452,45 +469,55 @@ impl InfluencerBudget {
         self.0.budget_minor.map(|m| self.money(m))
     }
 
-    /// Fixed fees agreed.
+    /// Fixed fees of agreed collaborations.
     async fn committed_fees(&self) -> Money {
-        self.money(self.0.committed.fees_minor)
+        self.money(self.0.rollup.agreed.fees_minor)
     }
 
     /// Commissions on the GMV recorded so far.
     async fn commissions(&self) -> Money {
-        self.money(self.0.committed.commissions_minor)
+        self.money(self.0.rollup.agreed.commissions_minor)
     }
 
     /// Fees plus commissions.
     async fn committed(&self) -> Money {
-        self.money(self.0.committed.cost_minor())
+        self.money(self.committed_minor())
     }
 
     /// Budget minus committed (negative when over); null without a budget.
     async fn remaining(&self) -> Option<Money> {
         self.0
             .budget_minor
-            .map(|b| self.money(b.saturating_sub(self.0.committed.cost_minor())))
+            .map(|b| self.money(b.saturating_sub(self.committed_minor())))
     }
 
     /// Whether more is committed than set aside (false without a budget).
     async fn over_budget(&self) -> bool {
         self.0
             .budget_minor
-            .is_some_and(|b| self.0.committed.cost_minor() > b)
+            .is_some_and(|b| self.committed_minor() > b)
     }
 
     /// Committed as a share of the budget; null without a budget or with a zero one.
     async fn used_share(&self) -> Option<f64> {
         self.0
             .budget_minor
-            .and_then(|b| ratio(self.0.committed.cost_minor(), b))
+            .and_then(|b| ratio(self.committed_minor(), b))
     }
 
-    /// The collaborations counted.
+    /// Agreed collaborations counted.
     async fn collaborations(&self) -> i64 {
-        self.0.committed.collaborations
+        self.0.rollup.agreed.collaborations
+    }
+
+    /// Offers still PROPOSED, not counted above.
+    async fn proposed(&self) -> i64 {
+        self.0.rollup.proposed
+    }
+
+    /// Their fixed fees, if all were agreed.
+    async fn proposed_fees(&self) -> Money {
+        self.money(self.0.rollup.proposed_fees_minor)
     }
 }
 

@@ -74,12 +74,6 @@ by_parent!(
 );
 
 by_parent!(
-    /// A collaboration's daily results (`Collaboration.dailyResults`).
-    DaysLoader => Vec<collaboration_result::Model>,
-    |base, keys| service::days_of(&base.db, &base.actor, keys)
-);
-
-by_parent!(
     /// A collaboration's results summed in SQL (`Collaboration.results`).
     TotalsLoader => Totals,
     |base, keys| results::totals(&base.db, &base.actor, keys)
@@ -102,8 +96,41 @@ by_parent!(
     }
 );
 
-/// A follower history: the account and the first day wanted.
+/// A history by day: the parent (an account, a collaboration) and the first day wanted.
 pub type HistoryKey = (Uuid, NaiveDate);
+
+/// Groups history keys by their first day, so that each day needs one statement.
+fn by_since(keys: &[HistoryKey]) -> HashMap<NaiveDate, Vec<Uuid>> {
+    let mut by_since: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
+    for (parent, since) in keys {
+        by_since.entry(*since).or_default().push(*parent);
+    }
+    by_since
+}
+
+/// Collaborations' daily results (`Collaboration.dailyResults`).
+pub struct DaysLoader(pub Base);
+
+impl Loader<HistoryKey> for DaysLoader {
+    type Value = Vec<collaboration_result::Model>;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[HistoryKey],
+    ) -> Result<HashMap<HistoryKey, Self::Value>, Self::Error> {
+        let base = &self.0;
+        base.check()?;
+        let mut found = HashMap::new();
+        for (since, parents) in by_since(keys) {
+            let mut days = shared(service::days_of(&base.db, &base.actor, &parents, since).await)?;
+            for parent in parents {
+                found.insert((parent, since), days.remove(&parent).unwrap_or_default());
+            }
+        }
+        Ok(found)
+    }
+}
 
 /// Accounts' follower histories (`InfluencerAccount.history`).
 pub struct FollowerHistoryLoader(pub Base);
@@ -118,17 +145,15 @@ impl Loader<HistoryKey> for FollowerHistoryLoader {
     ) -> Result<HashMap<HistoryKey, Self::Value>, Self::Error> {
         let base = &self.0;
         base.check()?;
-        let mut by_since: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
-        for (account, since) in keys {
-            by_since.entry(*since).or_default().push(*account);
-        }
         let mut found = HashMap::new();
-        for (since, accounts) in by_since {
-            let histories =
+        for (since, accounts) in by_since(keys) {
+            let mut histories =
                 shared(influencers::histories_of(&base.db, &base.actor, &accounts, since).await)?;
             for account in accounts {
-                let history = histories.get(&account).cloned().unwrap_or_default();
-                found.insert((account, since), history);
+                found.insert(
+                    (account, since),
+                    histories.remove(&account).unwrap_or_default(),
+                );
             }
         }
         Ok(found)

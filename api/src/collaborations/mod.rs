@@ -112,6 +112,16 @@ impl DeliverableStatus {
         }
     }
 
+    /// Whether designers may still work on its content: not once it is approved.
+    pub fn takes_creative_work(self) -> bool {
+        matches!(
+            self,
+            DeliverableStatus::Proposed
+                | DeliverableStatus::Agreed
+                | DeliverableStatus::ContentSubmitted
+        )
+    }
+
     /// Done with: published or dropped. Anything else past its due date is overdue.
     pub fn is_done(self) -> bool {
         matches!(

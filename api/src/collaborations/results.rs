@@ -4,11 +4,14 @@
 use std::collections::HashMap;
 
 use entity::{collaboration, collaboration_result};
-use sea_orm::sea_query::{Alias, Expr, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
+    RelationTrait,
+};
 use uuid::Uuid;
 
-use super::FeeModel;
+use super::{CollaborationStatus, FeeModel};
 use crate::auth::Actor;
 use crate::error::AppResult;
 use crate::tenancy::TenantScoped;
@@ -125,8 +128,13 @@ pub fn ratio(a: i64, b: i64) -> Option<f64> {
 
 /// The commission of `basis_points` on `gmv_minor`, rounded half up to a minor unit.
 pub fn commission_minor(gmv_minor: i64, basis_points: i32) -> i64 {
-    let commission = (i128::from(gmv_minor) * i128::from(basis_points) + 5_000) / 10_000;
-    i64::try_from(commission).unwrap_or(i64::MAX)
+    let base = i128::from(gmv_minor) * i128::from(basis_points);
+    i64::try_from(base).map_or(i64::MAX, divide_basis_points)
+}
+
+/// An amount times basis points, back to the amount, rounded half up.
+fn divide_basis_points(base: i64) -> i64 {
+    i64::try_from((i128::from(base) + 5_000) / 10_000).unwrap_or(i64::MAX)
 }
 
 #[derive(FromQueryResult)]
@@ -186,36 +194,181 @@ pub async fn totals(
         .collect())
 }
 
-/// Summaries of `rows` on their terms, one per currency (in order of first appearance).
-pub async fn summaries(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    rows: &[collaboration::Model],
-) -> AppResult<Vec<(Uuid, Summary)>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let totals = totals(db, actor, &ids).await?;
-    Ok(rows
-        .iter()
-        .map(|row| {
-            let totals = totals.get(&row.id).copied().unwrap_or_default();
-            (row.id, Summary::of(row, totals))
-        })
-        .collect())
+/// What a rollup sums over: a campaign's collaborations or an influencer's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum By {
+    Campaign,
+    Influencer,
 }
 
-/// Adds per-collaboration summaries into one per currency.
-pub fn by_currency(summaries: impl IntoIterator<Item = Summary>) -> Vec<Summary> {
-    let mut merged: Vec<Summary> = Vec::new();
-    for summary in summaries {
-        match merged
-            .iter_mut()
-            .find(|m| m.currency_code == summary.currency_code)
-        {
-            Some(existing) => existing.add(&summary),
-            None => merged.push(summary),
+impl By {
+    fn of_results(self) -> collaboration_result::Column {
+        match self {
+            By::Campaign => collaboration_result::Column::CampaignId,
+            By::Influencer => collaboration_result::Column::InfluencerId,
         }
     }
-    merged
+
+    fn of_collaborations(self) -> collaboration::Column {
+        match self {
+            By::Campaign => collaboration::Column::CampaignId,
+            By::Influencer => collaboration::Column::InfluencerId,
+        }
+    }
+}
+
+/// The collaborations of one parent in one currency, summed: what is agreed (AGREED and
+/// later) with its results, and what is only proposed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rollup {
+    /// Agreed collaborations, their fixed fees, and the results and commissions of every
+    /// collaboration not cancelled.
+    pub agreed: Summary,
+    /// Collaborations still PROPOSED.
+    pub proposed: i64,
+    /// Their fixed fees.
+    pub proposed_fees_minor: i64,
+}
+
+#[derive(FromQueryResult)]
+struct ResultSums {
+    parent: Uuid,
+    currency_code: String,
+    days: i64,
+    impressions: Option<i64>,
+    engagements: Option<i64>,
+    clicks: Option<i64>,
+    orders: Option<i64>,
+    gmv_minor: Option<i64>,
+    /// Σ GMV × commission basis points, divided once at the end.
+    commission_base: Option<i64>,
+}
+
+#[derive(FromQueryResult)]
+struct DealSums {
+    parent: Uuid,
+    currency_code: String,
+    status: String,
+    deals: i64,
+    fees: Option<i64>,
+}
+
+/// The rollup of `parent` in `currency`, made empty when missing.
+fn entry<'a>(
+    rollups: &'a mut HashMap<Uuid, Vec<Rollup>>,
+    parent: Uuid,
+    currency: &str,
+) -> &'a mut Rollup {
+    let list = rollups.entry(parent).or_default();
+    let at = match list.iter().position(|r| r.agreed.currency_code == currency) {
+        Some(at) => at,
+        None => {
+            list.push(Rollup {
+                agreed: Summary {
+                    currency_code: currency.to_owned(),
+                    ..Summary::default()
+                },
+                ..Rollup::default()
+            });
+            list.len() - 1
+        }
+    };
+    &mut list[at]
+}
+
+fn big_sum(expr: Expr) -> Expr {
+    Expr::expr(Func::cast_as(Func::sum(expr), Alias::new("BIGINT")))
+}
+
+/// The rollups of each of `parents`, one per currency, over the collaborations the actor may
+/// see that are not cancelled: two grouped statements, whatever the number of collaborations
+/// and days.
+pub async fn rollups(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    by: By,
+    parents: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Rollup>>> {
+    use collaboration_result::Column as R;
+    let cancelled = CollaborationStatus::Cancelled.as_str();
+    let result_col = |column: R| Expr::col((collaboration_result::Entity, column));
+    let results: Vec<ResultSums> = collaboration_result::Entity::find_in(actor)
+        .join(
+            JoinType::InnerJoin,
+            collaboration_result::Relation::Collaboration.def(),
+        )
+        .select_only()
+        .column_as(by.of_results(), "parent")
+        .column_as(collaboration::Column::CurrencyCode, "currency_code")
+        .column_as(R::Id.count(), "days")
+        .column_as(big_sum(result_col(R::Impressions)), "impressions")
+        .column_as(big_sum(result_col(R::Engagements)), "engagements")
+        .column_as(big_sum(result_col(R::Clicks)), "clicks")
+        .column_as(big_sum(result_col(R::Orders)), "orders")
+        .column_as(big_sum(result_col(R::GmvMinor)), "gmv_minor")
+        .column_as(
+            big_sum(result_col(R::GmvMinor).mul(Expr::col((
+                collaboration::Entity,
+                collaboration::Column::CommissionBasisPoints,
+            )))),
+            "commission_base",
+        )
+        .filter(by.of_results().is_in(parents.iter().copied()))
+        .filter(collaboration::Column::Status.ne(cancelled))
+        .group_by(by.of_results())
+        .group_by(collaboration::Column::CurrencyCode)
+        .into_model()
+        .all(db)
+        .await?;
+    let deals: Vec<DealSums> = collaboration::Entity::find_in(actor)
+        .select_only()
+        .column_as(by.of_collaborations(), "parent")
+        .column(collaboration::Column::CurrencyCode)
+        .column(collaboration::Column::Status)
+        .column_as(collaboration::Column::Id.count(), "deals")
+        .column_as(
+            big_sum(Expr::col((
+                collaboration::Entity,
+                collaboration::Column::FeeMinor,
+            ))),
+            "fees",
+        )
+        .filter(by.of_collaborations().is_in(parents.iter().copied()))
+        .filter(collaboration::Column::Status.ne(cancelled))
+        .group_by(by.of_collaborations())
+        .group_by(collaboration::Column::CurrencyCode)
+        .group_by(collaboration::Column::Status)
+        .into_model()
+        .all(db)
+        .await?;
+    let mut rollups: HashMap<Uuid, Vec<Rollup>> = HashMap::new();
+    for deal in deals {
+        let rollup = entry(&mut rollups, deal.parent, &deal.currency_code);
+        let fees = deal.fees.unwrap_or(0);
+        if deal.status == CollaborationStatus::Proposed.as_str() {
+            rollup.proposed += deal.deals;
+            rollup.proposed_fees_minor = rollup.proposed_fees_minor.saturating_add(fees);
+        } else {
+            rollup.agreed.collaborations += deal.deals;
+            rollup.agreed.fees_minor = rollup.agreed.fees_minor.saturating_add(fees);
+        }
+    }
+    for sums in results {
+        let rollup = entry(&mut rollups, sums.parent, &sums.currency_code);
+        rollup.agreed.totals.add(&Totals {
+            days: sums.days,
+            impressions: sums.impressions.unwrap_or(0),
+            engagements: sums.engagements.unwrap_or(0),
+            clicks: sums.clicks.unwrap_or(0),
+            orders: sums.orders.unwrap_or(0),
+            gmv_minor: sums.gmv_minor.unwrap_or(0),
+        });
+        rollup.agreed.commissions_minor = rollup
+            .agreed
+            .commissions_minor
+            .saturating_add(divide_basis_points(sums.commission_base.unwrap_or(0)));
+    }
+    Ok(rollups)
 }
 
 #[cfg(test)]

@@ -13,12 +13,12 @@ use entity::{
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
 use super::policy::{self, CollaborationFacts, Terms};
-use super::results::{self, Summary};
+use super::results::{self, By, Rollup, Summary};
 use super::{CollaborationStatus, DeliverableStatus, FeeModel};
 use crate::audit::service::Record;
 use crate::auth::Actor;
@@ -568,7 +568,17 @@ pub async fn update(
         row.notes = Set(notes);
     }
     let mut new_deliverables = Vec::new();
-    if !changes.add_deliverables.is_empty() {
+    let approved = matches!(
+        status_of(&current),
+        CollaborationStatus::Approved | CollaborationStatus::Published
+    );
+    if !changes.add_deliverables.is_empty() && approved {
+        problems.add(
+            "addDeliverables",
+            UserErrorCode::Invalid,
+            "The content is approved: agree new deliverables in a new collaboration",
+        );
+    } else if !changes.add_deliverables.is_empty() {
         let existing = deliverable::Entity::find_in(ctx.actor)
             .filter(deliverable::Column::CollaborationId.eq(id))
             .count(&ctx.state.db)
@@ -658,7 +668,8 @@ pub async fn transition(
         )
         .col_expr(collaboration::Column::UpdatedAt, Expr::value(now))
         .filter(collaboration::Column::Id.eq(id))
-        .filter(collaboration::Column::Status.eq(from.as_str()))
+        // The version too: deliverables added since the facts were read change them.
+        .filter(collaboration::Column::Version.eq(current.version))
         .exec(&txn)
         .await?;
     if result.rows_affected == 0 {
@@ -708,15 +719,18 @@ pub async fn update_deliverable(
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let creative_allowed = ctx.actor.can(Permission::WriteCreative) && changes.is_creative();
-    if !(ctx.actor.can(Permission::ManageInfluencers) || creative_allowed) {
-        return Err(AppError::Forbidden);
-    }
-    let parent = find_open(ctx, current.collaboration_id).await?;
     let from: DeliverableStatus = current
         .status
         .parse()
         .unwrap_or(DeliverableStatus::Proposed);
+    // Creative work stops once content is approved: what is published is what was approved.
+    let creative_allowed = ctx.actor.can(Permission::WriteCreative)
+        && changes.is_creative()
+        && from.takes_creative_work();
+    if !(ctx.actor.can(Permission::ManageInfluencers) || creative_allowed) {
+        return Err(AppError::Forbidden);
+    }
+    let parent = find_open(ctx, current.collaboration_id).await?;
     if from.is_done() {
         return Err(AppError::invalid(
             "id",
@@ -864,6 +878,9 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
         .parse::<chrono_tz::Tz>()
         .map(|tz| Utc::now().with_timezone(&tz).date_naive())
         .unwrap_or_else(|_| Utc::now().date_naive());
+    if input.date < crate::influencers::policy::earliest_day() {
+        problems.add("date", UserErrorCode::OutOfRange, "The date is before 2000");
+    }
     if input.date > today {
         problems.add(
             "date",
@@ -940,13 +957,15 @@ pub async fn deliverables_of(
     Ok(by_parent)
 }
 
-/// The daily results of each of `collaborations`, oldest day first.
+/// The daily results of each of `collaborations` since `since`, oldest day first.
 pub async fn days_of(
     db: &impl ConnectionTrait,
     actor: &Actor,
     collaborations: &[Uuid],
+    since: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Vec<collaboration_result::Model>>> {
     let rows = collaboration_result::Entity::find_in(actor)
+        .filter(collaboration_result::Column::Date.gte(since))
         .filter(collaboration_result::Column::CollaborationId.is_in(collaborations.iter().copied()))
         .order_by_asc(collaboration_result::Column::Date)
         .all(db)
@@ -958,38 +977,18 @@ pub async fn days_of(
     Ok(by_parent)
 }
 
-/// The collaborations among `rows` of a query, with their summaries.
-async fn summed(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    query: Select<collaboration::Entity>,
-) -> AppResult<Vec<(collaboration::Model, Summary)>> {
-    let rows = query.all(db).await?;
-    let summaries = results::summaries(db, actor, &rows).await?;
-    Ok(rows
-        .into_iter()
-        .zip(summaries)
-        .map(|(row, (_, summary))| (row, summary))
-        .collect())
-}
-
 /// Each of `influencers`' lifetime results over the collaborations the actor may see, one
-/// summary per currency.
+/// summary per currency: agreed fees, and results and commissions of every collaboration not
+/// cancelled.
 pub async fn lifetime(
     db: &impl ConnectionTrait,
     actor: &Actor,
     influencers: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Summary>>> {
-    let query = collaboration::Entity::find_in(actor)
-        .filter(collaboration::Column::InfluencerId.is_in(influencers.iter().copied()))
-        .filter(collaboration::Column::Status.ne(CollaborationStatus::Cancelled.as_str()));
-    let mut grouped: HashMap<Uuid, Vec<Summary>> = HashMap::new();
-    for (row, summary) in summed(db, actor, query).await? {
-        grouped.entry(row.influencer_id).or_default().push(summary);
-    }
-    Ok(grouped
+    let rollups = results::rollups(db, actor, By::Influencer, influencers).await?;
+    Ok(rollups
         .into_iter()
-        .map(|(id, list)| (id, results::by_currency(list)))
+        .map(|(id, list)| (id, list.into_iter().map(|r| r.agreed).collect()))
         .collect())
 }
 
@@ -998,41 +997,43 @@ pub async fn lifetime(
 pub struct Budget {
     pub currency_code: String,
     pub budget_minor: Option<i64>,
-    pub committed: Summary,
+    pub rollup: Rollup,
 }
 
-/// The creator budget of each of `campaigns`: fees of collaborations not cancelled, plus
-/// commissions on the GMV recorded so far.
+/// The creator budget of each of `campaigns`: fixed fees of agreed collaborations plus
+/// commissions on the GMV recorded so far, and apart from them the offers still proposed.
 pub async fn budgets(
     db: &impl ConnectionTrait,
     actor: &Actor,
     campaigns: &[campaign::Model],
 ) -> AppResult<HashMap<Uuid, Budget>> {
     let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();
-    let query = collaboration::Entity::find_in(actor)
-        .filter(collaboration::Column::CampaignId.is_in(ids))
-        .filter(collaboration::Column::Status.ne(CollaborationStatus::Cancelled.as_str()));
-    let mut budgets: HashMap<Uuid, Budget> = campaigns
+    let mut rollups = results::rollups(db, actor, By::Campaign, &ids).await?;
+    Ok(campaigns
         .iter()
         .map(|c| {
+            // A campaign sells in one currency, so its collaborations are in it.
+            let rollup = rollups
+                .remove(&c.id)
+                .and_then(|list| {
+                    list.into_iter()
+                        .find(|r| r.agreed.currency_code == c.currency_code)
+                })
+                .unwrap_or_else(|| Rollup {
+                    agreed: Summary {
+                        currency_code: c.currency_code.clone(),
+                        ..Summary::default()
+                    },
+                    ..Rollup::default()
+                });
             (
                 c.id,
                 Budget {
                     currency_code: c.currency_code.clone(),
                     budget_minor: c.influencer_budget_minor,
-                    committed: Summary {
-                        currency_code: c.currency_code.clone(),
-                        collaborations: 0,
-                        ..Summary::default()
-                    },
+                    rollup,
                 },
             )
         })
-        .collect();
-    for (row, summary) in summed(db, actor, query).await? {
-        if let Some(budget) = budgets.get_mut(&row.campaign_id) {
-            budget.committed.add(&summary);
-        }
-    }
-    Ok(budgets)
+        .collect())
 }

@@ -2,7 +2,7 @@
 //! financial: READ_FINANCIALS only.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{influencer, influencer_account, influencer_stat};
 
 use super::policy::{rate, stored_labels};
@@ -23,10 +23,10 @@ use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
-use crate::graphql::loaders::{load, loaders};
-use crate::graphql::maybe;
+use crate::graphql::loaders::{load, load_error, loaders};
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
+use crate::graphql::{days_back, maybe};
 use crate::history::graphql::Transition;
 use crate::money::Currency;
 use crate::paging::PageArgs;
@@ -206,9 +206,6 @@ pub struct RateCardLine {
 /// An influencer's account on one platform.
 pub struct InfluencerAccount(pub influencer_account::Model);
 
-/// Most days of follower history one request reads.
-const MAX_HISTORY_DAYS: i64 = 366;
-
 /// An influencer's account on one platform.
 #[Object]
 impl InfluencerAccount {
@@ -243,25 +240,18 @@ impl InfluencerAccount {
     }
 
     /// The follower records of the last `days` days (1–366, default 90), oldest first.
-    #[graphql(complexity = "5 * child_complexity")]
+    #[graphql(complexity = "crate::graphql::history_cost(days, child_complexity)")]
     async fn history(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many days back, 1–366 (default 90).", default = 90)] days: i32,
     ) -> async_graphql::Result<Vec<FollowerRecord>> {
-        let days = i64::from(days);
-        if !(1..=MAX_HISTORY_DAYS).contains(&days) {
-            return Err(crate::error::AppError::BadInput(format!(
-                "`days` must be between 1 and {MAX_HISTORY_DAYS}"
-            ))
-            .into());
-        }
-        let since = Utc::now().date_naive() - Duration::days(days);
+        let since = days_back(days)?;
         let records = loaders(ctx)?
             .follower_histories
             .load_one((self.0.id, since))
             .await
-            .map_err(crate::graphql::loaders::load_error)?;
+            .map_err(load_error)?;
         Ok(records
             .unwrap_or_default()
             .into_iter()

@@ -91,6 +91,14 @@ pub fn label_pattern(label: &str) -> String {
 pub fn handle(field: &str, value: &str) -> Result<(String, String), UserError> {
     let handle = crate::validate::required_text(field, value, 100)?;
     let key = handle.trim_start_matches('@').trim().to_lowercase();
+    // Lower-casing can lengthen a text (`İ` becomes two characters); the key has 100 too.
+    if key.chars().count() > 100 {
+        return Err(UserError::new(
+            field,
+            UserErrorCode::TooLong,
+            format!("{field} must be at most 100 characters"),
+        ));
+    }
     if key.is_empty() {
         return Err(UserError::new(
             field,
@@ -99,6 +107,11 @@ pub fn handle(field: &str, value: &str) -> Result<(String, String), UserError> {
         ));
     }
     Ok((handle, key))
+}
+
+/// The earliest day a record may carry.
+pub fn earliest_day() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default()
 }
 
 /// Largest follower count accepted.

@@ -7,10 +7,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate, Utc};
 use entity::json::{RateCard, RateCardLine};
 use entity::{collaboration, influencer, influencer_account, influencer_stat};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -203,6 +203,12 @@ fn with_account(actor: &Actor, accounts: Condition) -> Condition {
     Condition::all().add(influencer::Column::Id.in_subquery(ids))
 }
 
+/// Influencers whose growth is measured up to a recent record.
+fn fresh_growth() -> Condition {
+    let since = Utc::now().date_naive() - Duration::days(FRESH_GROWTH_DAYS);
+    Condition::all().add(influencer::Column::GrowthMeasuredOn.gte(since))
+}
+
 /// The pool, filtered and sorted.
 pub async fn list(
     ctx: &Ctx<'_>,
@@ -271,7 +277,9 @@ pub async fn list(
             return Err(AppError::BadInput("growingFaster must be a number".into()));
         }
         let basis_points = (rate * 10_000.0).clamp(-1e9, 1e9).round() as i64;
-        query = query.filter(influencer::Column::Growth30dBasisPoints.gt(basis_points));
+        query = query
+            .filter(influencer::Column::Growth30dBasisPoints.gt(basis_points))
+            .filter(fresh_growth());
     }
     if let Some(search) = filter
         .search
@@ -293,10 +301,14 @@ pub async fn list(
     }
     match sort {
         InfluencerSort::Growth30Days => {
-            query = query.filter(influencer::Column::Growth30dBasisPoints.is_not_null());
+            query = query
+                .filter(influencer::Column::Growth30dBasisPoints.is_not_null())
+                .filter(fresh_growth());
         }
         InfluencerSort::Growth90Days => {
-            query = query.filter(influencer::Column::Growth90dBasisPoints.is_not_null());
+            query = query
+                .filter(influencer::Column::Growth90dBasisPoints.is_not_null())
+                .filter(fresh_growth());
         }
         _ => {}
     }
@@ -552,11 +564,6 @@ async fn record_day(
     followers: i64,
     engagement: Option<i32>,
 ) -> AppResult<()> {
-    influencer_stat::Entity::delete_in(ctx.actor)
-        .filter(influencer_stat::Column::AccountId.eq(account_id))
-        .filter(influencer_stat::Column::RecordedOn.eq(day))
-        .exec(db)
-        .await?;
     let row = influencer_stat::Entity::new_in(
         ctx.actor,
         influencer_stat::ActiveModel {
@@ -570,13 +577,26 @@ async fn record_day(
             ..Default::default()
         },
     )?;
+    use influencer_stat::Column;
     influencer_stat::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([Column::AgencyId, Column::AccountId, Column::RecordedOn])
+                .update_columns([Column::Followers, Column::EngagementBasisPoints])
+                .to_owned(),
+        )
         .exec_without_returning(db)
         .await?;
     Ok(())
 }
 
-/// The latest followers of `account` on or before `day`, if recorded.
+/// How far before the start of a growth period a base record may lie: growth "over 30 days"
+/// from a record a year old would not be growth over 30 days.
+const BASE_WINDOW_DAYS: i64 = 7;
+/// Growth measured up to a record older than this is stale: it no longer says who is rising now,
+/// so growth sorts and filters leave it out.
+pub const FRESH_GROWTH_DAYS: i64 = 14;
+
+/// The latest followers of `account` recorded on `day` or up to `BASE_WINDOW_DAYS` before it.
 async fn followers_on(
     actor: &Actor,
     db: &impl ConnectionTrait,
@@ -588,6 +608,7 @@ async fn followers_on(
         .column(influencer_stat::Column::Followers)
         .filter(influencer_stat::Column::AccountId.eq(account))
         .filter(influencer_stat::Column::RecordedOn.lte(day))
+        .filter(influencer_stat::Column::RecordedOn.gte(day - Duration::days(BASE_WINDOW_DAYS)))
         .order_by_desc(influencer_stat::Column::RecordedOn)
         .into_tuple::<i64>()
         .one(db)
@@ -911,6 +932,13 @@ pub async fn record_stats(ctx: &Ctx<'_>, input: StatsInput) -> AppResult<influen
             .map(|r| policy::rate_basis_points("engagementRate", r))
             .transpose(),
     );
+    if input.recorded_on < policy::earliest_day() {
+        problems.add(
+            "recordedOn",
+            UserErrorCode::OutOfRange,
+            "recordedOn is before 2000",
+        );
+    }
     if input.recorded_on > latest_today() {
         problems.add(
             "recordedOn",
@@ -963,27 +991,29 @@ pub async fn record_stats(ctx: &Ctx<'_>, input: StatsInput) -> AppResult<influen
         engagement,
     )
     .await?;
-    if account
-        .recorded_on
-        .is_none_or(|latest| input.recorded_on >= latest)
-    {
-        influencer_account::Entity::update_in(ctx.actor)
-            .col_expr(
-                influencer_account::Column::Followers,
-                Expr::value(followers),
-            )
-            .col_expr(
-                influencer_account::Column::EngagementBasisPoints,
-                Expr::value(engagement),
-            )
-            .col_expr(
-                influencer_account::Column::RecordedOn,
-                Expr::value(input.recorded_on),
-            )
-            .filter(influencer_account::Column::Id.eq(account.id))
-            .exec(&txn)
-            .await?;
-    }
+    // Only a record at least as new as the account's latest becomes its count; the guard in
+    // the statement keeps that true when backfills of several days race.
+    influencer_account::Entity::update_in(ctx.actor)
+        .col_expr(
+            influencer_account::Column::Followers,
+            Expr::value(followers),
+        )
+        .col_expr(
+            influencer_account::Column::EngagementBasisPoints,
+            Expr::value(engagement),
+        )
+        .col_expr(
+            influencer_account::Column::RecordedOn,
+            Expr::value(input.recorded_on),
+        )
+        .filter(influencer_account::Column::Id.eq(account.id))
+        .filter(
+            Condition::any()
+                .add(influencer_account::Column::RecordedOn.is_null())
+                .add(influencer_account::Column::RecordedOn.lte(input.recorded_on)),
+        )
+        .exec(&txn)
+        .await?;
     refresh_size(ctx.actor, &txn, current.id).await?;
     let updated = find(ctx.actor, current.id, &txn).await?;
     let mut record = Record::success(ctx, "influencer.record_stats", ("Influencer", current.id));
@@ -1047,29 +1077,19 @@ pub async fn set_stage(
 pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<influencer::Model> {
     ctx.actor.require(Permission::ManageInfluencers)?;
     let current = find_active(ctx, id).await?;
-    // Every collaboration counts here, not only those in the actor's shops: archiving
-    // takes the influencer from the whole agency's pool.
-    #[expect(
-        clippy::disallowed_methods,
-        reason = "agency-wide check on the actor's own agency, whatever its shop scope"
-    )]
-    let running = collaboration::Entity::find()
-        .filter(collaboration::Column::AgencyId.eq(ctx.actor.agency_id()))
-        .filter(collaboration::Column::InfluencerId.eq(id))
-        .filter(collaboration::Column::Status.is_not_in(["SETTLED", "CANCELLED"]))
-        .count(&ctx.state.db)
-        .await?;
-    if running > 0 {
-        return Err(AppError::invalid(
-            "id",
-            UserErrorCode::Invalid,
-            format!(
-                "The influencer has {running} running collaboration(s): settle or cancel them first"
-            ),
-        ));
-    }
+    // Every collaboration counts here, not only those in the actor's shops (archiving takes
+    // the influencer from the whole agency's pool), so the answer says no more than that some
+    // collaboration still runs. The check and the change are one statement: a collaboration
+    // agreed meanwhile cannot slip in between.
+    let running = Query::select()
+        .column(collaboration::Column::InfluencerId)
+        .from(collaboration::Entity)
+        .and_where(collaboration::Column::AgencyId.eq(ctx.actor.agency_id()))
+        .and_where(collaboration::Column::InfluencerId.eq(id))
+        .and_where(collaboration::Column::Status.is_not_in(["SETTLED", "CANCELLED"]))
+        .to_owned();
     let txn = ctx.state.db.begin().await?;
-    influencer::Entity::update_in(ctx.actor)
+    let result = influencer::Entity::update_in(ctx.actor)
         .col_expr(
             influencer::Column::Status,
             Expr::value(Status::Archived.as_str()),
@@ -1080,8 +1100,16 @@ pub async fn archive(ctx: &Ctx<'_>, id: Uuid) -> AppResult<influencer::Model> {
         )
         .col_expr(influencer::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(influencer::Column::Id.eq(current.id))
+        .filter(influencer::Column::Id.not_in_subquery(running))
         .exec(&txn)
         .await?;
+    if result.rows_affected == 0 {
+        return Err(AppError::invalid(
+            "id",
+            UserErrorCode::Invalid,
+            "The influencer still has running collaborations: settle or cancel them first",
+        ));
+    }
     let archived = find(ctx.actor, id, &txn).await?;
     Record::success(ctx, "influencer.archive", ("Influencer", id))
         .commit(txn)
