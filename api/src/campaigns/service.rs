@@ -19,7 +19,7 @@ use crate::audit::service::Record;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
-use crate::history::{Move, Subject};
+use crate::history::{Move, Subject, move_status};
 use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
 use crate::search::contains_ignoring_case;
@@ -448,33 +448,15 @@ pub async fn transition(
     policy::check_transition(from, to, transition_facts(&current))
         .map_err(|e| AppError::Invalid(vec![e]))?;
     let txn = ctx.state.db.begin().await?;
-    // Only from the status this decision was made on: two racing moves cannot both land.
-    let result = campaign::Entity::update_in(ctx.actor)
-        .col_expr(campaign::Column::Status, Expr::value(to.as_str()))
-        .col_expr(
-            campaign::Column::Version,
-            Expr::col(campaign::Column::Version).add(1),
-        )
-        .col_expr(campaign::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(campaign::Column::Id.eq(id))
-        .filter(campaign::Column::Status.eq(from.as_str()))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::invalid(
-            "to",
-            UserErrorCode::Conflict,
-            "The campaign's status was changed by someone else; reload and retry",
-        ));
-    }
-    Move {
-        subject: Subject::Campaign(id),
-        from: Some(from.as_str()),
-        to: to.as_str(),
-        note,
+    move_status::<campaign::Entity>(
         ctx,
-    }
-    .record(&txn)
+        &txn,
+        Subject::Campaign(id),
+        from.as_str(),
+        to.as_str(),
+        note,
+        None,
+    )
     .await?;
     let moved = find(ctx, id, &txn).await?;
     let mut record = Record::success(ctx, "campaign.transition", ("Campaign", id));

@@ -10,7 +10,7 @@ use entity::{
     campaign, campaign_product, campaign_shop, collaboration, collaboration_result, deliverable,
     influencer, influencer_account,
 };
-use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
+use sea_orm::sea_query::{Expr, OnConflict, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -26,11 +26,11 @@ use crate::authz::Permission;
 use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
-use crate::history::{Move, Subject};
+use crate::history::{Move, Subject, move_status};
 use crate::influencers::policy::{rate_basis_points, url};
 use crate::influencers::{DeliverableKind, InfluencerStage, SocialPlatform};
 use crate::money::Currency;
-use crate::paging::{Page, PageArgs, paginate};
+use crate::paging::{Page, PageArgs, by_parent, paginate};
 use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped, Visible};
 use crate::validate;
@@ -660,25 +660,18 @@ pub async fn transition(
     policy::check_collaboration_move(from, to, facts).map_err(|e| AppError::Invalid(vec![e]))?;
     let now = Utc::now();
     let txn = ctx.state.db.begin().await?;
-    let result = collaboration::Entity::update_in(ctx.actor)
-        .col_expr(collaboration::Column::Status, Expr::value(to.as_str()))
-        .col_expr(
-            collaboration::Column::Version,
-            Expr::col(collaboration::Column::Version).add(1),
-        )
-        .col_expr(collaboration::Column::UpdatedAt, Expr::value(now))
-        .filter(collaboration::Column::Id.eq(id))
-        // The version too: deliverables added since the facts were read change them.
-        .filter(collaboration::Column::Version.eq(current.version))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::invalid(
-            "to",
-            UserErrorCode::Conflict,
-            "The collaboration's status was changed by someone else; reload and retry",
-        ));
-    }
+    // The version too: deliverables added since the facts were read change them.
+    let unchanged = Condition::all().add(collaboration::Column::Version.eq(current.version));
+    move_status::<collaboration::Entity>(
+        ctx,
+        &txn,
+        Subject::Collaboration(id),
+        from.as_str(),
+        to.as_str(),
+        note,
+        Some(unchanged),
+    )
+    .await?;
     if to == CollaborationStatus::Cancelled {
         deliverable::Entity::update_in(ctx.actor)
             .col_expr(
@@ -691,15 +684,6 @@ pub async fn transition(
             .exec(&txn)
             .await?;
     }
-    Move {
-        subject: Subject::Collaboration(id),
-        from: Some(from.as_str()),
-        to: to.as_str(),
-        note,
-        ctx,
-    }
-    .record(&txn)
-    .await?;
     let moved = find(ctx.actor, id, &txn).await?;
     let mut record = Record::success(ctx, "collaboration.transition", ("Collaboration", id));
     record.details = Some(serde_json::json!({ "from": from.as_str(), "to": to.as_str() }));
@@ -945,16 +929,10 @@ pub async fn deliverables_of(
     actor: &Actor,
     collaborations: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<deliverable::Model>>> {
-    let rows = deliverable::Entity::find_in(actor)
+    let query = deliverable::Entity::find_in(actor)
         .filter(deliverable::Column::CollaborationId.is_in(collaborations.iter().copied()))
-        .order_by_asc(deliverable::Column::Id)
-        .all(db)
-        .await?;
-    let mut by_parent: HashMap<Uuid, Vec<deliverable::Model>> = HashMap::new();
-    for row in rows {
-        by_parent.entry(row.collaboration_id).or_default().push(row);
-    }
-    Ok(by_parent)
+        .order_by_asc(deliverable::Column::Id);
+    by_parent(db, query, deliverable::Column::CollaborationId).await
 }
 
 /// The daily results of each of `collaborations` since `since`, oldest day first.
@@ -964,17 +942,11 @@ pub async fn days_of(
     collaborations: &[Uuid],
     since: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Vec<collaboration_result::Model>>> {
-    let rows = collaboration_result::Entity::find_in(actor)
+    let query = collaboration_result::Entity::find_in(actor)
         .filter(collaboration_result::Column::Date.gte(since))
         .filter(collaboration_result::Column::CollaborationId.is_in(collaborations.iter().copied()))
-        .order_by_asc(collaboration_result::Column::Date)
-        .all(db)
-        .await?;
-    let mut by_parent: HashMap<Uuid, Vec<collaboration_result::Model>> = HashMap::new();
-    for row in rows {
-        by_parent.entry(row.collaboration_id).or_default().push(row);
-    }
-    Ok(by_parent)
+        .order_by_asc(collaboration_result::Column::Date);
+    by_parent(db, query, collaboration_result::Column::CollaborationId).await
 }
 
 /// Each of `influencers`' lifetime results over the collaborations the actor may see, one

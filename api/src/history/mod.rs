@@ -7,16 +7,18 @@ pub mod loader;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::status_change;
+use entity::{campaign, collaboration, influencer, status_change, task};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::context::Ctx;
-use crate::error::AppResult;
-use crate::tenancy::TenantScoped;
+use crate::error::{AppError, AppResult, UserErrorCode};
+use crate::paging::by_parent;
+use crate::tenancy::{FindScoped, TenantScoped};
 
 /// What has a status history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +38,85 @@ impl Subject {
             Subject::Collaboration(id) => ("COLLABORATION", id),
         }
     }
+}
+
+/// A table whose rows move through statuses, with a version bumped on every move.
+pub trait HasStatus: FindScoped {
+    /// The column holding the status (an influencer's stage).
+    fn status_column() -> Self::Column;
+    fn version_column() -> Self::Column;
+    fn updated_at_column() -> Self::Column;
+    /// The input field a refused move is reported on, and the row's name in messages.
+    const FIELD: &'static str;
+    const NOUN: &'static str;
+}
+
+macro_rules! has_status {
+    ($module:ident, $status:ident, $field:literal, $noun:literal) => {
+        impl HasStatus for $module::Entity {
+            fn status_column() -> Self::Column {
+                $module::Column::$status
+            }
+
+            fn version_column() -> Self::Column {
+                $module::Column::Version
+            }
+
+            fn updated_at_column() -> Self::Column {
+                $module::Column::UpdatedAt
+            }
+
+            const FIELD: &'static str = $field;
+            const NOUN: &'static str = $noun;
+        }
+    };
+}
+has_status!(campaign, Status, "to", "campaign");
+has_status!(task, Status, "to", "task");
+has_status!(influencer, Stage, "stage", "influencer");
+has_status!(collaboration, Status, "to", "collaboration");
+
+/// Moves the row of `subject` from `from` to `to` inside `txn` and records the move: only
+/// from the status the decision was made on (and under `guard`, if any), so two racing moves
+/// cannot both land; the loser gets a CONFLICT on the move's field.
+pub async fn move_status<E: HasStatus>(
+    ctx: &Ctx<'_>,
+    txn: &impl ConnectionTrait,
+    subject: Subject,
+    from: &'static str,
+    to: &'static str,
+    note: Option<String>,
+    guard: Option<Condition>,
+) -> AppResult<()> {
+    let (_, id) = subject.parts();
+    let mut update = E::update_in(ctx.actor)
+        .col_expr(E::status_column(), Expr::value(to))
+        .col_expr(E::version_column(), Expr::col(E::version_column()).add(1))
+        .col_expr(E::updated_at_column(), Expr::value(Utc::now()))
+        .filter(E::id_column().eq(id))
+        .filter(E::status_column().eq(from));
+    if let Some(guard) = guard {
+        update = update.filter(guard);
+    }
+    if update.exec(txn).await?.rows_affected == 0 {
+        return Err(AppError::invalid(
+            E::FIELD,
+            UserErrorCode::Conflict,
+            format!(
+                "The {} was changed by someone else; reload and retry",
+                E::NOUN
+            ),
+        ));
+    }
+    Move {
+        subject,
+        from: Some(from),
+        to,
+        note,
+        ctx,
+    }
+    .record(txn)
+    .await
 }
 
 /// One move of `subject` by the request's actor; `from` is `None` when it is created.
@@ -77,14 +158,8 @@ pub async fn histories(
     actor: &Actor,
     subjects: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<status_change::Model>>> {
-    let changes = status_change::Entity::find_in(actor)
+    let query = status_change::Entity::find_in(actor)
         .filter(status_change::Column::SubjectId.is_in(subjects.iter().copied()))
-        .order_by_asc(status_change::Column::Id)
-        .all(db)
-        .await?;
-    let mut histories: HashMap<Uuid, Vec<status_change::Model>> = HashMap::new();
-    for change in changes {
-        histories.entry(change.subject_id).or_default().push(change);
-    }
-    Ok(histories)
+        .order_by_asc(status_change::Column::Id);
+    by_parent(db, query, status_change::Column::SubjectId).await
 }

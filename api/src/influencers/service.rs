@@ -25,9 +25,9 @@ use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
-use crate::history::{Move, Subject};
+use crate::history::{Move, Subject, move_status};
 use crate::money::Currency;
-use crate::paging::{CursorKey, Page, PageArgs, SortKey, paginate_by};
+use crate::paging::{CursorKey, Page, PageArgs, SortKey, by_parent, paginate_by};
 use crate::search::contains_ignoring_case;
 use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
@@ -1039,32 +1039,15 @@ pub async fn set_stage(
     let from: InfluencerStage = current.stage.parse().unwrap_or(InfluencerStage::Prospect);
     policy::check_stage_move(from, to, note.as_deref()).map_err(|e| AppError::Invalid(vec![e]))?;
     let txn = ctx.state.db.begin().await?;
-    let result = influencer::Entity::update_in(ctx.actor)
-        .col_expr(influencer::Column::Stage, Expr::value(to.as_str()))
-        .col_expr(
-            influencer::Column::Version,
-            Expr::col(influencer::Column::Version).add(1),
-        )
-        .col_expr(influencer::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(influencer::Column::Id.eq(id))
-        .filter(influencer::Column::Stage.eq(from.as_str()))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::invalid(
-            "stage",
-            UserErrorCode::Conflict,
-            "The influencer's stage was changed by someone else; reload and retry",
-        ));
-    }
-    Move {
-        subject: Subject::Influencer(id),
-        from: Some(from.as_str()),
-        to: to.as_str(),
-        note,
+    move_status::<influencer::Entity>(
         ctx,
-    }
-    .record(&txn)
+        &txn,
+        Subject::Influencer(id),
+        from.as_str(),
+        to.as_str(),
+        note,
+        None,
+    )
     .await?;
     let moved = find(ctx.actor, id, &txn).await?;
     let mut record = Record::success(ctx, "influencer.set_stage", ("Influencer", id));
@@ -1123,16 +1106,10 @@ pub async fn accounts_of(
     actor: &Actor,
     influencers: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<influencer_account::Model>>> {
-    let rows = influencer_account::Entity::find_in(actor)
+    let query = influencer_account::Entity::find_in(actor)
         .filter(influencer_account::Column::InfluencerId.is_in(influencers.iter().copied()))
-        .order_by_asc(influencer_account::Column::Id)
-        .all(db)
-        .await?;
-    let mut accounts: HashMap<Uuid, Vec<influencer_account::Model>> = HashMap::new();
-    for row in rows {
-        accounts.entry(row.influencer_id).or_default().push(row);
-    }
-    Ok(accounts)
+        .order_by_asc(influencer_account::Column::Id);
+    by_parent(db, query, influencer_account::Column::InfluencerId).await
 }
 
 /// The follower records of each of `accounts` since `since`, oldest first.
@@ -1142,15 +1119,9 @@ pub async fn histories_of(
     accounts: &[Uuid],
     since: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Vec<influencer_stat::Model>>> {
-    let rows = influencer_stat::Entity::find_in(actor)
+    let query = influencer_stat::Entity::find_in(actor)
         .filter(influencer_stat::Column::AccountId.is_in(accounts.iter().copied()))
         .filter(influencer_stat::Column::RecordedOn.gte(since))
-        .order_by_asc(influencer_stat::Column::RecordedOn)
-        .all(db)
-        .await?;
-    let mut records: HashMap<Uuid, Vec<influencer_stat::Model>> = HashMap::new();
-    for row in rows {
-        records.entry(row.account_id).or_default().push(row);
-    }
-    Ok(records)
+        .order_by_asc(influencer_stat::Column::RecordedOn);
+    by_parent(db, query, influencer_stat::Column::AccountId).await
 }

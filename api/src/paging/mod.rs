@@ -14,6 +14,7 @@
 
 pub mod nested;
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine;
@@ -21,8 +22,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::NaiveDate;
 use futures_util::future::BoxFuture;
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, FromQueryResult, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
 };
 use uuid::Uuid;
 
@@ -377,6 +378,28 @@ where
         let query = query.clone();
         Box::pin(async move { Ok(query.count(&db).await?) })
     })
+}
+
+/// The rows of `query` grouped by the UUID in their `parent` column, each group in the
+/// query's order: what a batch loader of short child lists (an influencer's accounts, a
+/// collaboration's deliverables) answers for its keys.
+pub async fn by_parent<E>(
+    db: &impl ConnectionTrait,
+    query: Select<E>,
+    parent: E::Column,
+) -> AppResult<HashMap<Uuid, Vec<E::Model>>>
+where
+    E: EntityTrait,
+    E::Model: FromQueryResult + Sized + Send + Sync,
+{
+    let mut groups: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in query.all(db).await? {
+        groups
+            .entry(nested::uuid_of(&row, parent)?)
+            .or_default()
+            .push(row);
+    }
+    Ok(groups)
 }
 
 /// Rows that have a UUID primary key.

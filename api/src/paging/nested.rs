@@ -202,7 +202,7 @@ impl<E: TenantScoped> Nested<E> {
 }
 
 /// The UUID in `column` of `row`.
-fn uuid_of<M: ModelTrait>(
+pub(super) fn uuid_of<M: ModelTrait>(
     row: &M,
     column: <M::Entity as EntityTrait>::Column,
 ) -> Result<Uuid, DbErr> {

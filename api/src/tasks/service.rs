@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{campaign, membership, shop, task};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
     QueryFilter, QuerySelect, Select, TransactionTrait,
@@ -21,7 +21,7 @@ use crate::campaigns::CampaignStatus;
 use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
-use crate::history::{Move, Subject};
+use crate::history::{Move, Subject, move_status};
 use crate::paging::{Page, PageArgs, paginate};
 use crate::status::Status;
 use crate::tenancy::{FindScoped, TenantScoped};
@@ -307,32 +307,15 @@ pub async fn transition(
         }
     })?;
     let txn = ctx.state.db.begin().await?;
-    let result = task::Entity::update_in(ctx.actor)
-        .col_expr(task::Column::Status, Expr::value(to.as_str()))
-        .col_expr(
-            task::Column::Version,
-            Expr::col(task::Column::Version).add(1),
-        )
-        .col_expr(task::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(task::Column::Id.eq(id))
-        .filter(task::Column::Status.eq(from.as_str()))
-        .exec(&txn)
-        .await?;
-    if result.rows_affected == 0 {
-        return Err(AppError::invalid(
-            "to",
-            UserErrorCode::Conflict,
-            "The task's status was changed by someone else; reload and retry",
-        ));
-    }
-    Move {
-        subject: Subject::Task(id),
-        from: Some(from.as_str()),
-        to: to.as_str(),
-        note,
+    move_status::<task::Entity>(
         ctx,
-    }
-    .record(&txn)
+        &txn,
+        Subject::Task(id),
+        from.as_str(),
+        to.as_str(),
+        note,
+        None,
+    )
     .await?;
     let moved = task::Entity::find_by_id_in(ctx.actor, id)
         .one(&txn)
