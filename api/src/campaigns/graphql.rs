@@ -27,7 +27,7 @@ use crate::graphql::loaders::{count_through, load, load_error, loaders};
 use crate::graphql::maybe;
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
-use crate::history::graphql::Transition;
+use crate::history::graphql::{Transition, history_of};
 use crate::money::Currency;
 use crate::paging::Page;
 use crate::paging::PageArgs;
@@ -153,12 +153,7 @@ impl Campaign {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Transition<CampaignStatus>>> {
-        let history = load(&loaders(ctx)?.histories, self.0.id).await?;
-        Ok(history
-            .unwrap_or_default()
-            .into_iter()
-            .map(Transition::from)
-            .collect())
+        history_of(ctx, self.0.id).await
     }
 
     /// Its review (复盘), once written.

@@ -23,7 +23,7 @@ use crate::graphql::loaders::{count_through, load, load_error, loaders};
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::graphql::{days_back, maybe};
-use crate::history::graphql::Transition;
+use crate::history::graphql::{Transition, history_of};
 use crate::influencers::graphql::Influencer;
 use crate::influencers::policy::rate;
 use crate::influencers::{DeliverableKind, SocialPlatform};
@@ -160,12 +160,7 @@ impl Collaboration {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Transition<CollaborationStatus>>> {
-        let history = load(&loaders(ctx)?.histories, self.0.id).await?;
-        Ok(history
-            .unwrap_or_default()
-            .into_iter()
-            .map(Transition::from)
-            .collect())
+        history_of(ctx, self.0.id).await
     }
 
     /// Pass it back as `expectedVersion` when updating.

@@ -16,19 +16,26 @@ use crate::graphql::loaders::{load, loaders};
 use crate::influencers::InfluencerStage;
 use crate::tasks::TaskStatus;
 
+/// The history of the subject `id`, oldest first.
+pub async fn history_of<S>(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+) -> async_graphql::Result<Vec<Transition<S>>> {
+    let history = load(&loaders(ctx)?.histories, id).await?;
+    Ok(history
+        .unwrap_or_default()
+        .into_iter()
+        .map(|row| Transition {
+            row,
+            status: PhantomData,
+        })
+        .collect())
+}
+
 /// One status change of a subject whose statuses are `S`.
 pub struct Transition<S> {
     row: status_change::Model,
     status: PhantomData<S>,
-}
-
-impl<S> From<status_change::Model> for Transition<S> {
-    fn from(row: status_change::Model) -> Self {
-        Self {
-            row,
-            status: PhantomData,
-        }
-    }
 }
 
 /// One status change: from where to where, by whom, when and why.

@@ -27,7 +27,7 @@ use crate::graphql::loaders::{load, load_error, loaders};
 use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::graphql::{days_back, maybe};
-use crate::history::graphql::Transition;
+use crate::history::graphql::{Transition, history_of};
 use crate::money::Currency;
 use crate::paging::PageArgs;
 use crate::status::Status;
@@ -170,12 +170,7 @@ impl Influencer {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Transition<InfluencerStage>>> {
-        let history = load(&loaders(ctx)?.histories, self.0.id).await?;
-        Ok(history
-            .unwrap_or_default()
-            .into_iter()
-            .map(Transition::from)
-            .collect())
+        history_of(ctx, self.0.id).await
     }
 
     /// Pass it back as `expectedVersion` when updating.

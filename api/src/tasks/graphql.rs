@@ -16,7 +16,7 @@ use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
 use crate::graphql::maybe;
 use crate::graphql::pagination::Connection;
-use crate::history::graphql::Transition;
+use crate::history::graphql::{Transition, history_of};
 use crate::paging::PageArgs;
 use crate::shops::graphql::Shop;
 
@@ -100,12 +100,7 @@ impl Task {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<Vec<Transition<TaskStatus>>> {
-        let history = load(&loaders(ctx)?.histories, self.0.id).await?;
-        Ok(history
-            .unwrap_or_default()
-            .into_iter()
-            .map(Transition::from)
-            .collect())
+        history_of(ctx, self.0.id).await
     }
 
     /// Pass it back as `expectedVersion` when updating.
