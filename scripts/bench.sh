@@ -6,6 +6,7 @@
 #   scripts/bench.sh                                   # embedded SQLite
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward_bench scripts/bench.sh
 #   scripts/bench.sh compare                           # Steward against PostGraphile 4
+#   scripts/bench.sh influencers                       # the influencer pool and collaborations
 #
 # `compare` makes a fresh PostgreSQL database per data shape (500 shops × 100 products, then
 # 20 shops × 10,000 products), migrates it with `steward migrate`, signs an owner up through the
@@ -141,15 +142,18 @@ start_postgraphile() { # database URL
   exit 1
 }
 
+# ids shaped like UUIDv7 and rising like the service's own: pg_temp.v7(n, base) for the n-th row.
+V7="CREATE FUNCTION pg_temp.v7(n bigint, base bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$
+  SELECT (lpad(to_hex(base + n / 4096), 12, '0') || '7' || lpad(to_hex(n % 4096), 3, '0')
+          || '8' || substr(md5(n::text), 1, 15))::uuid
+\$\$;"
+
 # Shops and products in SQL, ids UUIDv7-shaped and rising like the service's own; then the index
 # PostGraphile needs for `productsByShopId` (Steward's page index leads with agency_id), and the
 # statistics and visibility map a long-running database would have.
 seed() { # database URL, agency id, shops, products per shop
   psql "$1" -v ON_ERROR_STOP=1 -q <<SQL
-CREATE FUNCTION pg_temp.v7(n bigint, base bigint) RETURNS uuid LANGUAGE sql IMMUTABLE AS \$\$
-  SELECT (lpad(to_hex(base + n / 4096), 12, '0') || '7' || lpad(to_hex(n % 4096), 3, '0')
-          || '8' || substr(md5(n::text), 1, 15))::uuid
-\$\$;
+$V7
 INSERT INTO shops (id, agency_id, name, platform, currency_code, timezone, external_id, status,
                    version, created_at, updated_at)
 SELECT pg_temp.v7(s, 1700000000000), '$2', 'Shop ' || s, 'TMALL', 'CNY', 'Asia/Shanghai',
@@ -291,8 +295,144 @@ compare() {
   echo "after the run: $(uptime | sed 's/.*load/load/')"
 }
 
+# ---------------------------------------------------------------------------------------------
+# The influencer pool and a campaign's collaborations at volume, on PostgreSQL, with the two
+# queries PostGraphile can match run against it too.
+# ---------------------------------------------------------------------------------------------
+INFLUENCERS="${BENCH_INFLUENCERS:-5000}"
+COLLABORATIONS="${BENCH_COLLABORATIONS:-2000}"
+DAYS="${BENCH_DAYS:-30}"
+
+# A shop, a live campaign in it, the pool (one account and DAYS follower records each), and
+# COLLABORATIONS agreed collaborations in the campaign with two deliverables and DAYS days of
+# results each. Followers, growth and tags vary, so filters and sorts select real subsets.
+seed_influencers() { # database URL, agency id
+  psql "$1" -v ON_ERROR_STOP=1 -q <<SQL
+$V7
+INSERT INTO shops (id, agency_id, name, platform, currency_code, timezone, external_id, status,
+                   version, created_at, updated_at)
+VALUES (pg_temp.v7(1, 1700000000000), '$2', 'Tmall flagship', 'TMALL', 'CNY', 'Asia/Shanghai',
+        NULL, 'ACTIVE', 1, now(), now());
+INSERT INTO campaigns (id, agency_id, name, kind, status, platform_event, notes, creative_brief,
+                       currency_code, timezone, warmup_starts_at, starts_at, ends_at,
+                       budget_minor, influencer_budget_minor, mechanics, version, created_at,
+                       updated_at)
+VALUES (pg_temp.v7(1, 1720000000000), '$2', 'Double 11', 'MEGA_SALE', 'LIVE', NULL, NULL, NULL,
+        'CNY', 'Asia/Shanghai', NULL, now() - interval '10 days', now() + interval '10 days',
+        100000000, 50000000, '[]', 1, now(), now());
+INSERT INTO campaign_shops (campaign_id, shop_id, agency_id)
+VALUES (pg_temp.v7(1, 1720000000000), pg_temp.v7(1, 1700000000000), '$2');
+INSERT INTO influencers (id, agency_id, name, kind, stage, status, categories, tags, contact,
+                         notes, currency_code, rate_card, max_followers,
+                         growth_30d_basis_points, growth_90d_basis_points, growth_measured_on,
+                         version, created_at, updated_at)
+SELECT pg_temp.v7(n, 1730000000000), '$2', 'Creator ' || n,
+       CASE WHEN n % 4 = 0 THEN 'KOC' ELSE 'KOL' END, 'ACTIVE', 'ACTIVE', '|美妆|',
+       CASE n % 3 WHEN 0 THEN '|calm|' WHEN 1 THEN '|bold|' ELSE '|calm|student|' END,
+       'WeChat agent-' || n, NULL, 'CNY', '[{"kind":"POST","fee_minor":300000}]',
+       (n * 7919) % 2000000, (n * 31) % 5000 - 1000, (n * 17) % 9000 - 1000, current_date,
+       1, now(), now()
+FROM generate_series(1, $INFLUENCERS) AS n;
+INSERT INTO influencer_accounts (id, agency_id, influencer_id, platform, handle, handle_key,
+                                 followers, engagement_basis_points, profile_url, recorded_on,
+                                 created_at)
+SELECT pg_temp.v7(n, 1740000000000), '$2', pg_temp.v7(n, 1730000000000),
+       (ARRAY['XIAOHONGSHU','DOUYIN','WEIBO','BILIBILI','KUAISHOU','WECHAT'])[n % 6 + 1],
+       'creator' || n, 'creator' || n, (n * 7919) % 2000000, n % 800, NULL, current_date, now()
+FROM generate_series(1, $INFLUENCERS) AS n;
+INSERT INTO influencer_stats (id, agency_id, influencer_id, account_id, recorded_on, followers,
+                              engagement_basis_points, created_at)
+SELECT pg_temp.v7(n * 1000 + d, 1750000000000), '$2', pg_temp.v7(n, 1730000000000),
+       pg_temp.v7(n, 1740000000000), current_date - d, (n * 7919) % 2000000 - d * 10, n % 800,
+       now()
+FROM generate_series(1, $INFLUENCERS) AS n, generate_series(0, $DAYS - 1) AS d;
+INSERT INTO collaborations (id, agency_id, campaign_id, influencer_id, shop_id, platform,
+                            fee_model, fee_minor, commission_basis_points, currency_code,
+                            tracking_code, notes, status, version, created_at, updated_at)
+SELECT pg_temp.v7(n, 1760000000000), '$2', pg_temp.v7(1, 1720000000000),
+       pg_temp.v7(n, 1730000000000), pg_temp.v7(1, 1700000000000),
+       (ARRAY['XIAOHONGSHU','DOUYIN','WEIBO','BILIBILI','KUAISHOU','WECHAT'])[n % 6 + 1],
+       'FLAT_PLUS_COMMISSION', 500000, 1000, 'CNY', 'T-' || n, NULL, 'AGREED', 1, now(), now()
+FROM generate_series(1, $COLLABORATIONS) AS n;
+INSERT INTO deliverables (id, agency_id, collaboration_id, campaign_id, shop_id, kind, status,
+                          due_at, content_url, published_at, script, product_ids, run_of_show,
+                          created_at, updated_at)
+SELECT pg_temp.v7(n * 2 + k, 1770000000000), '$2', pg_temp.v7(n, 1760000000000),
+       pg_temp.v7(1, 1720000000000), pg_temp.v7(1, 1700000000000),
+       CASE k WHEN 0 THEN 'POST' ELSE 'VIDEO' END, 'AGREED', now() + (n % 20 - 5) * interval '1 day',
+       NULL, NULL, NULL, '[]', '[]', now(), now()
+FROM generate_series(1, $COLLABORATIONS) AS n, generate_series(0, 1) AS k;
+INSERT INTO collaboration_results (id, agency_id, collaboration_id, campaign_id, shop_id,
+                                   influencer_id, date, impressions, engagements, clicks, orders,
+                                   gmv_minor, updated_at)
+SELECT pg_temp.v7(n * 1000 + d, 1780000000000), '$2', pg_temp.v7(n, 1760000000000),
+       pg_temp.v7(1, 1720000000000), pg_temp.v7(1, 1700000000000),
+       pg_temp.v7(n, 1730000000000), current_date - d, 10000 + n, 500, 200, n % 20,
+       (n % 20) * 9900, now()
+FROM generate_series(1, $COLLABORATIONS) AS n, generate_series(0, $DAYS - 1) AS d;
+VACUUM ANALYZE;
+SQL
+}
+
+influencers() {
+  install_postgraphile
+  local db="steward_bench_influencers" db_url
+  db_url="$PG_URL/$db"
+  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
+  start_steward "$db_url"
+  local token agency campaign campaign_gid
+  token=$(sign_up)
+  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  seed_influencers "$db_url" "$agency"
+  campaign=$(psql "$db_url" -qAt -c "SELECT id FROM campaigns LIMIT 1")
+  campaign_gid=$(python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(("Campaign:" + sys.argv[1]).encode()).decode().rstrip("="))' "$campaign")
+  start_postgraphile "$db_url"
+  echo "pool $INFLUENCERS influencers x $DAYS follower records; one campaign with $COLLABORATIONS" \
+    "collaborations x 2 deliverables x $DAYS days of results; connections: $CONNECTIONS," \
+    "duration: $DURATION, cores: $(nproc), $(uptime | sed 's/.*load/load/')"
+
+  # Steward alone: what ops run to shortlist and to follow a campaign.
+  body "$SCRATCH/shortlist.json" '{ influencers(first: 20, sort: FOLLOWERS, filter: { platform: DOUYIN, tag: "calm", minFollowers: 100000 }) { nodes { id name tier followers growth30Days } } }' '{}'
+  body "$SCRATCH/rising.json" '{ influencers(first: 20, sort: GROWTH_30_DAYS, filter: { growingFaster: 0.1 }) { nodes { id name growth30Days accounts { platform handle followers } } } }' '{}'
+  body "$SCRATCH/follow.json" 'query($id: ID!) { campaign(id: $id) { influencerBudget { committed { amount } overBudget } collaborations(first: 20) { totalCount nodes { id status influencer { name } results { orders gmv { amount } roi } deliverables { status overdue } } } } }' "{\"id\": \"$campaign_gid\"}"
+  local q rps p50 p99 bad
+  for q in shortlist rising follow; do
+    grep -q '"errors"' <<<"$(gql "$token" "$(cat "$SCRATCH/$q.json")")" && { gql "$token" "$(cat "$SCRATCH/$q.json")" >&2; exit 1; }
+    read -r rps p50 p99 bad < <(load "$BASE" "$SCRATCH/$q.json" "Bearer $token")
+    printf '| %-40s | %9s | %8s | %8s | statements %s | non-2xx %s |\n' "$q" "$rps" "$p50" "$p99" \
+      "$(statements "$token" "$(cat "$SCRATCH/$q.json")")" "$bad"
+  done
+
+  # Matched with PostGraphile: the largest creators, and a campaign's collaborations with
+  # their influencer and deliverables.
+  body "$SCRATCH/s-pool.json" '{ influencers(first: 20, sort: FOLLOWERS) { nodes { id name followers } } }' '{}'
+  body "$SCRATCH/p-pool.json" '{ allInfluencers(first: 20, orderBy: [MAX_FOLLOWERS_DESC, PRIMARY_KEY_DESC]) { nodes { id name maxFollowers } } }' '{}'
+  body "$SCRATCH/s-collab.json" 'query($id: ID!) { campaign(id: $id) { collaborations(first: 20) { totalCount nodes { id status influencer { name } deliverables { status } } } } }' "{\"id\": \"$campaign_gid\"}"
+  body "$SCRATCH/p-collab.json" 'query($id: UUID!) { campaignById(id: $id) { collaborationsByCampaignId(first: 20, orderBy: PRIMARY_KEY_ASC) { totalCount nodes { id status influencerByInfluencerId { name } deliverablesByCollaborationId(orderBy: PRIMARY_KEY_ASC) { nodes { status } } } } } }' "{\"id\": \"$campaign\"}"
+  echo "| query                      | Steward/s | p99      | PostGr./s | p99      | ratio |"
+  echo "|----------------------------|-----------|----------|-----------|----------|-------|"
+  local s_rps s_p50 s_p99 s_bad p_rps p_p50 p_p99 p_bad s_names p_names
+  for q in pool collab; do
+    s_names=$(gql "$token" "$(cat "$SCRATCH/s-$q.json")" | grep -o 'Creator [0-9]*' | tr '\n' ' ')
+    p_names=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-$q.json" | grep -o 'Creator [0-9]*' | tr '\n' ' ')
+    [ -n "$s_names" ] && [ "$s_names" = "$p_names" ] || { echo "the answers to '$q' differ: $s_names / $p_names" >&2; exit 1; }
+    read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-$q.json" "Bearer $token")
+    read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-$q.json" "")
+    printf '| %-26s | %9s | %8s | %9s | %8s | %5s |\n' "$q" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
+      "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+  done
+  echo "after the run: $(uptime | sed 's/.*load/load/')"
+  stop "$SERVER"
+  SERVER=""
+  stop "$POSTGRAPHILE"
+  POSTGRAPHILE=""
+  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+}
+
 case "${1:-}" in
   compare) compare ;;
+  influencers) influencers ;;
   "") single ;;
-  *) echo "usage: scripts/bench.sh [compare]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [compare|influencers]" >&2; exit 2 ;;
 esac
