@@ -348,11 +348,14 @@ SELECT pg_temp.v7(n * 1000 + d, 1750000000000), '$2', pg_temp.v7(n, 173000000000
 FROM generate_series(1, $INFLUENCERS) AS n, generate_series(0, $DAYS - 1) AS d;
 INSERT INTO collaborations (id, agency_id, campaign_id, influencer_id, shop_id, platform,
                             fee_model, fee_minor, commission_basis_points, currency_code,
-                            tracking_code, notes, status, version, created_at, updated_at)
+                            tracking_code, notes, status, result_days, impressions, engagements,
+                            clicks, orders, gmv_minor, version, created_at, updated_at)
 SELECT pg_temp.v7(n, 1760000000000), '$2', pg_temp.v7(1, 1720000000000),
        pg_temp.v7(n, 1730000000000), pg_temp.v7(1, 1700000000000),
        (ARRAY['XIAOHONGSHU','DOUYIN','WEIBO','BILIBILI','KUAISHOU','WECHAT'])[n % 6 + 1],
-       'FLAT_PLUS_COMMISSION', 500000, 1000, 'CNY', 'T-' || n, NULL, 'AGREED', 1, now(), now()
+       'FLAT_PLUS_COMMISSION', 500000, 1000, 'CNY', 'T-' || n, NULL, 'AGREED', $DAYS,
+       (10000 + n) * $DAYS, 500 * $DAYS, 200 * $DAYS, (n % 20) * $DAYS, (n % 20) * 9900 * $DAYS,
+       1, now(), now()
 FROM generate_series(1, $COLLABORATIONS) AS n;
 INSERT INTO deliverables (id, agency_id, collaboration_id, campaign_id, shop_id, kind, status,
                           due_at, content_url, published_at, script, product_ids, run_of_show,

@@ -27,6 +27,13 @@ pub struct Model {
     /// `PROPOSED`, `AGREED`, `CONTENT_SUBMITTED`, `APPROVED`, `PUBLISHED`, `SETTLED` or
     /// `CANCELLED`.
     pub status: String,
+    /// Its daily results summed, kept up to date with every day recorded.
+    pub result_days: i32,
+    pub impressions: i64,
+    pub engagements: i64,
+    pub clicks: i64,
+    pub orders: i64,
+    pub gmv_minor: i64,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -51,6 +51,15 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(Collaborations::TrackingCode, 64))
                     .col(text_null(Collaborations::Notes))
                     .col(string_len(Collaborations::Status, 24))
+                    // Its daily results summed, kept with every result written: the
+                    // campaign's and the influencer's rollups then read one row per
+                    // collaboration, not one per day.
+                    .col(integer(Collaborations::ResultDays).default(0))
+                    .col(big_integer(Collaborations::Impressions).default(0))
+                    .col(big_integer(Collaborations::Engagements).default(0))
+                    .col(big_integer(Collaborations::Clicks).default(0))
+                    .col(big_integer(Collaborations::Orders).default(0))
+                    .col(big_integer(Collaborations::GmvMinor).default(0))
                     .col(integer(Collaborations::Version))
                     .col(timestamp_with_time_zone(Collaborations::CreatedAt))
                     .col(timestamp_with_time_zone(Collaborations::UpdatedAt))
@@ -255,6 +264,12 @@ enum Collaborations {
     TrackingCode,
     Notes,
     Status,
+    ResultDays,
+    Impressions,
+    Engagements,
+    Clicks,
+    Orders,
+    GmvMinor,
     Version,
     CreatedAt,
     UpdatedAt,

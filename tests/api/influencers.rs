@@ -618,3 +618,89 @@ async fn a_designer_reading_a_campaign_gets_it_without_its_creator_budget() {
         json!({ "name": "Double 11", "influencerBudget": null })
     );
 }
+
+#[tokio::test]
+async fn an_influencer_is_edited_with_its_accounts_and_archived_only_when_no_work_runs() {
+    let s = stage("6000.00").await;
+    let id = s.influencer["id"].clone();
+    const UPDATE: &str = "mutation($input: UpdateInfluencerInput!) { updateInfluencer(input: $input) { influencer { version kind categories accounts { platform handle followers } } userErrors { field code message } } }";
+    // The Douyin account stays (its count changes), a Xiaohongshu one is added.
+    let updated = s
+        .ops
+        .gql(
+            &s.app,
+            UPDATE,
+            json!({ "input": { "id": id, "expectedVersion": 1, "kind": "KOC", "categories": ["母婴"], "accounts": [
+                { "platform": "DOUYIN", "handle": "@Rising", "followers": 900_000, "engagementRate": 0.05 },
+                { "platform": "XIAOHONGSHU", "handle": "rising_xhs", "followers": 20_000 },
+            ] } }),
+        )
+        .await;
+    let influencer = updated.ok()["updateInfluencer"]["influencer"].clone();
+    assert_eq!(influencer["version"], 2);
+    assert_eq!(
+        influencer["accounts"],
+        json!([
+            { "platform": "DOUYIN", "handle": "@Rising", "followers": 900_000 },
+            { "platform": "XIAOHONGSHU", "handle": "rising_xhs", "followers": 20_000 },
+        ])
+    );
+    let stale = s
+        .ops
+        .gql(
+            &s.app,
+            UPDATE,
+            json!({ "input": { "id": id, "expectedVersion": 1, "name": "Late" } }),
+        )
+        .await;
+    assert_eq!(stale.user_error_codes("updateInfluencer"), ["CONFLICT"]);
+
+    for (filter, expected) in [
+        ("{ kind: KOC }", 1),
+        ("{ kind: KOL }", 0),
+        ("{ category: \"母婴\" }", 1),
+        ("{ stage: PROSPECT }", 1),
+        ("{ minEngagementRate: 0.05 }", 1),
+        ("{ minEngagementRate: 0.06 }", 0),
+    ] {
+        let query = format!("{{ influencers(filter: {filter}) {{ totalCount }} }}");
+        let found = s.ops.gql(&s.app, &query, json!({})).await;
+        assert_eq!(
+            found.ok()["influencers"]["totalCount"],
+            expected,
+            "{filter}"
+        );
+    }
+
+    // A running collaboration keeps the influencer in the pool.
+    let created = s
+        .collaborate(json!({ "feeModel": "FLAT", "fee": "1000.00" }))
+        .await;
+    let collaboration = created.ok()["createCollaboration"]["collaboration"]["id"].clone();
+    const ARCHIVE: &str = "mutation($id: ID!) { archiveInfluencer(input: { id: $id }) { influencer { status } userErrors { field code } } }";
+    let refused = s.ops.gql(&s.app, ARCHIVE, json!({ "id": id })).await;
+    assert_eq!(refused.user_error_codes("archiveInfluencer"), ["INVALID"]);
+    assert_eq!(
+        s.move_to(&collaboration, "CANCELLED").await["userErrors"],
+        json!([])
+    );
+    let archived = s.ops.gql(&s.app, ARCHIVE, json!({ "id": id })).await;
+    assert_eq!(
+        archived.ok()["archiveInfluencer"]["influencer"]["status"],
+        "ARCHIVED"
+    );
+    let listed = s
+        .ops
+        .gql(&s.app, "{ influencers { totalCount } archived: influencers(filter: { includeArchived: true }) { totalCount } }", json!({}))
+        .await;
+    assert_eq!(listed.ok()["influencers"]["totalCount"], 0);
+    assert_eq!(listed.ok()["archived"]["totalCount"], 1);
+    // An archived influencer takes no new collaboration.
+    let late = s
+        .collaborate(json!({ "feeModel": "FLAT", "fee": "1000.00" }))
+        .await;
+    assert_eq!(
+        late.ok()["createCollaboration"]["userErrors"][0]["field"],
+        json!(["influencerId"])
+    );
+}

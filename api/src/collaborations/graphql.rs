@@ -126,12 +126,8 @@ impl Collaboration {
     }
 
     /// Its results summed over every recorded day, with what they cost.
-    async fn results(&self, ctx: &Context<'_>) -> async_graphql::Result<CollaborationResults> {
-        let totals = load(&loaders(ctx)?.collaboration_totals, self.0.id).await?;
-        Ok(CollaborationResults(Summary::of(
-            &self.0,
-            totals.unwrap_or_default(),
-        )))
+    async fn results(&self) -> CollaborationResults {
+        CollaborationResults(Summary::of(&self.0))
     }
 
     /// Its results of the last `days` days (1–366, default 90), oldest first.

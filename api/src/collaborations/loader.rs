@@ -14,7 +14,7 @@ use entity::{
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::results::{self, Summary, Totals};
+use super::results::Summary;
 use super::service::{self, Budget, CollaborationFilter};
 use crate::auth::Actor;
 use crate::authz::Permission;
@@ -71,12 +71,6 @@ by_parent!(
     /// A collaboration's deliverables (`Collaboration.deliverables`).
     DeliverablesLoader => Vec<deliverable::Model>,
     |base, keys| service::deliverables_of(&base.db, &base.actor, keys)
-);
-
-by_parent!(
-    /// A collaboration's results summed in SQL (`Collaboration.results`).
-    TotalsLoader => Totals,
-    |base, keys| results::totals(&base.db, &base.actor, keys)
 );
 
 by_parent!(

@@ -1,14 +1,12 @@
-//! What collaborations brought and cost: daily results summed in SQL per collaboration, and
-//! the cost ratios operators judge creators by (cost, CPM, CPE, cost per order, ROI).
+//! What collaborations brought and cost: daily results summed in SQL and kept on each
+//! collaboration, rolled up per campaign and per influencer, and the cost ratios operators
+//! judge creators by (cost, CPM, CPE, cost per order, ROI).
 
 use std::collections::HashMap;
 
 use entity::{collaboration, collaboration_result};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect,
-    RelationTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{CollaborationStatus, FeeModel};
@@ -51,8 +49,8 @@ pub struct Summary {
 }
 
 impl Summary {
-    /// The summary of one collaboration on its terms.
-    pub fn of(row: &collaboration::Model, totals: Totals) -> Self {
+    /// The summary of one collaboration on its terms, from the totals kept on it.
+    pub fn of(row: &collaboration::Model) -> Self {
         let model: FeeModel = row.fee_model.parse().unwrap_or(FeeModel::Flat);
         let fee = if model.has_fee() {
             row.fee_minor.unwrap_or(0)
@@ -60,14 +58,21 @@ impl Summary {
             0
         };
         let commission = if model.has_commission() {
-            commission_minor(totals.gmv_minor, row.commission_basis_points.unwrap_or(0))
+            commission_minor(row.gmv_minor, row.commission_basis_points.unwrap_or(0))
         } else {
             0
         };
         Self {
             currency_code: row.currency_code.clone(),
             collaborations: 1,
-            totals,
+            totals: Totals {
+                days: i64::from(row.result_days),
+                impressions: row.impressions,
+                engagements: row.engagements,
+                clicks: row.clicks,
+                orders: row.orders,
+                gmv_minor: row.gmv_minor,
+            },
             fees_minor: fee,
             commissions_minor: commission,
         }
@@ -138,8 +143,7 @@ fn divide_basis_points(base: i64) -> i64 {
 }
 
 #[derive(FromQueryResult)]
-struct Sums {
-    collaboration_id: Uuid,
+struct DaySums {
     days: i64,
     impressions: Option<i64>,
     engagements: Option<i64>,
@@ -148,50 +152,30 @@ struct Sums {
     gmv_minor: Option<i64>,
 }
 
-/// The results of each collaboration among `collaborations` that the actor may see, summed
-/// in SQL (one grouped statement, whatever the number of days).
-pub async fn totals(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    collaborations: &[Uuid],
-) -> AppResult<HashMap<Uuid, Totals>> {
+/// The daily results of the collaboration `id`, summed in SQL. Run after locking the
+/// collaboration's row, so that racing writes of other days are all counted.
+pub async fn sum_days(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Totals> {
     use collaboration_result::Column;
-    let sum = |column: Column| {
-        Expr::expr(Func::cast_as(
-            Func::sum(Expr::col(column)),
-            Alias::new("BIGINT"),
-        ))
-    };
-    let rows: Vec<Sums> = collaboration_result::Entity::find_in(actor)
+    let sums: Option<DaySums> = collaboration_result::Entity::find_in(actor)
         .select_only()
-        .column(Column::CollaborationId)
         .column_as(Column::Id.count(), "days")
-        .column_as(sum(Column::Impressions), "impressions")
-        .column_as(sum(Column::Engagements), "engagements")
-        .column_as(sum(Column::Clicks), "clicks")
-        .column_as(sum(Column::Orders), "orders")
-        .column_as(sum(Column::GmvMinor), "gmv_minor")
-        .filter(Column::CollaborationId.is_in(collaborations.iter().copied()))
-        .group_by(Column::CollaborationId)
+        .column_as(big_sum(Expr::col(Column::Impressions)), "impressions")
+        .column_as(big_sum(Expr::col(Column::Engagements)), "engagements")
+        .column_as(big_sum(Expr::col(Column::Clicks)), "clicks")
+        .column_as(big_sum(Expr::col(Column::Orders)), "orders")
+        .column_as(big_sum(Expr::col(Column::GmvMinor)), "gmv_minor")
+        .filter(Column::CollaborationId.eq(id))
         .into_model()
-        .all(db)
+        .one(db)
         .await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| {
-            (
-                row.collaboration_id,
-                Totals {
-                    days: row.days,
-                    impressions: row.impressions.unwrap_or(0),
-                    engagements: row.engagements.unwrap_or(0),
-                    clicks: row.clicks.unwrap_or(0),
-                    orders: row.orders.unwrap_or(0),
-                    gmv_minor: row.gmv_minor.unwrap_or(0),
-                },
-            )
-        })
-        .collect())
+    Ok(sums.map_or_else(Totals::default, |sums| Totals {
+        days: sums.days,
+        impressions: sums.impressions.unwrap_or(0),
+        engagements: sums.engagements.unwrap_or(0),
+        clicks: sums.clicks.unwrap_or(0),
+        orders: sums.orders.unwrap_or(0),
+        gmv_minor: sums.gmv_minor.unwrap_or(0),
+    }))
 }
 
 /// What a rollup sums over: a campaign's collaborations or an influencer's.
@@ -202,14 +186,7 @@ pub enum By {
 }
 
 impl By {
-    fn of_results(self) -> collaboration_result::Column {
-        match self {
-            By::Campaign => collaboration_result::Column::CampaignId,
-            By::Influencer => collaboration_result::Column::InfluencerId,
-        }
-    }
-
-    fn of_collaborations(self) -> collaboration::Column {
+    fn column(self) -> collaboration::Column {
         match self {
             By::Campaign => collaboration::Column::CampaignId,
             By::Influencer => collaboration::Column::InfluencerId,
@@ -231,10 +208,13 @@ pub struct Rollup {
 }
 
 #[derive(FromQueryResult)]
-struct ResultSums {
+struct Group {
     parent: Uuid,
     currency_code: String,
-    days: i64,
+    status: String,
+    deals: i64,
+    fees: Option<i64>,
+    days: Option<i64>,
     impressions: Option<i64>,
     engagements: Option<i64>,
     clicks: Option<i64>,
@@ -242,15 +222,6 @@ struct ResultSums {
     gmv_minor: Option<i64>,
     /// Σ GMV × commission basis points, divided once at the end.
     commission_base: Option<i64>,
-}
-
-#[derive(FromQueryResult)]
-struct DealSums {
-    parent: Uuid,
-    currency_code: String,
-    status: String,
-    deals: i64,
-    fees: Option<i64>,
 }
 
 /// The rollup of `parent` in `currency`, made empty when missing.
@@ -281,92 +252,65 @@ fn big_sum(expr: Expr) -> Expr {
 }
 
 /// The rollups of each of `parents`, one per currency, over the collaborations the actor may
-/// see that are not cancelled: two grouped statements, whatever the number of collaborations
-/// and days.
+/// see that are not cancelled: one grouped statement over the collaborations, whose results
+/// are kept summed on them.
 pub async fn rollups(
     db: &impl ConnectionTrait,
     actor: &Actor,
     by: By,
     parents: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<Rollup>>> {
-    use collaboration_result::Column as R;
-    let cancelled = CollaborationStatus::Cancelled.as_str();
-    let result_col = |column: R| Expr::col((collaboration_result::Entity, column));
-    let results: Vec<ResultSums> = collaboration_result::Entity::find_in(actor)
-        .join(
-            JoinType::InnerJoin,
-            collaboration_result::Relation::Collaboration.def(),
-        )
+    use collaboration::Column as C;
+    let col = |column: C| Expr::col((collaboration::Entity, column));
+    let groups: Vec<Group> = collaboration::Entity::find_in(actor)
         .select_only()
-        .column_as(by.of_results(), "parent")
-        .column_as(collaboration::Column::CurrencyCode, "currency_code")
-        .column_as(R::Id.count(), "days")
-        .column_as(big_sum(result_col(R::Impressions)), "impressions")
-        .column_as(big_sum(result_col(R::Engagements)), "engagements")
-        .column_as(big_sum(result_col(R::Clicks)), "clicks")
-        .column_as(big_sum(result_col(R::Orders)), "orders")
-        .column_as(big_sum(result_col(R::GmvMinor)), "gmv_minor")
+        .column_as(by.column(), "parent")
+        .column(C::CurrencyCode)
+        .column(C::Status)
+        .column_as(C::Id.count(), "deals")
+        .column_as(big_sum(col(C::FeeMinor)), "fees")
+        .column_as(big_sum(col(C::ResultDays)), "days")
+        .column_as(big_sum(col(C::Impressions)), "impressions")
+        .column_as(big_sum(col(C::Engagements)), "engagements")
+        .column_as(big_sum(col(C::Clicks)), "clicks")
+        .column_as(big_sum(col(C::Orders)), "orders")
+        .column_as(big_sum(col(C::GmvMinor)), "gmv_minor")
         .column_as(
-            big_sum(result_col(R::GmvMinor).mul(Expr::col((
-                collaboration::Entity,
-                collaboration::Column::CommissionBasisPoints,
-            )))),
+            big_sum(col(C::GmvMinor).mul(col(C::CommissionBasisPoints))),
             "commission_base",
         )
-        .filter(by.of_results().is_in(parents.iter().copied()))
-        .filter(collaboration::Column::Status.ne(cancelled))
-        .group_by(by.of_results())
-        .group_by(collaboration::Column::CurrencyCode)
-        .into_model()
-        .all(db)
-        .await?;
-    let deals: Vec<DealSums> = collaboration::Entity::find_in(actor)
-        .select_only()
-        .column_as(by.of_collaborations(), "parent")
-        .column(collaboration::Column::CurrencyCode)
-        .column(collaboration::Column::Status)
-        .column_as(collaboration::Column::Id.count(), "deals")
-        .column_as(
-            big_sum(Expr::col((
-                collaboration::Entity,
-                collaboration::Column::FeeMinor,
-            ))),
-            "fees",
-        )
-        .filter(by.of_collaborations().is_in(parents.iter().copied()))
-        .filter(collaboration::Column::Status.ne(cancelled))
-        .group_by(by.of_collaborations())
-        .group_by(collaboration::Column::CurrencyCode)
-        .group_by(collaboration::Column::Status)
+        .filter(by.column().is_in(parents.iter().copied()))
+        .filter(C::Status.ne(CollaborationStatus::Cancelled.as_str()))
+        .group_by(by.column())
+        .group_by(C::CurrencyCode)
+        .group_by(C::Status)
         .into_model()
         .all(db)
         .await?;
     let mut rollups: HashMap<Uuid, Vec<Rollup>> = HashMap::new();
-    for deal in deals {
-        let rollup = entry(&mut rollups, deal.parent, &deal.currency_code);
-        let fees = deal.fees.unwrap_or(0);
-        if deal.status == CollaborationStatus::Proposed.as_str() {
-            rollup.proposed += deal.deals;
+    for group in groups {
+        let rollup = entry(&mut rollups, group.parent, &group.currency_code);
+        let fees = group.fees.unwrap_or(0);
+        if group.status == CollaborationStatus::Proposed.as_str() {
+            rollup.proposed += group.deals;
             rollup.proposed_fees_minor = rollup.proposed_fees_minor.saturating_add(fees);
         } else {
-            rollup.agreed.collaborations += deal.deals;
+            rollup.agreed.collaborations += group.deals;
             rollup.agreed.fees_minor = rollup.agreed.fees_minor.saturating_add(fees);
         }
-    }
-    for sums in results {
-        let rollup = entry(&mut rollups, sums.parent, &sums.currency_code);
+        // Results count whoever brought them, offers included: the GMV happened.
         rollup.agreed.totals.add(&Totals {
-            days: sums.days,
-            impressions: sums.impressions.unwrap_or(0),
-            engagements: sums.engagements.unwrap_or(0),
-            clicks: sums.clicks.unwrap_or(0),
-            orders: sums.orders.unwrap_or(0),
-            gmv_minor: sums.gmv_minor.unwrap_or(0),
+            days: group.days.unwrap_or(0),
+            impressions: group.impressions.unwrap_or(0),
+            engagements: group.engagements.unwrap_or(0),
+            clicks: group.clicks.unwrap_or(0),
+            orders: group.orders.unwrap_or(0),
+            gmv_minor: group.gmv_minor.unwrap_or(0),
         });
         rollup.agreed.commissions_minor = rollup
             .agreed
             .commissions_minor
-            .saturating_add(divide_basis_points(sums.commission_base.unwrap_or(0)));
+            .saturating_add(divide_basis_points(group.commission_base.unwrap_or(0)));
     }
     Ok(rollups)
 }

@@ -467,6 +467,12 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCollaboration) -> AppResult<collabo
         tracking_code: tracking,
         notes,
         status: CollaborationStatus::Proposed.as_str().to_owned(),
+        result_days: 0,
+        impressions: 0,
+        engagements: 0,
+        clicks: 0,
+        orders: 0,
+        gmv_minor: 0,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -898,6 +904,13 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
     )?;
     use collaboration_result::Column;
     let txn = ctx.state.db.begin().await?;
+    // Locks the collaboration's row first: a racing write of another day waits, and then sums
+    // with this day in.
+    collaboration::Entity::update_in(ctx.actor)
+        .col_expr(collaboration::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(collaboration::Column::Id.eq(current.id))
+        .exec(&txn)
+        .await?;
     collaboration_result::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
@@ -913,6 +926,30 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
         )
         .exec_without_returning(&txn)
         .await?;
+    let totals = results::sum_days(&txn, ctx.actor, current.id).await?;
+    collaboration::Entity::update_in(ctx.actor)
+        .col_expr(
+            collaboration::Column::ResultDays,
+            Expr::value(i32::try_from(totals.days).unwrap_or(i32::MAX)),
+        )
+        .col_expr(
+            collaboration::Column::Impressions,
+            Expr::value(totals.impressions),
+        )
+        .col_expr(
+            collaboration::Column::Engagements,
+            Expr::value(totals.engagements),
+        )
+        .col_expr(collaboration::Column::Clicks, Expr::value(totals.clicks))
+        .col_expr(collaboration::Column::Orders, Expr::value(totals.orders))
+        .col_expr(
+            collaboration::Column::GmvMinor,
+            Expr::value(totals.gmv_minor),
+        )
+        .filter(collaboration::Column::Id.eq(current.id))
+        .exec(&txn)
+        .await?;
+    let recorded = find(ctx.actor, current.id, &txn).await?;
     let mut record = Record::success(
         ctx,
         "collaboration.record_results",
@@ -920,7 +957,7 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
     );
     record.details = Some(serde_json::json!({ "date": input.date.to_string() }));
     record.commit(txn).await?;
-    Ok(current)
+    Ok(recorded)
 }
 
 /// The deliverables of each of `collaborations`, in the order they were added.

@@ -25,7 +25,7 @@ use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, Previous
 use crate::campaigns::targets::graphql::TargetsLoader;
 use crate::collaborations::loader::{
     AccountsLoader, Base, BudgetLoader, CollaborationCountLoader, CollaborationPageLoader,
-    DaysLoader, DeliverablesLoader, FollowerHistoryLoader, LifetimeLoader, TotalsLoader,
+    DaysLoader, DeliverablesLoader, FollowerHistoryLoader, LifetimeLoader,
 };
 use crate::error::{AppError, AppResult};
 use crate::history::loader::HistoryLoader;
@@ -61,7 +61,6 @@ pub struct Loaders {
     pub follower_histories: DataLoader<FollowerHistoryLoader>,
     pub deliverables: DataLoader<DeliverablesLoader>,
     pub collaboration_days: DataLoader<DaysLoader>,
-    pub collaboration_totals: DataLoader<TotalsLoader>,
     pub influencer_results: DataLoader<LifetimeLoader>,
     pub influencer_budgets: DataLoader<BudgetLoader>,
     pub collaboration_pages: DataLoader<CollaborationPageLoader>,
@@ -83,7 +82,6 @@ impl Loaders {
             follower_histories: DataLoader::new(FollowerHistoryLoader(base.clone()), tokio::spawn),
             deliverables: DataLoader::new(DeliverablesLoader(base.clone()), tokio::spawn),
             collaboration_days: DataLoader::new(DaysLoader(base.clone()), tokio::spawn),
-            collaboration_totals: DataLoader::new(TotalsLoader(base.clone()), tokio::spawn),
             influencer_results: DataLoader::new(LifetimeLoader(base.clone()), tokio::spawn),
             influencer_budgets: DataLoader::new(BudgetLoader(base.clone()), tokio::spawn),
             collaboration_pages: DataLoader::new(
