@@ -18,6 +18,8 @@
 #   STEWARD_WORKERS, STEWARD_DB_MAX_CONNECTIONS   passed through to Steward
 #   BENCH_POSTGRAPHILE_WORKERS                    PostGraphile cluster workers (2, one per core)
 #   BENCH_BIN          a steward binary built earlier (to compare two builds); default: build one
+#   BENCH_INFLUENCERS, BENCH_COLLABORATIONS, BENCH_DAYS   sizes of the `influencers` data set
+#   BENCH_KEEP         keep the `influencers` database afterwards (to read query plans)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -328,7 +330,8 @@ INSERT INTO influencers (id, agency_id, name, kind, stage, status, categories, t
                          version, created_at, updated_at)
 SELECT pg_temp.v7(n, 1730000000000), '$2', 'Creator ' || n,
        CASE WHEN n % 4 = 0 THEN 'KOC' ELSE 'KOL' END, 'ACTIVE', 'ACTIVE', '|美妆|',
-       CASE n % 3 WHEN 0 THEN '|calm|' WHEN 1 THEN '|bold|' ELSE '|calm|student|' END,
+       CASE n % 5 WHEN 0 THEN '|calm|' WHEN 1 THEN '|bold|' WHEN 2 THEN '|calm|student|'
+                  ELSE '|warm|' END,
        'WeChat agent-' || n, NULL, 'CNY', '[{"kind":"POST","fee_minor":300000}]',
        (n * 7919) % 2000000, (n * 31) % 5000 - 1000, (n * 17) % 9000 - 1000, current_date,
        1, now(), now()
@@ -430,7 +433,8 @@ influencers() {
   SERVER=""
   stop "$POSTGRAPHILE"
   POSTGRAPHILE=""
-  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+  # BENCH_KEEP=1 keeps the database, to look at query plans afterwards.
+  [ -n "${BENCH_KEEP:-}" ] || psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
 }
 
 case "${1:-}" in
