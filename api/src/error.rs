@@ -7,8 +7,9 @@
 use async_graphql::{Enum, ErrorExtensions, SimpleObject};
 use sea_orm::{DbErr, RuntimeErr, SqlErr};
 
-/// Typed reasons for a refused change, shown in `userErrors`.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+/// Typed reasons for a refused change, shown in `userErrors`. (Serde for stored answers, such
+/// as an ingestion replayed by its idempotency key.)
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum UserErrorCode {
     /// A required value is empty.
     Blank,
@@ -43,7 +44,7 @@ pub enum UserErrorCode {
 }
 
 /// One reason a mutation was refused. Nothing was changed.
-#[derive(SimpleObject, Clone, Debug, PartialEq, Eq)]
+#[derive(SimpleObject, Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct UserError {
     /// Path to the input field at fault, relative to `input` (e.g. `["price"]`); null for the input as a whole.
     pub field: Option<Vec<String>>,

@@ -704,3 +704,204 @@ async fn an_influencer_is_edited_with_its_accounts_and_archived_only_when_no_wor
         json!(["influencerId"])
     );
 }
+
+const INGEST: &str = "mutation($input: IngestCollaborationResultsInput!) { ingestCollaborationResults(input: $input) { inserted updated replayed userErrors { field code message } } }";
+
+fn result_row(code: &str, days_ago: i64, orders: i64, gmv: &str) -> Value {
+    json!({ "trackingCode": code, "date": day(days_ago), "impressions": 1000, "engagements": 50, "clicks": 20, "orders": orders, "gmv": gmv })
+}
+
+async fn tracked(s: &Stage, code: &str) -> Value {
+    let created = s
+        .collaborate(
+            json!({ "feeModel": "COMMISSION", "commissionRate": 0.1, "trackingCode": code }),
+        )
+        .await;
+    let payload = created.ok()["createCollaboration"].clone();
+    assert_eq!(payload["userErrors"], json!([]));
+    payload["collaboration"]["id"].clone()
+}
+
+async fn orders_of(s: &Stage, id: &Value) -> Value {
+    let read = s
+        .ops
+        .gql(
+            &s.app,
+            "query($id: ID!) { collaboration(id: $id) { results { days orders gmv { amount } } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    read.ok()["collaboration"]["results"].clone()
+}
+
+#[tokio::test]
+async fn a_partner_pushes_many_days_of_results_by_tracking_code_once_whatever_the_retries() {
+    let s = stage("6000.00").await;
+    let first = tracked(&s, "DY-A").await;
+    let second = tracked(&s, "DY-B").await;
+    let rows = json!([
+        result_row("DY-A", 2, 10, "1000.00"),
+        result_row("DY-A", 1, 5, "500.00"),
+        result_row("DY-B", 1, 1, "99.00"),
+    ]);
+    let key = s
+        .app
+        .gql(
+            Some(&s.ops.access_token),
+            "mutation { createApiKey(input: { name: \"partner\", scopes: [INGEST, READ] }) { secret userErrors { code } } }",
+            json!({}),
+        )
+        .await;
+    // Ops hold no MANAGE_API_KEYS: only an owner makes keys.
+    assert_eq!(key.code(), "FORBIDDEN");
+    let key = s
+        .owner
+        .gql(
+            &s.app,
+            "mutation { createApiKey(input: { name: \"partner\", scopes: [INGEST, READ] }) { secret } }",
+            json!({}),
+        )
+        .await;
+    let secret = key.ok()["createApiKey"]["secret"]
+        .as_str()
+        .expect("secret")
+        .to_owned();
+    let send =
+        |key: &str, rows: &Value| json!({ "input": { "idempotencyKey": key, "rows": rows } });
+
+    let pushed = s
+        .app
+        .gql(Some(&secret), INGEST, send("batch-1", &rows))
+        .await;
+    assert_eq!(
+        pushed.ok()["ingestCollaborationResults"],
+        json!({ "inserted": 3, "updated": 0, "replayed": false, "userErrors": [] })
+    );
+    assert_eq!(
+        orders_of(&s, &first).await,
+        json!({ "days": 2, "orders": 15, "gmv": { "amount": "1500.00" } })
+    );
+    assert_eq!(orders_of(&s, &second).await["orders"], 1);
+
+    // The retry of a lost answer: the first answer again, nothing written twice.
+    let retried = s
+        .app
+        .gql(Some(&secret), INGEST, send("batch-1", &rows))
+        .await;
+    assert_eq!(
+        retried.ok()["ingestCollaborationResults"],
+        json!({ "inserted": 3, "updated": 0, "replayed": true, "userErrors": [] })
+    );
+    assert_eq!(orders_of(&s, &first).await["days"], 2);
+    let reused = s
+        .app
+        .gql(
+            Some(&secret),
+            INGEST,
+            send("batch-1", &json!([result_row("DY-A", 3, 1, "1.00")])),
+        )
+        .await;
+    assert_eq!(
+        reused.ok()["ingestCollaborationResults"]["userErrors"][0]["field"],
+        json!(["idempotencyKey"])
+    );
+
+    // A corrected day replaces the one sent before.
+    let corrected = s
+        .app
+        .gql(
+            Some(&secret),
+            INGEST,
+            send("batch-2", &json!([result_row("DY-A", 1, 7, "700.00")])),
+        )
+        .await;
+    assert_eq!(
+        corrected.ok()["ingestCollaborationResults"],
+        json!({ "inserted": 0, "updated": 1, "replayed": false, "userErrors": [] })
+    );
+    assert_eq!(
+        orders_of(&s, &first).await,
+        json!({ "days": 2, "orders": 17, "gmv": { "amount": "1700.00" } })
+    );
+    let budget = s
+        .ops
+        .gql(
+            &s.app,
+            "query($id: ID!) { campaign(id: $id) { influencerBudget { commissions { amount } } } }",
+            json!({ "id": s.campaign }),
+        )
+        .await;
+    assert_eq!(
+        budget.ok()["campaign"]["influencerBudget"]["commissions"]["amount"],
+        "179.90",
+        "10% of the 1,799.00 recorded: commission on GMV that happened is owed"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_row_refuses_the_whole_batch_and_names_its_row() {
+    let s = stage("6000.00").await;
+    let first = tracked(&s, "DY-A").await;
+    let other_agency = s.app.owner("Rival").await;
+    let bad = s
+        .ops
+        .gql(
+            &s.app,
+            INGEST,
+            json!({ "input": { "idempotencyKey": "bad-1", "rows": [
+                result_row("DY-A", 1, 10, "1000.00"),
+                result_row("NOPE", 1, 1, "1.00"),
+                result_row("DY-A", 2, 3, "0"),
+                { "trackingCode": "DY-A", "date": day(3), "impressions": -1, "engagements": 0, "clicks": 0, "orders": 0, "gmv": "0" },
+                result_row("DY-A", -3, 1, "1.00"),
+                result_row("DY-A", 1, 1, "1.00"),
+            ] } }),
+        )
+        .await;
+    let errors = bad.ok()["ingestCollaborationResults"]["userErrors"].clone();
+    let fields: Vec<Value> = errors
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["field"].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            json!(["rows", "1", "trackingCode"]),
+            json!(["rows", "2", "gmv"]),
+            json!(["rows", "3", "impressions"]),
+            json!(["rows", "4", "date"]),
+            json!(["rows", "5", "date"]),
+        ],
+        "{errors}"
+    );
+    assert_eq!(
+        orders_of(&s, &first).await["days"],
+        0,
+        "nothing was written"
+    );
+
+    // Another agency's code is unknown to them; designers may not push.
+    let foreign = other_agency
+        .gql(
+            &s.app,
+            INGEST,
+            json!({ "input": { "idempotencyKey": "x", "rows": [result_row("DY-A", 1, 1, "1.00")] } }),
+        )
+        .await;
+    assert_eq!(
+        foreign.ok()["ingestCollaborationResults"]["userErrors"][0]["code"],
+        "NOT_FOUND"
+    );
+    let designer = s.app.member(&s.owner, "DESIGNER", None).await;
+    let refused = designer
+        .gql(
+            &s.app,
+            INGEST,
+            json!({ "input": { "idempotencyKey": "y", "rows": [result_row("DY-A", 1, 1, "1.00")] } }),
+        )
+        .await;
+    assert_eq!(refused.code(), "FORBIDDEN");
+    assert_eq!(orders_of(&s, &first).await["days"], 0);
+}

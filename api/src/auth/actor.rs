@@ -130,6 +130,14 @@ impl Actor {
         &self.principal
     }
 
+    /// The principal as a key (`user:<id>` or `key:<id>`) for rate limits and idempotency.
+    pub fn principal_key(&self) -> String {
+        match &self.principal {
+            Principal::User { user_id, .. } => format!("user:{user_id}"),
+            Principal::ApiKey { key_id } => format!("key:{key_id}"),
+        }
+    }
+
     pub fn agency_id(&self) -> Uuid {
         self.agency_id
     }

@@ -1,11 +1,12 @@
 //! Collaboration, deliverable and result types, the creator budget, and their queries and
 //! mutations. Fees, commissions, costs and ratios are financial: READ_FINANCIALS only.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{collaboration, collaboration_result, deliverable};
 use uuid::Uuid;
 
+use super::ingest::{self, Outcome, ResultRow};
 use super::loader::{CollaborationsKey, Parent};
 use super::results::{Summary, ratio};
 use super::service::{
@@ -754,6 +755,71 @@ pub struct RecordCollaborationResultsInput {
     pub gmv: String,
 }
 
+/// One day of one collaboration's results, named by its tracking code.
+#[derive(InputObject)]
+pub struct CollaborationResultRowInput {
+    /// The collaboration's tracking code.
+    pub tracking_code: String,
+    /// The day, not in the future of the campaign's time zone.
+    pub date: NaiveDate,
+    /// Times the content was shown.
+    pub impressions: i64,
+    /// Likes, comments, saves and shares.
+    pub engagements: i64,
+    /// Clicks through to the shop.
+    pub clicks: i64,
+    /// Attributed orders.
+    pub orders: i64,
+    /// Attributed GMV, decimal string in the campaign's currency.
+    pub gmv: String,
+}
+
+/// Many days of many collaborations' results, all or none.
+#[derive(InputObject)]
+pub struct IngestCollaborationResultsInput {
+    /// The caller's key for this batch (1–255 visible ASCII characters): a retry with the same
+    /// key and rows gets the first answer and writes nothing; other rows under a used key are
+    /// refused. Kept 24 hours.
+    pub idempotency_key: String,
+    /// 1–10,000 rows; a (tracking code, date) sent again replaces that day.
+    pub rows: Vec<CollaborationResultRowInput>,
+}
+
+/// What an ingestion wrote.
+#[derive(SimpleObject, Default)]
+pub struct IngestPayload {
+    /// Days recorded for the first time; null when refused.
+    pub inserted: Option<u64>,
+    /// Days that replaced ones sent before; null when refused.
+    pub updated: Option<u64>,
+    /// Whether this is the stored answer of an earlier call with the same key.
+    pub replayed: bool,
+    /// Why the batch was refused (field paths name the row: `["rows", "3", "gmv"]`); nothing
+    /// was written then.
+    pub user_errors: Vec<crate::error::UserError>,
+}
+
+impl crate::error::Payload for IngestPayload {
+    fn refused(user_errors: Vec<crate::error::UserError>) -> Self {
+        Self {
+            user_errors,
+            ..Self::default()
+        }
+    }
+}
+
+impl From<Outcome> for IngestPayload {
+    fn from(outcome: Outcome) -> Self {
+        let refused = !outcome.problems.is_empty();
+        Self {
+            inserted: (!refused).then_some(outcome.inserted),
+            updated: (!refused).then_some(outcome.updated),
+            replayed: outcome.replayed,
+            user_errors: outcome.problems,
+        }
+    }
+}
+
 mutation_payload!(
     /// The result of a collaboration mutation.
     CollaborationPayload {
@@ -880,6 +946,35 @@ impl CollaborationMutation {
         into_payload(service::update_deliverable(&ctx, id, changes).await, |d| {
             DeliverablePayload::done(Deliverable(d))
         })
+    }
+
+    /// Records many days of many collaborations' results at once, named by tracking code, as a
+    /// partner integration pushes them: all rows or none, each (collaboration, day) replaced
+    /// when sent again. Needs INGEST_METRICS (an API key with the INGEST scope, limited to its
+    /// creator's shops).
+    async fn ingest_collaboration_results(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The key and the rows.")] input: IngestCollaborationResultsInput,
+    ) -> async_graphql::Result<IngestPayload> {
+        let ctx = authenticated(ctx)?;
+        let rows = input
+            .rows
+            .into_iter()
+            .map(|row| ResultRow {
+                tracking_code: row.tracking_code,
+                date: row.date,
+                impressions: row.impressions,
+                engagements: row.engagements,
+                clicks: row.clicks,
+                orders: row.orders,
+                gmv: row.gmv,
+            })
+            .collect();
+        into_payload(
+            ingest::ingest(&ctx, &input.idempotency_key, rows).await,
+            IngestPayload::from,
+        )
     }
 
     /// Records one day of a collaboration's results; sending a day again replaces it. Needs

@@ -3,6 +3,7 @@
 //! cost.
 
 pub mod graphql;
+pub mod ingest;
 pub mod loader;
 pub mod policy;
 pub mod results;

@@ -4,8 +4,9 @@
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use entity::{collaboration, collaboration_result};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -142,40 +143,59 @@ fn divide_basis_points(base: i64) -> i64 {
     i64::try_from((i128::from(base) + 5_000) / 10_000).unwrap_or(i64::MAX)
 }
 
-#[derive(FromQueryResult)]
-struct DaySums {
-    days: i64,
-    impressions: Option<i64>,
-    engagements: Option<i64>,
-    clicks: Option<i64>,
-    orders: Option<i64>,
-    gmv_minor: Option<i64>,
+/// Locks the rows of `collaborations` for the rest of the transaction: a racing write of their
+/// results waits for it, and then sums with these results in.
+pub async fn lock(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    collaborations: &[Uuid],
+) -> AppResult<()> {
+    collaboration::Entity::update_in(actor)
+        .col_expr(collaboration::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(collaboration::Column::Id.is_in(collaborations.iter().copied()))
+        .exec(db)
+        .await?;
+    Ok(())
 }
 
-/// The daily results of the collaboration `id`, summed in SQL. Run after locking the
-/// collaboration's row, so that racing writes of other days are all counted.
-pub async fn sum_days(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<Totals> {
-    use collaboration_result::Column;
-    let sums: Option<DaySums> = collaboration_result::Entity::find_in(actor)
-        .select_only()
-        .column_as(Column::Id.count(), "days")
-        .column_as(big_sum(Expr::col(Column::Impressions)), "impressions")
-        .column_as(big_sum(Expr::col(Column::Engagements)), "engagements")
-        .column_as(big_sum(Expr::col(Column::Clicks)), "clicks")
-        .column_as(big_sum(Expr::col(Column::Orders)), "orders")
-        .column_as(big_sum(Expr::col(Column::GmvMinor)), "gmv_minor")
-        .filter(Column::CollaborationId.eq(id))
-        .into_model()
-        .one(db)
+/// Sets the totals kept on each of `collaborations` to the sums of their daily results, in one
+/// statement (a correlated sum per column). Run after `lock`, in the same transaction.
+pub async fn refresh_totals(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    collaborations: &[Uuid],
+) -> AppResult<()> {
+    use collaboration_result::Column as R;
+    let of_this = |aggregate: Expr| -> Expr {
+        let sub = Query::select()
+            .expr(aggregate)
+            .from(collaboration_result::Entity)
+            .and_where(Expr::col((collaboration_result::Entity, R::AgencyId)).eq(actor.agency_id()))
+            .and_where(
+                Expr::col((collaboration_result::Entity, R::CollaborationId))
+                    .equals((collaboration::Entity, collaboration::Column::Id)),
+            )
+            .to_owned();
+        Expr::expr(Func::coalesce([
+            Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(sub))),
+            Expr::value(0),
+        ]))
+    };
+    let sum = |column: R| of_this(big_sum(Expr::col((collaboration_result::Entity, column))));
+    collaboration::Entity::update_in(actor)
+        .col_expr(
+            collaboration::Column::ResultDays,
+            of_this(Expr::col((collaboration_result::Entity, R::Id)).count()),
+        )
+        .col_expr(collaboration::Column::Impressions, sum(R::Impressions))
+        .col_expr(collaboration::Column::Engagements, sum(R::Engagements))
+        .col_expr(collaboration::Column::Clicks, sum(R::Clicks))
+        .col_expr(collaboration::Column::Orders, sum(R::Orders))
+        .col_expr(collaboration::Column::GmvMinor, sum(R::GmvMinor))
+        .filter(collaboration::Column::Id.is_in(collaborations.iter().copied()))
+        .exec(db)
         .await?;
-    Ok(sums.map_or_else(Totals::default, |sums| Totals {
-        days: sums.days,
-        impressions: sums.impressions.unwrap_or(0),
-        engagements: sums.engagements.unwrap_or(0),
-        clicks: sums.clicks.unwrap_or(0),
-        orders: sums.orders.unwrap_or(0),
-        gmv_minor: sums.gmv_minor.unwrap_or(0),
-    }))
+    Ok(())
 }
 
 /// What a rollup sums over: a campaign's collaborations or an influencer's.

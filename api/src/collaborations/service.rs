@@ -10,7 +10,7 @@ use entity::{
     campaign, campaign_product, campaign_shop, collaboration, collaboration_result, deliverable,
     influencer, influencer_account,
 };
-use sea_orm::sea_query::{Expr, OnConflict, Query};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
@@ -902,53 +902,10 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
             ..Default::default()
         },
     )?;
-    use collaboration_result::Column;
     let txn = ctx.state.db.begin().await?;
-    // Locks the collaboration's row first: a racing write of another day waits, and then sums
-    // with this day in.
-    collaboration::Entity::update_in(ctx.actor)
-        .col_expr(collaboration::Column::UpdatedAt, Expr::value(Utc::now()))
-        .filter(collaboration::Column::Id.eq(current.id))
-        .exec(&txn)
-        .await?;
-    collaboration_result::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
-                .update_columns([
-                    Column::Impressions,
-                    Column::Engagements,
-                    Column::Clicks,
-                    Column::Orders,
-                    Column::GmvMinor,
-                    Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
-    let totals = results::sum_days(&txn, ctx.actor, current.id).await?;
-    collaboration::Entity::update_in(ctx.actor)
-        .col_expr(
-            collaboration::Column::ResultDays,
-            Expr::value(i32::try_from(totals.days).unwrap_or(i32::MAX)),
-        )
-        .col_expr(
-            collaboration::Column::Impressions,
-            Expr::value(totals.impressions),
-        )
-        .col_expr(
-            collaboration::Column::Engagements,
-            Expr::value(totals.engagements),
-        )
-        .col_expr(collaboration::Column::Clicks, Expr::value(totals.clicks))
-        .col_expr(collaboration::Column::Orders, Expr::value(totals.orders))
-        .col_expr(
-            collaboration::Column::GmvMinor,
-            Expr::value(totals.gmv_minor),
-        )
-        .filter(collaboration::Column::Id.eq(current.id))
-        .exec(&txn)
-        .await?;
+    results::lock(&txn, ctx.actor, &[current.id]).await?;
+    super::ingest::upsert(&txn, vec![row]).await?;
+    results::refresh_totals(&txn, ctx.actor, &[current.id]).await?;
     let recorded = find(ctx.actor, current.id, &txn).await?;
     let mut record = Record::success(
         ctx,

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::HttpState;
 use super::respond::{Answer, Early, Media, error_response, reply};
-use crate::auth::{Actor, Principal, service as auth};
+use crate::auth::{Actor, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::graphql::document::{self, Syntax};
@@ -100,9 +100,8 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ()> {
 }
 
 fn principal_key(actor: Option<&Actor>, address: &str) -> String {
-    match actor.map(Actor::principal) {
-        Some(Principal::User { user_id, .. }) => format!("user:{user_id}"),
-        Some(Principal::ApiKey { key_id }) => format!("key:{key_id}"),
+    match actor {
+        Some(actor) => actor.principal_key(),
         None => format!("ip:{address}"),
     }
 }
