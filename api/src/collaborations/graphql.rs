@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::{collaboration, collaboration_result, deliverable};
 use uuid::Uuid;
 
-use super::ingest::{self, Outcome, ResultRow};
+use super::ingest::{self, DayNumbers, Outcome, ResultRow};
 use super::loader::{CollaborationsKey, Parent};
 use super::results::{Summary, ratio};
 use super::service::{
@@ -741,7 +741,16 @@ pub struct UpdateDeliverableInput {
 pub struct RecordCollaborationResultsInput {
     /// The collaboration.
     pub collaboration_id: ID,
-    /// The day, not in the future of the campaign's time zone. Sending a day again replaces it.
+    #[graphql(flatten)]
+    pub day: DayNumbersInput,
+}
+
+/// The numbers of one day of a collaboration's results (flattened into the inputs that take
+/// them).
+#[derive(InputObject)]
+pub struct DayNumbersInput {
+    /// The day, from 2000 on and not in the future of the campaign's time zone. Sending a day
+    /// again replaces it.
     pub date: NaiveDate,
     /// Times the content was shown.
     pub impressions: i64,
@@ -755,23 +764,26 @@ pub struct RecordCollaborationResultsInput {
     pub gmv: String,
 }
 
+impl From<DayNumbersInput> for DayNumbers {
+    fn from(input: DayNumbersInput) -> Self {
+        Self {
+            date: input.date,
+            impressions: input.impressions,
+            engagements: input.engagements,
+            clicks: input.clicks,
+            orders: input.orders,
+            gmv: input.gmv,
+        }
+    }
+}
+
 /// One day of one collaboration's results, named by its tracking code.
 #[derive(InputObject)]
 pub struct CollaborationResultRowInput {
     /// The collaboration's tracking code.
     pub tracking_code: String,
-    /// The day, not in the future of the campaign's time zone.
-    pub date: NaiveDate,
-    /// Times the content was shown.
-    pub impressions: i64,
-    /// Likes, comments, saves and shares.
-    pub engagements: i64,
-    /// Clicks through to the shop.
-    pub clicks: i64,
-    /// Attributed orders.
-    pub orders: i64,
-    /// Attributed GMV, decimal string in the campaign's currency.
-    pub gmv: String,
+    #[graphql(flatten)]
+    pub day: DayNumbersInput,
 }
 
 /// Many days of many collaborations' results, all or none.
@@ -963,12 +975,7 @@ impl CollaborationMutation {
             .into_iter()
             .map(|row| ResultRow {
                 tracking_code: row.tracking_code,
-                date: row.date,
-                impressions: row.impressions,
-                engagements: row.engagements,
-                clicks: row.clicks,
-                orders: row.orders,
-                gmv: row.gmv,
+                day: row.day.into(),
             })
             .collect();
         into_payload(
@@ -988,12 +995,7 @@ impl CollaborationMutation {
         let ctx = authenticated(ctx)?;
         let input = DayResults {
             collaboration_id: ids::decode(&input.collaboration_id, Kind::Collaboration)?,
-            date: input.date,
-            impressions: input.impressions,
-            engagements: input.engagements,
-            clicks: input.clicks,
-            orders: input.orders,
-            gmv: input.gmv,
+            day: input.day.into(),
         };
         into_payload(service::record_results(&ctx, input).await, |c| {
             CollaborationPayload::done(Collaboration(c))

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use super::CollaborationStatus;
 use super::results;
 use crate::audit::service::Record;
+use crate::auth::Actor;
 use crate::auth::secrets::sha256_hex;
 use crate::authz::Permission;
 use crate::context::Ctx;
@@ -34,16 +35,126 @@ pub const MAX_ROWS: usize = 10_000;
 const ROWS_PER_STATEMENT: usize = 1_000;
 const MAX_COUNT: i64 = 1_000_000_000_000;
 
-/// One day of one collaboration's results, as received.
+/// One day of a collaboration's results, as received.
 #[derive(Clone, Debug, Serialize)]
-pub struct ResultRow {
-    pub tracking_code: String,
+pub struct DayNumbers {
     pub date: NaiveDate,
     pub impressions: i64,
     pub engagements: i64,
     pub clicks: i64,
     pub orders: i64,
     pub gmv: String,
+}
+
+/// One day of one collaboration's results, named by its tracking code.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResultRow {
+    pub tracking_code: String,
+    #[serde(flatten)]
+    pub day: DayNumbers,
+}
+
+/// The row that stores `day` of `parent`, whose campaign's days are those of `zone`; or the
+/// problems, on the input's field names.
+pub fn day_row(
+    actor: &Actor,
+    parent: &collaboration::Model,
+    zone: Option<&str>,
+    day: &DayNumbers,
+) -> AppResult<Result<collaboration_result::ActiveModel, Vec<UserError>>> {
+    let mut problems = Vec::new();
+    for (field, value) in [
+        ("impressions", day.impressions),
+        ("engagements", day.engagements),
+        ("clicks", day.clicks),
+        ("orders", day.orders),
+    ] {
+        if let Err(problem) = validate::in_range(field, value, 0..=MAX_COUNT) {
+            problems.push(problem);
+        }
+    }
+    let gmv_minor = match Currency::stored(&parent.currency_code).parse_amount("gmv", &day.gmv) {
+        Ok(0) if day.orders > 0 => {
+            problems.push(UserError::new(
+                "gmv",
+                UserErrorCode::Invalid,
+                "Orders without GMV: send the GMV",
+            ));
+            0
+        }
+        Ok(gmv_minor) => gmv_minor,
+        Err(problem) => {
+            problems.push(problem);
+            0
+        }
+    };
+    let today = zone
+        .and_then(|zone| zone.parse::<chrono_tz::Tz>().ok())
+        .map_or_else(
+            || Utc::now().date_naive(),
+            |tz| Utc::now().with_timezone(&tz).date_naive(),
+        );
+    if day.date > today || day.date < earliest_day() {
+        problems.push(UserError::new(
+            "date",
+            UserErrorCode::OutOfRange,
+            "The date is in the future of the campaign's time zone, or before 2000",
+        ));
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    let row = collaboration_result::Entity::new_in(
+        actor,
+        collaboration_result::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            collaboration_id: Set(parent.id),
+            campaign_id: Set(parent.campaign_id),
+            shop_id: Set(parent.shop_id),
+            influencer_id: Set(parent.influencer_id),
+            date: Set(day.date),
+            impressions: Set(day.impressions),
+            engagements: Set(day.engagements),
+            clicks: Set(day.clicks),
+            orders: Set(day.orders),
+            gmv_minor: Set(gmv_minor),
+            updated_at: Set(Utc::now()),
+            ..Default::default()
+        },
+    )?;
+    Ok(Ok(row))
+}
+
+/// Stores `rows` of `collaborations` in `txn`: locks the collaborations (a racing write of
+/// their results waits, then sums with these in), upserts the days, refreshes their totals.
+pub async fn store(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    collaborations: &[Uuid],
+    rows: Vec<collaboration_result::ActiveModel>,
+) -> AppResult<()> {
+    use collaboration_result::Column;
+    results::lock(txn, actor, collaborations).await?;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        collaboration_result::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
+                    .update_columns([
+                        Column::Impressions,
+                        Column::Engagements,
+                        Column::Clicks,
+                        Column::Orders,
+                        Column::GmvMinor,
+                        Column::UpdatedAt,
+                    ])
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    results::refresh_totals(txn, actor, collaborations).await
 }
 
 /// What an ingestion did (or, replayed, what the first call with its key did).
@@ -129,13 +240,6 @@ pub async fn ingest(ctx: &Ctx<'_>, key: &str, rows: Vec<ResultRow>) -> AppResult
     Ok(outcome)
 }
 
-/// A row once checked: its collaboration and values in minor units.
-struct Clean {
-    collaboration: Uuid,
-    row: ResultRow,
-    gmv_minor: i64,
-}
-
 /// Checks every row, then writes them all in one transaction.
 async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
     let db = &ctx.state.db;
@@ -162,7 +266,7 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
     let mut problems = Vec::new();
     let mut clean = Vec::with_capacity(rows.len());
     let mut seen = HashSet::new();
-    for (index, row) in rows.into_iter().enumerate() {
+    for (index, row) in rows.iter().enumerate() {
         let mut fail = |field: &str, code, message: &str| {
             problems.push(UserError::new(field, code, message).under("rows", index));
         };
@@ -182,7 +286,7 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
             );
             continue;
         }
-        if !seen.insert((found.id, row.date)) {
+        if !seen.insert((found.id, row.day.date)) {
             fail(
                 "date",
                 UserErrorCode::Taken,
@@ -190,45 +294,10 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
             );
             continue;
         }
-        let today = zones
-            .get(&found.campaign_id)
-            .and_then(|zone| zone.parse::<chrono_tz::Tz>().ok())
-            .map_or_else(
-                || Utc::now().date_naive(),
-                |tz| Utc::now().with_timezone(&tz).date_naive(),
-            );
-        if row.date > today || row.date < earliest_day() {
-            fail(
-                "date",
-                UserErrorCode::OutOfRange,
-                "The date is in the future of the campaign's time zone, or before 2000",
-            );
-        }
-        for (field, value) in [
-            ("impressions", row.impressions),
-            ("engagements", row.engagements),
-            ("clicks", row.clicks),
-            ("orders", row.orders),
-        ] {
-            if let Err(problem) = validate::in_range(field, value, 0..=MAX_COUNT) {
-                problems.push(problem.under("rows", index));
-            }
-        }
-        match Currency::stored(&found.currency_code).parse_amount("gmv", &row.gmv) {
-            Ok(0) if row.orders > 0 => problems.push(
-                UserError::new(
-                    "gmv",
-                    UserErrorCode::Invalid,
-                    "Orders without GMV: send the GMV",
-                )
-                .under("rows", index),
-            ),
-            Ok(gmv_minor) => clean.push(Clean {
-                collaboration: found.id,
-                row,
-                gmv_minor,
-            }),
-            Err(problem) => problems.push(problem.under("rows", index)),
+        let zone = zones.get(&found.campaign_id).map(String::as_str);
+        match day_row(ctx.actor, found, zone, &row.day)? {
+            Ok(stored) => clean.push((found.id, row.day.date, stored)),
+            Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
         }
     }
     if !problems.is_empty() {
@@ -236,15 +305,12 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
     }
     let touched: Vec<Uuid> = clean
         .iter()
-        .map(|c| c.collaboration)
+        .map(|(id, ..)| *id)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let by_id: HashMap<Uuid, &collaboration::Model> =
-        collaborations.values().map(|c| (c.id, c)).collect();
     let txn = db.begin().await?;
-    // Lock the collaborations first: a racing write of the same collaborations waits, and then
-    // sums with these days in.
+    // Locked before the days are read, so the counts of new and replaced days hold.
     results::lock(&txn, ctx.actor, &touched).await?;
     let existing = collaboration_result::Entity::find_in(ctx.actor)
         .select_only()
@@ -256,75 +322,29 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
         .await?
         .into_iter()
         .collect::<HashSet<_>>();
+    let written = clean.len() as u64;
     let updated = clean
         .iter()
-        .filter(|c| existing.contains(&(c.collaboration, c.row.date)))
+        .filter(|(id, date, _)| existing.contains(&(*id, *date)))
         .count() as u64;
-    let now = Utc::now();
-    for chunk in clean.chunks(ROWS_PER_STATEMENT) {
-        let mut models = Vec::with_capacity(chunk.len());
-        for c in chunk {
-            let parent = by_id
-                .get(&c.collaboration)
-                .ok_or_else(|| AppError::internal("a checked row lost its collaboration"))?;
-            models.push(collaboration_result::Entity::new_in(
-                ctx.actor,
-                collaboration_result::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    collaboration_id: Set(c.collaboration),
-                    campaign_id: Set(parent.campaign_id),
-                    shop_id: Set(parent.shop_id),
-                    influencer_id: Set(parent.influencer_id),
-                    date: Set(c.row.date),
-                    impressions: Set(c.row.impressions),
-                    engagements: Set(c.row.engagements),
-                    clicks: Set(c.row.clicks),
-                    orders: Set(c.row.orders),
-                    gmv_minor: Set(c.gmv_minor),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-            )?);
-        }
-        upsert(&txn, models).await?;
-    }
-    results::refresh_totals(&txn, ctx.actor, &touched).await?;
+    store(
+        &txn,
+        ctx.actor,
+        &touched,
+        clean.into_iter().map(|(.., row)| row).collect(),
+    )
+    .await?;
     let first = touched.first().copied().unwrap_or_default();
     let mut record = Record::success(
         ctx,
         "collaboration.ingest_results",
         ("Collaboration", first),
     );
-    record.details =
-        Some(serde_json::json!({ "rows": clean.len(), "collaborations": touched.len() }));
+    record.details = Some(serde_json::json!({ "rows": written, "collaborations": touched.len() }));
     record.commit(txn).await?;
     Ok(Outcome {
-        inserted: clean.len() as u64 - updated,
+        inserted: written - updated,
         updated,
         ..Outcome::default()
     })
-}
-
-/// Inserts day rows, replacing the numbers of a (collaboration, day) sent before.
-pub async fn upsert(
-    db: &impl ConnectionTrait,
-    rows: Vec<collaboration_result::ActiveModel>,
-) -> AppResult<()> {
-    use collaboration_result::Column;
-    collaboration_result::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
-                .update_columns([
-                    Column::Impressions,
-                    Column::Engagements,
-                    Column::Clicks,
-                    Column::Orders,
-                    Column::GmvMinor,
-                    Column::UpdatedAt,
-                ])
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
-    Ok(())
 }

@@ -17,6 +17,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::ingest::{self, DayNumbers};
 use super::policy::{self, CollaborationFacts, Terms};
 use super::results::{self, By, Rollup, Summary};
 use super::{CollaborationStatus, DeliverableStatus, FeeModel};
@@ -43,8 +44,6 @@ const MAX_PRODUCTS: usize = 100;
 const MAX_TEXT: usize = 5_000;
 /// Longest livestream script.
 const MAX_SCRIPT: usize = 50_000;
-/// Largest daily count accepted.
-const MAX_COUNT: i64 = 1_000_000_000_000;
 
 /// Narrows a collaboration list.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -156,12 +155,7 @@ impl DeliverableChanges {
 /// One day of results, as received.
 pub struct DayResults {
     pub collaboration_id: Uuid,
-    pub date: NaiveDate,
-    pub impressions: i64,
-    pub engagements: i64,
-    pub clicks: i64,
-    pub orders: i64,
-    pub gmv: String,
+    pub day: DayNumbers,
 }
 
 /// Collaborations the actor may see, oldest first.
@@ -848,71 +842,17 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let mut problems = Problems::default();
-    let count = |field: &str, value: i64| validate::in_range(field, value, 0..=MAX_COUNT);
-    let impressions = problems.check(count("impressions", input.impressions));
-    let engagements = problems.check(count("engagements", input.engagements));
-    let clicks = problems.check(count("clicks", input.clicks));
-    let orders = problems.check(count("orders", input.orders));
-    let gmv =
-        problems.check(Currency::stored(&current.currency_code).parse_amount("gmv", &input.gmv));
-    if orders.is_some_and(|o| o > 0) && gmv == Some(0) {
-        problems.add(
-            "gmv",
-            UserErrorCode::Invalid,
-            "Orders without GMV: send the GMV",
-        );
-    }
-    let today = campaign
-        .timezone
-        .parse::<chrono_tz::Tz>()
-        .map(|tz| Utc::now().with_timezone(&tz).date_naive())
-        .unwrap_or_else(|_| Utc::now().date_naive());
-    if input.date < crate::influencers::policy::earliest_day() {
-        problems.add("date", UserErrorCode::OutOfRange, "The date is before 2000");
-    }
-    if input.date > today {
-        problems.add(
-            "date",
-            UserErrorCode::OutOfRange,
-            "The date is in the future of the campaign's time zone",
-        );
-    }
-    problems.finish()?;
-    let (Some(impressions), Some(engagements), Some(clicks), Some(orders), Some(gmv)) =
-        (impressions, engagements, clicks, orders, gmv)
-    else {
-        return Err(AppError::internal("validated results incomplete"));
-    };
-    let row = collaboration_result::Entity::new_in(
-        ctx.actor,
-        collaboration_result::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            collaboration_id: Set(current.id),
-            campaign_id: Set(current.campaign_id),
-            shop_id: Set(current.shop_id),
-            influencer_id: Set(current.influencer_id),
-            date: Set(input.date),
-            impressions: Set(impressions),
-            engagements: Set(engagements),
-            clicks: Set(clicks),
-            orders: Set(orders),
-            gmv_minor: Set(gmv),
-            updated_at: Set(Utc::now()),
-            ..Default::default()
-        },
-    )?;
+    let row = ingest::day_row(ctx.actor, &current, Some(&campaign.timezone), &input.day)?
+        .map_err(AppError::Invalid)?;
     let txn = ctx.state.db.begin().await?;
-    results::lock(&txn, ctx.actor, &[current.id]).await?;
-    super::ingest::upsert(&txn, vec![row]).await?;
-    results::refresh_totals(&txn, ctx.actor, &[current.id]).await?;
+    ingest::store(&txn, ctx.actor, &[current.id], vec![row]).await?;
     let recorded = find(ctx.actor, current.id, &txn).await?;
     let mut record = Record::success(
         ctx,
         "collaboration.record_results",
         ("Collaboration", current.id),
     );
-    record.details = Some(serde_json::json!({ "date": input.date.to_string() }));
+    record.details = Some(serde_json::json!({ "date": input.day.date.to_string() }));
     record.commit(txn).await?;
     Ok(recorded)
 }
