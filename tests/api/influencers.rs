@@ -453,6 +453,16 @@ async fn deliverables_are_followed_to_publication_before_the_collaboration_is_pu
         s.products[1].as_str()
     );
 
+    // Before approval the content is the designers' work.
+    let designer = s.app.member(&s.owner, "DESIGNER", None).await;
+    let drafted = designer
+        .gql(
+            &s.app,
+            DELIVER,
+            json!({ "input": { "id": post, "script": "Three looks, one serum" } }),
+        )
+        .await;
+    assert_eq!(drafted.ok()["updateDeliverable"]["userErrors"], json!([]));
     for to in ["AGREED", "CONTENT_SUBMITTED", "APPROVED"] {
         for deliverable in [&live, &post] {
             let moved = s.deliver(json!({ "id": deliverable, "status": to })).await;
@@ -462,7 +472,6 @@ async fn deliverables_are_followed_to_publication_before_the_collaboration_is_pu
     }
     // Approved content is what gets published: a designer can no longer change it, and no
     // new deliverable joins an approved collaboration.
-    let designer = s.app.member(&s.owner, "DESIGNER", None).await;
     let late_edit = designer
         .gql(
             &s.app,

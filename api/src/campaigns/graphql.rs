@@ -267,7 +267,7 @@ impl Campaign {
     ) -> async_graphql::Result<Option<InfluencerBudget>> {
         // Nullable, as every guarded field: a reader without the right gets null here and
         // keeps the rest of the campaign.
-        Ok(Some(influencer_budget(ctx, self.0.id).await?))
+        Ok(Some(influencer_budget(ctx, &self.0).await?))
     }
 
     /// Its tasks per phase and per person (the tasks the caller may see).

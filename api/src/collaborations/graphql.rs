@@ -573,10 +573,13 @@ pub async fn nested_collaborations(
 /// The creator budget of the campaign `id`.
 pub async fn influencer_budget(
     ctx: &Context<'_>,
-    id: Uuid,
+    campaign: &entity::campaign::Model,
 ) -> async_graphql::Result<InfluencerBudget> {
-    let budget = load(&loaders(ctx)?.influencer_budgets, id).await?;
-    Ok(InfluencerBudget(budget.unwrap_or_default()))
+    let rollups = load(&loaders(ctx)?.campaign_rollups, campaign.id).await?;
+    Ok(InfluencerBudget(Budget::of(
+        campaign,
+        rollups.unwrap_or_default(),
+    )))
 }
 
 #[derive(Default)]

@@ -125,8 +125,9 @@ pub fn day_row(
     Ok(Ok(row))
 }
 
-/// Stores `rows` of `collaborations` in `txn`: locks the collaborations (a racing write of
-/// their results waits, then sums with these in), upserts the days, refreshes their totals.
+/// Stores `rows` of `collaborations` in `txn`, after `results::lock` of those collaborations
+/// (a racing write of their results waits, then sums with these in): upserts the days and
+/// refreshes their totals.
 pub async fn store(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -134,7 +135,6 @@ pub async fn store(
     rows: Vec<collaboration_result::ActiveModel>,
 ) -> AppResult<()> {
     use collaboration_result::Column;
-    results::lock(txn, actor, collaborations).await?;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();

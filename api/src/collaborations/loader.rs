@@ -1,5 +1,5 @@
 //! Batched, scoped loading for influencers and collaborations: accounts, follower histories,
-//! deliverables, daily results, result sums, lifetime results, creator budgets and nested
+//! deliverables, daily results, lifetime results, campaign rollups and nested
 //! collaboration lists. Every loader checks READ_INFLUENCERS and reads through the actor's
 //! scope; what is financial is hidden by field guards, not here.
 
@@ -9,19 +9,18 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::{
-    campaign, collaboration, collaboration_result, deliverable, influencer_account, influencer_stat,
+    collaboration, collaboration_result, deliverable, influencer_account, influencer_stat,
 };
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use super::results::Summary;
-use super::service::{self, Budget, CollaborationFilter};
+use super::results::{self, By, Rollup, Summary};
+use super::service::{self, CollaborationFilter};
 use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::error::{AppError, AppResult};
 use crate::influencers::service as influencers;
 use crate::paging::nested::{Nested, PageKey};
-use crate::tenancy::FindScoped;
 
 /// What every loader here shares: the database and the request's actor.
 #[derive(Clone)]
@@ -80,14 +79,9 @@ by_parent!(
 );
 
 by_parent!(
-    /// A campaign's creator budget (`Campaign.influencerBudget`).
-    BudgetLoader => Budget,
-    |base, keys| async {
-        let campaigns: Vec<campaign::Model> = campaign::Entity::find_by_ids_in(&base.actor, keys)
-            .all(&base.db)
-            .await?;
-        service::budgets(&base.db, &base.actor, &campaigns).await
-    }
+    /// A campaign's collaborations rolled up, one per currency (`Campaign.influencerBudget`).
+    CampaignRollupLoader => Vec<Rollup>,
+    |base, keys| results::rollups(&base.db, &base.actor, By::Campaign, keys)
 );
 
 /// A history by day: the parent (an account, a collaboration) and the first day wanted.

@@ -845,6 +845,7 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
     let row = ingest::day_row(ctx.actor, &current, Some(&campaign.timezone), &input.day)?
         .map_err(AppError::Invalid)?;
     let txn = ctx.state.db.begin().await?;
+    results::lock(&txn, ctx.actor, &[current.id]).await?;
     ingest::store(&txn, ctx.actor, &[current.id], vec![row]).await?;
     let recorded = find(ctx.actor, current.id, &txn).await?;
     let mut record = Record::success(
@@ -906,40 +907,26 @@ pub struct Budget {
     pub rollup: Rollup,
 }
 
-/// The creator budget of each of `campaigns`: fixed fees of agreed collaborations plus
-/// commissions on the GMV recorded so far, and apart from them the offers still proposed.
-pub async fn budgets(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    campaigns: &[campaign::Model],
-) -> AppResult<HashMap<Uuid, Budget>> {
-    let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();
-    let mut rollups = results::rollups(db, actor, By::Campaign, &ids).await?;
-    Ok(campaigns
-        .iter()
-        .map(|c| {
-            // A campaign sells in one currency, so its collaborations are in it.
-            let rollup = rollups
-                .remove(&c.id)
-                .and_then(|list| {
-                    list.into_iter()
-                        .find(|r| r.agreed.currency_code == c.currency_code)
-                })
-                .unwrap_or_else(|| Rollup {
-                    agreed: Summary {
-                        currency_code: c.currency_code.clone(),
-                        ..Summary::default()
-                    },
-                    ..Rollup::default()
-                });
-            (
-                c.id,
-                Budget {
-                    currency_code: c.currency_code.clone(),
-                    budget_minor: c.influencer_budget_minor,
-                    rollup,
+impl Budget {
+    /// The creator budget of `campaign` from its `rollups`: fixed fees of agreed
+    /// collaborations plus commissions on the GMV recorded so far, and apart from them the
+    /// offers still proposed.
+    pub fn of(campaign: &campaign::Model, rollups: Vec<Rollup>) -> Self {
+        // A campaign sells in one currency, so its collaborations are in it.
+        let rollup = rollups
+            .into_iter()
+            .find(|r| r.agreed.currency_code == campaign.currency_code)
+            .unwrap_or_else(|| Rollup {
+                agreed: Summary {
+                    currency_code: campaign.currency_code.clone(),
+                    ..Summary::default()
                 },
-            )
-        })
-        .collect())
+                ..Rollup::default()
+            });
+        Self {
+            currency_code: campaign.currency_code.clone(),
+            budget_minor: campaign.influencer_budget_minor,
+            rollup,
+        }
+    }
 }

@@ -24,7 +24,7 @@ use crate::campaigns::lineup::loader::{
 use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader};
 use crate::campaigns::targets::graphql::TargetsLoader;
 use crate::collaborations::loader::{
-    AccountsLoader, Base, BudgetLoader, CollaborationCountLoader, CollaborationPageLoader,
+    AccountsLoader, Base, CampaignRollupLoader, CollaborationCountLoader, CollaborationPageLoader,
     DaysLoader, DeliverablesLoader, FollowerHistoryLoader, LifetimeLoader,
 };
 use crate::error::{AppError, AppResult};
@@ -62,7 +62,7 @@ pub struct Loaders {
     pub deliverables: DataLoader<DeliverablesLoader>,
     pub collaboration_days: DataLoader<DaysLoader>,
     pub influencer_results: DataLoader<LifetimeLoader>,
-    pub influencer_budgets: DataLoader<BudgetLoader>,
+    pub campaign_rollups: DataLoader<CampaignRollupLoader>,
     pub collaboration_pages: DataLoader<CollaborationPageLoader>,
     pub collaboration_counts: Arc<DataLoader<CollaborationCountLoader>>,
 }
@@ -83,7 +83,7 @@ impl Loaders {
             deliverables: DataLoader::new(DeliverablesLoader(base.clone()), tokio::spawn),
             collaboration_days: DataLoader::new(DaysLoader(base.clone()), tokio::spawn),
             influencer_results: DataLoader::new(LifetimeLoader(base.clone()), tokio::spawn),
-            influencer_budgets: DataLoader::new(BudgetLoader(base.clone()), tokio::spawn),
+            campaign_rollups: DataLoader::new(CampaignRollupLoader(base.clone()), tokio::spawn),
             collaboration_pages: DataLoader::new(
                 CollaborationPageLoader(base.clone()),
                 tokio::spawn,
