@@ -38,6 +38,9 @@ pub enum Permission {
     /// Read the influencer pool, collaborations and deliverables (rate cards, contacts, fees and
     /// results' costs need READ_FINANCIALS too).
     ReadInfluencers,
+    /// Read daily metrics and the reports built on them (ad spend, ROAS and gross profit need
+    /// READ_FINANCIALS too).
+    ReadReports,
 }
 
 impl Permission {
@@ -68,7 +71,8 @@ pub enum Role {
 #[derive(Enum, EnumIter, EnumString, IntoStaticStr, Clone, Copy, Debug, PartialEq, Eq)]
 #[strum(serialize_all = "SCREAMING_SNAKE_CASE")]
 pub enum ApiScope {
-    /// Read what support may read: shops, products, stock, campaigns, influencers.
+    /// Read what support may read: shops, products, stock, campaigns, influencers, metrics and
+    /// reports.
     Read,
     /// See financial fields (cost, margin).
     ReadFinancials,
@@ -162,17 +166,26 @@ impl Role {
                 ReadFinancials,
                 ReadCampaigns,
                 ReadInfluencers,
+                ReadReports,
                 ManageCampaigns,
                 ManageInfluencers,
                 IngestMetrics,
                 HandleReviews,
             ]),
-            Role::Designer => {
-                Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers, WriteCreative])
-            }
-            Role::Support => {
-                Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers, HandleReviews])
-            }
+            Role::Designer => Permissions::of(&[
+                ReadCatalog,
+                ReadCampaigns,
+                ReadInfluencers,
+                ReadReports,
+                WriteCreative,
+            ]),
+            Role::Support => Permissions::of(&[
+                ReadCatalog,
+                ReadCampaigns,
+                ReadInfluencers,
+                ReadReports,
+                HandleReviews,
+            ]),
         }
     }
 
@@ -185,7 +198,9 @@ impl ApiScope {
     pub fn permissions(self) -> Permissions {
         use Permission::*;
         match self {
-            ApiScope::Read => Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers]),
+            ApiScope::Read => {
+                Permissions::of(&[ReadCatalog, ReadCampaigns, ReadInfluencers, ReadReports])
+            }
             ApiScope::ReadFinancials => Permissions::of(&[ReadFinancials]),
             ApiScope::WriteCatalog => Permissions::of(&[WriteCatalog, WriteCreative]),
             ApiScope::Ingest => Permissions::of(&[IngestMetrics]),

@@ -30,8 +30,8 @@ use std::marker::PhantomData;
 use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
     collaboration, collaboration_result, deliverable, idempotency_key, influencer,
-    influencer_account, influencer_stat, invitation, membership, price_change, product, shop,
-    shop_monthly_target, status_change, target_row, task,
+    influencer_account, influencer_stat, invitation, membership, price_change, product,
+    product_metric, shop, shop_metric, shop_monthly_target, status_change, target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -206,6 +206,8 @@ tenant_scoped!(idempotency_key);
 tenant_scoped!(status_change);
 tenant_scoped!(target_row);
 tenant_scoped!(shop_monthly_target, shop: ShopId);
+tenant_scoped!(shop_metric, shop: ShopId);
+tenant_scoped!(product_metric, shop: ShopId);
 tenant_scoped!(influencer);
 tenant_scoped!(influencer_account);
 tenant_scoped!(influencer_stat);

@@ -18,6 +18,7 @@ mod m20261129_000004_create_campaign_targets;
 mod m20261129_000005_create_shop_monthly_targets;
 mod m20261129_000006_create_influencers;
 mod m20261129_000007_create_collaborations;
+mod m20261129_000008_create_metrics;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_create_shop_monthly_targets::Migration),
             Box::new(m20261129_000006_create_influencers::Migration),
             Box::new(m20261129_000007_create_collaborations::Migration),
+            Box::new(m20261129_000008_create_metrics::Migration),
         ]
     }
 }

@@ -130,7 +130,8 @@ async fn create_api_key_shows_the_secret_once_and_listings_never_contain_it() {
             "WRITE_CATALOG",
             "WRITE_CREATIVE",
             "READ_CAMPAIGNS",
-            "READ_INFLUENCERS"
+            "READ_INFLUENCERS",
+            "READ_REPORTS"
         ])
     );
     let listed = owner.gql(&app, LIST, json!({})).await;

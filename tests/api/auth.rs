@@ -19,7 +19,7 @@ const LOG_OUT: &str = "mutation($input: LogOutInput!) { logOut(input: $input) { 
 const SWITCH: &str = "mutation($input: SwitchAgencyInput!) { switchAgency(input: $input) { accessToken refreshToken viewer { role user { id } agency { id name } } userErrors { field code message } } }";
 const ACCEPT: &str = "mutation($input: AcceptInvitationInput!) { acceptInvitation(input: $input) { accessToken refreshToken viewer { role user { id } agency { id name } } userErrors { field code message } } }";
 const VIEWER: &str = "{ viewer { role permissions user { id } agency { id name } memberships { role agency { id name } } } }";
-const ALL_PERMISSIONS: [&str; 14] = [
+const ALL_PERMISSIONS: [&str; 15] = [
     "MANAGE_MEMBERS",
     "MANAGE_API_KEYS",
     "READ_AUDIT_LOG",
@@ -34,6 +34,7 @@ const ALL_PERMISSIONS: [&str; 14] = [
     "HANDLE_REVIEWS",
     "READ_CAMPAIGNS",
     "READ_INFLUENCERS",
+    "READ_REPORTS",
 ];
 
 fn unique_email(tag: &str) -> String {
@@ -1332,7 +1333,12 @@ async fn an_api_key_reads_shops_as_a_bearer_token_with_no_user_or_role() {
     assert_eq!(data["viewer"]["agency"]["id"], owner.agency_id);
     assert_eq!(
         data["viewer"]["permissions"],
-        json!(["READ_CATALOG", "READ_CAMPAIGNS", "READ_INFLUENCERS"])
+        json!([
+            "READ_CATALOG",
+            "READ_CAMPAIGNS",
+            "READ_INFLUENCERS",
+            "READ_REPORTS"
+        ])
     );
 
     assert!(
@@ -1613,7 +1619,8 @@ async fn a_role_change_applies_on_the_next_request_without_signing_in_again() {
             "READ_CATALOG".to_owned(),
             "HANDLE_REVIEWS".to_owned(),
             "READ_CAMPAIGNS".to_owned(),
-            "READ_INFLUENCERS".to_owned()
+            "READ_INFLUENCERS".to_owned(),
+            "READ_REPORTS".to_owned()
         ])
     );
     let response = ops.gql(&app, products, json!({})).await;

@@ -248,7 +248,12 @@ async fn an_api_key_narrows_with_its_creators_current_rights() {
         .await;
     assert_eq!(
         viewer.ok()["viewer"]["permissions"],
-        json!(["READ_CATALOG", "READ_CAMPAIGNS", "READ_INFLUENCERS"])
+        json!([
+            "READ_CATALOG",
+            "READ_CAMPAIGNS",
+            "READ_INFLUENCERS",
+            "READ_REPORTS"
+        ])
     );
 
     // Limited to one shop: so is the key.

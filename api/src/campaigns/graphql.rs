@@ -21,6 +21,7 @@ use crate::collaborations::graphql::{
 use crate::collaborations::loader::Parent;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
+use crate::graphql::date::Date;
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{count_through, load, load_error, loaders};
@@ -492,7 +493,7 @@ pub struct CampaignFilterInput {
     /// Only campaigns running in this shop.
     pub shop_id: Option<ID>,
     /// Only campaigns whose warm-up or sale overlaps this day (in the campaign's time zone).
-    pub active_on: Option<NaiveDate>,
+    pub active_on: Option<Date>,
     /// Only campaigns whose name contains this text (case-insensitive), up to 100 characters.
     #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
@@ -529,7 +530,7 @@ impl CampaignQuery {
             status: filter.status,
             kind: filter.kind,
             shop_id,
-            active_on: filter.active_on,
+            active_on: filter.active_on.map(NaiveDate::from),
             search: filter.search,
         };
         Ok(service::list(&ctx, filter, args)

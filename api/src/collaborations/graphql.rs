@@ -1,12 +1,12 @@
 //! Collaboration, deliverable and result types, the creator budget, and their queries and
 //! mutations. Fees, commissions, costs and ratios are financial: READ_FINANCIALS only.
 
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+use chrono::{DateTime, Utc};
 use entity::{collaboration, collaboration_result, deliverable};
 use uuid::Uuid;
 
-use super::ingest::{self, DayNumbers, Outcome, ResultRow};
+use super::ingest::{self, DayNumbers, ResultRow};
 use super::loader::{CollaborationsKey, Parent};
 use super::results::{Summary, ratio};
 use super::service::{
@@ -18,6 +18,7 @@ use crate::authz::Permission;
 use crate::campaigns::graphql::Campaign;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
+use crate::graphql::date::Date;
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{count_through, load, load_error, loaders};
@@ -28,6 +29,7 @@ use crate::history::graphql::{Transition, history_of};
 use crate::influencers::graphql::Influencer;
 use crate::influencers::policy::rate;
 use crate::influencers::{DeliverableKind, SocialPlatform};
+use crate::ingestion::graphql::IngestPayload;
 use crate::money::Currency;
 use crate::paging::nested::PageKey;
 use crate::paging::{Page, PageArgs};
@@ -408,8 +410,8 @@ pub struct DailyResult {
 #[Object]
 impl DailyResult {
     /// The day.
-    async fn date(&self) -> NaiveDate {
-        self.row.date
+    async fn date(&self) -> Date {
+        self.row.date.into()
     }
 
     /// Times the content was shown.
@@ -754,7 +756,7 @@ pub struct RecordCollaborationResultsInput {
 pub struct DayNumbersInput {
     /// The day, from 2000 on and not in the future of the campaign's time zone. Sending a day
     /// again replaces it.
-    pub date: NaiveDate,
+    pub date: Date,
     /// Times the content was shown.
     pub impressions: i64,
     /// Likes, comments, saves and shares.
@@ -770,7 +772,7 @@ pub struct DayNumbersInput {
 impl From<DayNumbersInput> for DayNumbers {
     fn from(input: DayNumbersInput) -> Self {
         Self {
-            date: input.date,
+            date: input.date.into(),
             impressions: input.impressions,
             engagements: input.engagements,
             clicks: input.clicks,
@@ -798,41 +800,6 @@ pub struct IngestCollaborationResultsInput {
     pub idempotency_key: String,
     /// 1–10,000 rows; a (tracking code, date) sent again replaces that day.
     pub rows: Vec<CollaborationResultRowInput>,
-}
-
-/// What an ingestion wrote.
-#[derive(SimpleObject, Default)]
-pub struct IngestPayload {
-    /// Days recorded for the first time; null when refused.
-    pub inserted: Option<u64>,
-    /// Days that replaced ones sent before; null when refused.
-    pub updated: Option<u64>,
-    /// Whether this is the stored answer of an earlier call with the same key.
-    pub replayed: bool,
-    /// Why the batch was refused (field paths name the row: `["rows", "3", "gmv"]`); nothing
-    /// was written then.
-    pub user_errors: Vec<crate::error::UserError>,
-}
-
-impl crate::error::Payload for IngestPayload {
-    fn refused(user_errors: Vec<crate::error::UserError>) -> Self {
-        Self {
-            user_errors,
-            ..Self::default()
-        }
-    }
-}
-
-impl From<Outcome> for IngestPayload {
-    fn from(outcome: Outcome) -> Self {
-        let refused = !outcome.problems.is_empty();
-        Self {
-            inserted: (!refused).then_some(outcome.inserted),
-            updated: (!refused).then_some(outcome.updated),
-            replayed: outcome.replayed,
-            user_errors: outcome.problems,
-        }
-    }
 }
 
 mutation_payload!(

@@ -12,28 +12,18 @@ use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
     TransactionTrait,
 };
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
 use super::CollaborationStatus;
 use super::results;
 use crate::audit::service::Record;
 use crate::auth::Actor;
-use crate::auth::secrets::sha256_hex;
-use crate::authz::Permission;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
-use crate::idempotency::{self, Refusal, Start};
-use crate::influencers::policy::earliest_day;
+use crate::ingestion::{self, Outcome};
 use crate::money::Currency;
 use crate::tenancy::TenantScoped;
-use crate::validate;
-
-/// Most rows one call takes.
-pub const MAX_ROWS: usize = 10_000;
-/// Rows per INSERT statement (PostgreSQL and SQLite cap a statement's parameters).
-const ROWS_PER_STATEMENT: usize = 1_000;
-const MAX_COUNT: i64 = 1_000_000_000_000;
 
 /// One day of a collaboration's results, as received.
 #[derive(Clone, Debug, Serialize)]
@@ -59,48 +49,21 @@ pub struct ResultRow {
 pub fn day_row(
     actor: &Actor,
     parent: &collaboration::Model,
-    zone: Option<&str>,
+    zone: &str,
     day: &DayNumbers,
 ) -> AppResult<Result<collaboration_result::ActiveModel, Vec<UserError>>> {
-    let mut problems = Vec::new();
-    for (field, value) in [
+    let mut problems = ingestion::counts([
         ("impressions", day.impressions),
         ("engagements", day.engagements),
         ("clicks", day.clicks),
         ("orders", day.orders),
-    ] {
-        if let Err(problem) = validate::in_range(field, value, 0..=MAX_COUNT) {
-            problems.push(problem);
-        }
-    }
-    let gmv_minor = match Currency::stored(&parent.currency_code).parse_amount("gmv", &day.gmv) {
-        Ok(0) if day.orders > 0 => {
-            problems.push(UserError::new(
-                "gmv",
-                UserErrorCode::Invalid,
-                "Orders without GMV: send the GMV",
-            ));
-            0
-        }
-        Ok(gmv_minor) => gmv_minor,
-        Err(problem) => {
-            problems.push(problem);
-            0
-        }
-    };
-    let today = zone
-        .and_then(|zone| zone.parse::<chrono_tz::Tz>().ok())
-        .map_or_else(
-            || Utc::now().date_naive(),
-            |tz| Utc::now().with_timezone(&tz).date_naive(),
-        );
-    if day.date > today || day.date < earliest_day() {
-        problems.push(UserError::new(
-            "date",
-            UserErrorCode::OutOfRange,
-            "The date is in the future of the campaign's time zone, or before 2000",
-        ));
-    }
+    ]);
+    let gmv_minor = Currency::stored(&parent.currency_code)
+        .parse_amount("gmv", &day.gmv)
+        .map_err(|problem| problems.push(problem))
+        .ok();
+    problems.extend(gmv_minor.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
+    problems.extend(ingestion::past_day(day.date, zone, "campaign").err());
     if !problems.is_empty() {
         return Ok(Err(problems));
     }
@@ -117,7 +80,7 @@ pub fn day_row(
             engagements: Set(day.engagements),
             clicks: Set(day.clicks),
             orders: Set(day.orders),
-            gmv_minor: Set(gmv_minor),
+            gmv_minor: Set(gmv_minor.unwrap_or_default()),
             updated_at: Set(Utc::now()),
             ..Default::default()
         },
@@ -137,7 +100,7 @@ pub async fn store(
     use collaboration_result::Column;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(ROWS_PER_STATEMENT).collect();
+        let chunk: Vec<_> = rows.by_ref().take(ingestion::ROWS_PER_STATEMENT).collect();
         collaboration_result::Entity::insert_many(chunk)
             .on_conflict(
                 OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
@@ -157,91 +120,21 @@ pub async fn store(
     results::refresh_totals(txn, actor, collaborations).await
 }
 
-/// What an ingestion did (or, replayed, what the first call with its key did).
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-pub struct Outcome {
-    pub inserted: u64,
-    pub updated: u64,
-    /// The problems that refused the whole call, by row; nothing was written.
-    pub problems: Vec<UserError>,
-    /// Whether this answer is the stored one of an earlier call with the same key.
-    #[serde(skip)]
-    pub replayed: bool,
-}
-
 /// Ingests `rows` under `key`.
 pub async fn ingest(ctx: &Ctx<'_>, key: &str, rows: Vec<ResultRow>) -> AppResult<Outcome> {
-    ctx.actor.require(Permission::IngestMetrics)?;
-    if !idempotency::valid_key(key) {
-        return Err(AppError::invalid(
-            "idempotencyKey",
-            UserErrorCode::Invalid,
-            "idempotencyKey is 1–255 visible ASCII characters",
-        ));
-    }
-    if rows.is_empty() || rows.len() > MAX_ROWS {
-        return Err(AppError::invalid(
-            "rows",
-            UserErrorCode::OutOfRange,
-            format!("Send 1 to {MAX_ROWS} rows"),
-        ));
-    }
-    let fingerprint = sha256_hex(&serde_json::to_string(&rows).unwrap_or_default());
-    let db = &ctx.state.db;
-    let scoped_key = format!("ingestCollaborationResults:{key}");
-    let claim = match idempotency::start(
-        db,
-        ctx.actor,
-        &ctx.actor.principal_key(),
-        &scoped_key,
-        &fingerprint,
+    ingestion::run(
+        ctx,
+        "ingestCollaborationResults",
+        key,
+        rows.len(),
+        &rows,
+        || write(ctx, &rows),
     )
     .await
-    {
-        Ok(Start::Run(claim)) => claim,
-        Ok(Start::Replay { body, .. }) => {
-            let mut outcome: Outcome = serde_json::from_str(&body)
-                .map_err(|_| AppError::internal("a stored ingestion answer is unreadable"))?;
-            outcome.replayed = true;
-            return Ok(outcome);
-        }
-        Err(Refusal::Reused) => {
-            return Err(AppError::invalid(
-                "idempotencyKey",
-                UserErrorCode::Taken,
-                "This key was used for other rows: send new rows with a new key",
-            ));
-        }
-        Err(Refusal::InProgress) => {
-            return Err(AppError::invalid(
-                "idempotencyKey",
-                UserErrorCode::Conflict,
-                "A call with this key is still running",
-            ));
-        }
-        Err(Refusal::RightsNarrowed) => return Err(AppError::Forbidden),
-        Err(Refusal::Failed(err)) => return Err(err),
-    };
-    let outcome = match write(ctx, rows).await {
-        Ok(outcome) => outcome,
-        Err(AppError::Invalid(problems)) => Outcome {
-            problems,
-            ..Outcome::default()
-        },
-        Err(other) => {
-            // A failure a retry may fix (the database went away): the key is released.
-            idempotency::abandon(db, ctx.actor, claim).await?;
-            return Err(other);
-        }
-    };
-    let body = serde_json::to_string(&outcome)
-        .map_err(|_| AppError::internal("an ingestion answer could not be stored"))?;
-    idempotency::finish(db, ctx.actor, claim, 200, &body).await?;
-    Ok(outcome)
 }
 
 /// Checks every row, then writes them all in one transaction.
-async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
+async fn write(ctx: &Ctx<'_>, rows: &[ResultRow]) -> AppResult<Outcome> {
     let db = &ctx.state.db;
     let codes: HashSet<&str> = rows.iter().map(|r| r.tracking_code.as_str()).collect();
     let collaborations: HashMap<String, collaboration::Model> =
@@ -294,7 +187,7 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
             );
             continue;
         }
-        let zone = zones.get(&found.campaign_id).map(String::as_str);
+        let zone = zones.get(&found.campaign_id).map_or("UTC", String::as_str);
         match day_row(ctx.actor, found, zone, &row.day)? {
             Ok(stored) => clean.push((found.id, row.day.date, stored)),
             Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
@@ -322,11 +215,11 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
         .await?
         .into_iter()
         .collect::<HashSet<_>>();
-    let written = clean.len() as u64;
+    let written = clean.len();
     let updated = clean
         .iter()
         .filter(|(id, date, _)| existing.contains(&(*id, *date)))
-        .count() as u64;
+        .count();
     store(
         &txn,
         ctx.actor,
@@ -342,9 +235,5 @@ async fn write(ctx: &Ctx<'_>, rows: Vec<ResultRow>) -> AppResult<Outcome> {
     );
     record.details = Some(serde_json::json!({ "rows": written, "collaborations": touched.len() }));
     record.commit(txn).await?;
-    Ok(Outcome {
-        inserted: written - updated,
-        updated,
-        ..Outcome::default()
-    })
+    Ok(Outcome::written(written, updated))
 }

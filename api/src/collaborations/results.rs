@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use entity::{collaboration, collaboration_result};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SubQueryStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, Query, SubQueryStatement};
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::{CollaborationStatus, FeeModel};
 use crate::auth::Actor;
 use crate::error::AppResult;
+use crate::sql::big_sum;
 use crate::tenancy::TenantScoped;
 
 /// Results summed over days.
@@ -265,10 +266,6 @@ fn entry<'a>(
         }
     };
     &mut list[at]
-}
-
-fn big_sum(expr: Expr) -> Expr {
-    Expr::expr(Func::cast_as(Func::sum(expr), Alias::new("BIGINT")))
 }
 
 /// The rollups of each of `parents`, one per currency, over the collaborations the actor may

@@ -842,7 +842,7 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = ingest::day_row(ctx.actor, &current, Some(&campaign.timezone), &input.day)?
+    let row = ingest::day_row(ctx.actor, &current, &campaign.timezone, &input.day)?
         .map_err(AppError::Invalid)?;
     let txn = ctx.state.db.begin().await?;
     results::lock(&txn, ctx.actor, &[current.id]).await?;

@@ -1,5 +1,6 @@
 //! The GraphQL layer: schema assembly, ids, pagination, loaders, guards and extensions.
 
+pub mod date;
 pub mod document;
 pub mod extensions;
 pub mod guards;

@@ -15,7 +15,9 @@ use crate::campaigns::lineup::graphql::LineupMutation;
 use crate::campaigns::targets::graphql::{TargetMutation, TargetQuery};
 use crate::collaborations::graphql::{CollaborationMutation, CollaborationQuery};
 use crate::influencers::graphql::{InfluencerMutation, InfluencerQuery};
+use crate::metrics::graphql::MetricsMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
+use crate::reports::graphql::ReportQuery;
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
 
@@ -31,6 +33,7 @@ pub struct Query(
     TargetQuery,
     InfluencerQuery,
     CollaborationQuery,
+    ReportQuery,
     AuditQuery,
     NodeQuery,
 );
@@ -49,6 +52,7 @@ pub struct Mutation(
     TaskMutation,
     InfluencerMutation,
     CollaborationMutation,
+    MetricsMutation,
 );
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -2,7 +2,7 @@
 //! financial: READ_FINANCIALS only.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::{influencer, influencer_account, influencer_stat};
 
 use super::policy::{rate, stored_labels};
@@ -21,6 +21,7 @@ use crate::collaborations::graphql::{
 use crate::collaborations::loader::Parent;
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
+use crate::graphql::date::Date;
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, load_error, loaders};
@@ -85,8 +86,8 @@ impl Influencer {
     }
 
     /// The day of the latest follower record, which growth is measured up to.
-    async fn growth_measured_on(&self) -> Option<NaiveDate> {
-        self.0.growth_measured_on
+    async fn growth_measured_on(&self) -> Option<Date> {
+        self.0.growth_measured_on.map(Date)
     }
 
     /// Their accounts, one per platform and handle.
@@ -230,8 +231,8 @@ impl InfluencerAccount {
     }
 
     /// The day of the latest record.
-    async fn recorded_on(&self) -> Option<NaiveDate> {
-        self.0.recorded_on
+    async fn recorded_on(&self) -> Option<Date> {
+        self.0.recorded_on.map(Date)
     }
 
     /// The follower records of the last `days` days (1–366, default 90), oldest first.
@@ -262,8 +263,8 @@ pub struct FollowerRecord(influencer_stat::Model);
 #[Object]
 impl FollowerRecord {
     /// The day.
-    async fn recorded_on(&self) -> NaiveDate {
-        self.0.recorded_on
+    async fn recorded_on(&self) -> Date {
+        Date(self.0.recorded_on)
     }
 
     /// Followers that day.
@@ -485,7 +486,7 @@ pub struct RecordInfluencerStatsInput {
     /// Engagement rate that day, 0–1.
     pub engagement_rate: Option<f64>,
     /// The day; sending a day again replaces it. The latest day is the account's count.
-    pub recorded_on: NaiveDate,
+    pub recorded_on: Date,
 }
 
 /// A stage change.
@@ -584,7 +585,7 @@ impl InfluencerMutation {
             handle: input.handle,
             followers: input.followers,
             engagement_rate: input.engagement_rate,
-            recorded_on: input.recorded_on,
+            recorded_on: input.recorded_on.into(),
         };
         into_payload(service::record_stats(&ctx, input).await, |i| {
             InfluencerPayload::done(Influencer(i))

@@ -22,6 +22,14 @@ pub enum ProductLabel {
 }
 
 impl ProductLabel {
+    /// The condition that a product holds this label. Labels are stored as a canonical comma
+    /// list; this matches one whole name.
+    pub fn held(self) -> sea_orm::sea_query::SimpleExpr {
+        use sea_orm::sea_query::{Expr, ExprTrait};
+        let name: &'static str = self.into();
+        Expr::cust("(',' || labels || ',')").like(format!("%,{name},%"))
+    }
+
     /// The canonical stored form of a label set: sorted, unique, comma-separated.
     pub fn store(labels: &[ProductLabel]) -> String {
         let mut labels = labels.to_vec();

@@ -239,10 +239,7 @@ pub async fn list(
         query = query.filter(product::Column::Category.eq(category.trim()));
     }
     if let Some(label) = filter.label {
-        // Labels are stored as a canonical comma list; match one whole name.
-        let name: &'static str = label.into();
-        let padded = Expr::cust("(',' || labels || ',')");
-        query = query.filter(padded.like(format!("%,{name},%")));
+        query = query.filter(label.held());
     }
     match filter.low_stock {
         Some(true) => {

@@ -20,6 +20,7 @@ use crate::authz::Permission;
 use crate::campaigns::graphql::{Campaign, CampaignPayload};
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload};
+use crate::graphql::date::Date;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
 use crate::graphql::money::Money;
@@ -280,7 +281,7 @@ impl TargetQuery {
 #[derive(SimpleObject)]
 pub struct DailyTarget {
     /// The day, in the shop's time zone.
-    date: chrono::NaiveDate,
+    date: Date,
     /// Its GMV target.
     gmv: Option<Money>,
     /// Its orders target.
@@ -317,7 +318,7 @@ impl MonthlyTarget {
                 .days
                 .into_iter()
                 .map(|day| DailyTarget {
-                    date: day.date,
+                    date: day.date.into(),
                     gmv: money(day.gmv),
                     orders: day.orders,
                     visitors: day.visitors,

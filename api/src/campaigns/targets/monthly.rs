@@ -3,13 +3,13 @@
 //! (its DAY breakdown when set, else the mega-sale curve): a Double 11 day carries more of
 //! November than an ordinary one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::{Months, NaiveDate, Utc};
 use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
-use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -127,38 +127,67 @@ pub async fn list(
             "`from` must not be after `to`, and they span at most {MAX_MONTHS} months"
         )));
     }
+    Ok(months_of(ctx, &[shop_id], from, to)
+        .await?
+        .remove(&shop_id)
+        .unwrap_or_default())
+}
+
+/// For each of the visible `shops` that has targets for months from `from` to `to`, those
+/// months spread to their days, in month order; in a fixed number of statements whatever the
+/// number of shops. No permission check: callers have made theirs.
+pub async fn months_of(
+    ctx: &Ctx<'_>,
+    shops: &[Uuid],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<HashMap<Uuid, Vec<Month>>> {
     let rows = shop_monthly_target::Entity::find_in(ctx.actor)
-        .filter(shop_monthly_target::Column::ShopId.eq(shop_id))
+        .filter(shop_monthly_target::Column::ShopId.is_in(shops.iter().copied()))
         .filter(shop_monthly_target::Column::Month.gte(from))
         .filter(shop_monthly_target::Column::Month.lte(to))
         .order_by_asc(shop_monthly_target::Column::Month)
         .all(&ctx.state.db)
         .await?;
     if rows.is_empty() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
-    let weights = campaign_day_weights(ctx, shop_id).await?;
-    Ok(rows
+    let planned: Vec<Uuid> = rows
+        .iter()
+        .map(|row| row.shop_id)
+        .collect::<HashSet<_>>()
         .into_iter()
-        .map(|row| {
-            let days = spread(&row, &weights);
-            Month { row, days }
-        })
-        .collect())
+        .collect();
+    let weights = campaign_day_weights(ctx, &planned).await?;
+    let ordinary = HashMap::new();
+    let mut months: HashMap<Uuid, Vec<Month>> = HashMap::new();
+    for row in rows {
+        let days = spread(&row, weights.get(&row.shop_id).unwrap_or(&ordinary));
+        months
+            .entry(row.shop_id)
+            .or_default()
+            .push(Month { row, days });
+    }
+    Ok(months)
 }
 
-/// The weight of each sale day of the shop's campaigns (cancelled ones aside), scaled so that a
-/// campaign's lightest day weighs as much as an ordinary day: its peaks come on top of the
-/// ordinary pace.
-async fn campaign_day_weights(ctx: &Ctx<'_>, shop_id: Uuid) -> AppResult<HashMap<NaiveDate, f64>> {
-    let in_shop = Query::select()
+/// For each of `shops`, the weight of each sale day of its campaigns (cancelled ones aside),
+/// scaled so that a campaign's lightest day weighs as much as an ordinary day: its peaks come
+/// on top of the ordinary pace.
+async fn campaign_day_weights(
+    ctx: &Ctx<'_>,
+    shops: &[Uuid],
+) -> AppResult<HashMap<Uuid, HashMap<NaiveDate, f64>>> {
+    let links: Vec<(Uuid, Uuid)> = campaign_shop::Entity::find_in(ctx.actor)
+        .select_only()
         .column(campaign_shop::Column::CampaignId)
-        .from(campaign_shop::Entity)
-        .and_where(campaign_shop::Column::AgencyId.eq(ctx.actor.agency_id()))
-        .and_where(campaign_shop::Column::ShopId.eq(shop_id))
-        .to_owned();
+        .column(campaign_shop::Column::ShopId)
+        .filter(campaign_shop::Column::ShopId.is_in(shops.iter().copied()))
+        .into_tuple()
+        .all(&ctx.state.db)
+        .await?;
     let campaigns = campaign::Entity::find_in(ctx.actor)
-        .filter(campaign::Column::Id.in_subquery(in_shop))
+        .filter(campaign::Column::Id.is_in(links.iter().map(|(campaign, _)| *campaign)))
         .filter(campaign::Column::Status.ne(CampaignStatus::Cancelled.as_str()))
         .all(&ctx.state.db)
         .await?;
@@ -177,7 +206,7 @@ async fn campaign_day_weights(ctx: &Ctx<'_>, shop_id: Uuid) -> AppResult<HashMap
                 .insert(day, gmv as f64);
         }
     }
-    let mut weights = HashMap::new();
+    let mut curves: HashMap<Uuid, Vec<(NaiveDate, f64)>> = HashMap::new();
     for campaign in &campaigns {
         let (first, last) = sale_days(campaign);
         let days: Vec<NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
@@ -197,8 +226,21 @@ async fn campaign_day_weights(ctx: &Ctx<'_>, shop_id: Uuid) -> AppResult<HashMap
         if !lightest.is_finite() {
             continue;
         }
-        for (day, weight) in days.into_iter().zip(curve) {
-            weights.insert(day, weight / lightest);
+        curves.insert(
+            campaign.id,
+            days.into_iter()
+                .zip(curve)
+                .map(|(day, weight)| (day, weight / lightest))
+                .collect(),
+        );
+    }
+    let mut weights: HashMap<Uuid, HashMap<NaiveDate, f64>> = HashMap::new();
+    for (campaign, shop) in links {
+        if let Some(curve) = curves.get(&campaign) {
+            weights
+                .entry(shop)
+                .or_default()
+                .extend(curve.iter().copied());
         }
     }
     Ok(weights)

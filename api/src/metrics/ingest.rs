@@ -1,0 +1,467 @@
+//! `ingestShopMetrics` and `ingestProductMetrics`: a partner pushes many days of one shop at
+//! once. Every row is checked first; then all are upserted by their natural key — (shop, date,
+//! source) and (product, date) — in one transaction, or none is.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
+
+use chrono::{NaiveDate, Utc};
+use entity::{product, product_metric, shop, shop_metric};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable,
+    QueryFilter, QuerySelect, TransactionTrait, TryGetableMany,
+};
+use serde::Serialize;
+use uuid::Uuid;
+
+use super::TrafficSource;
+use crate::audit::service::Record;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult, UserError, UserErrorCode};
+use crate::ingestion::{self, Outcome};
+use crate::money::Currency;
+use crate::shops::service as shops;
+use crate::tenancy::TenantScoped;
+
+/// One day of one traffic source of a shop, as received.
+#[derive(Clone, Debug, Serialize)]
+pub struct ShopDay {
+    pub date: NaiveDate,
+    pub source: TrafficSource,
+    pub visitors: i64,
+    pub returning_visitors: i64,
+    pub page_views: i64,
+    pub bounces: i64,
+    pub collects: i64,
+    pub add_to_carts: i64,
+    pub orders: i64,
+    pub buyers: i64,
+    pub gmv: String,
+    pub refunds: String,
+    pub ad_spend: String,
+    pub ad_impressions: i64,
+    pub ad_clicks: i64,
+}
+
+/// How a product row names its product.
+#[derive(Clone, Debug, Serialize)]
+pub enum ProductRef {
+    Id(Uuid),
+    Sku(String),
+    /// Neither or both were sent, or the id is not a product's: the row is refused.
+    Unclear(&'static str),
+}
+
+/// One day of one product, as received.
+#[derive(Clone, Debug, Serialize)]
+pub struct ProductDay {
+    pub product: ProductRef,
+    pub date: NaiveDate,
+    pub visitors: i64,
+    pub collects: i64,
+    pub add_to_carts: i64,
+    pub orders: i64,
+    pub units: i64,
+    pub gmv: String,
+    pub ad_spend: String,
+    pub ad_clicks: i64,
+}
+
+#[derive(Serialize)]
+struct Feed<'a, R> {
+    shop_id: Uuid,
+    rows: &'a [R],
+}
+
+/// Ingests `rows` of the shop `shop_id` under `key`.
+pub async fn shop_metrics(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    key: &str,
+    rows: Vec<ShopDay>,
+) -> AppResult<Outcome> {
+    let payload = Feed {
+        shop_id,
+        rows: &rows,
+    };
+    ingestion::run(ctx, "ingestShopMetrics", key, rows.len(), &payload, || {
+        write_shop_days(ctx, shop_id, &rows)
+    })
+    .await
+}
+
+/// Ingests `rows` of products of the shop `shop_id` under `key`.
+pub async fn product_metrics(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    key: &str,
+    rows: Vec<ProductDay>,
+) -> AppResult<Outcome> {
+    let payload = Feed {
+        shop_id,
+        rows: &rows,
+    };
+    ingestion::run(
+        ctx,
+        "ingestProductMetrics",
+        key,
+        rows.len(),
+        &payload,
+        || write_product_days(ctx, shop_id, &rows),
+    )
+    .await
+}
+
+/// The stored row of `day` of `shop`, or its problems on the input's field names.
+fn shop_row(shop: &shop::Model, day: &ShopDay) -> Result<shop_metric::ActiveModel, Vec<UserError>> {
+    let mut problems = ingestion::counts([
+        ("visitors", day.visitors),
+        ("returningVisitors", day.returning_visitors),
+        ("pageViews", day.page_views),
+        ("bounces", day.bounces),
+        ("collects", day.collects),
+        ("addToCarts", day.add_to_carts),
+        ("orders", day.orders),
+        ("buyers", day.buyers),
+        ("adImpressions", day.ad_impressions),
+        ("adClicks", day.ad_clicks),
+    ]);
+    problems.extend(
+        [
+            ingestion::at_most("buyers", day.buyers, "visitors", day.visitors),
+            ingestion::at_most(
+                "returningVisitors",
+                day.returning_visitors,
+                "visitors",
+                day.visitors,
+            ),
+            ingestion::at_most("bounces", day.bounces, "visitors", day.visitors),
+            ingestion::at_most(
+                "adClicks",
+                day.ad_clicks,
+                "adImpressions",
+                day.ad_impressions,
+            ),
+        ]
+        .into_iter()
+        .flatten(),
+    );
+    let currency = Currency::stored(&shop.currency_code);
+    let mut amount = |field: &str, text: &str| {
+        currency
+            .parse_amount(field, text)
+            .map_err(|problem| problems.push(problem))
+            .ok()
+    };
+    let gmv = amount("gmv", &day.gmv);
+    let refunds = amount("refunds", &day.refunds);
+    let ad_spend = amount("adSpend", &day.ad_spend);
+    problems.extend(gmv.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
+    problems.extend(ingestion::past_day(day.date, &shop.timezone, "shop").err());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(shop_metric::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(shop.agency_id),
+        shop_id: Set(shop.id),
+        date: Set(day.date),
+        source: Set(day.source.as_str().to_owned()),
+        visitors: Set(day.visitors),
+        returning_visitors: Set(day.returning_visitors),
+        page_views: Set(day.page_views),
+        bounces: Set(day.bounces),
+        collects: Set(day.collects),
+        add_to_carts: Set(day.add_to_carts),
+        orders: Set(day.orders),
+        buyers: Set(day.buyers),
+        gmv_minor: Set(gmv.unwrap_or_default()),
+        refunds_minor: Set(refunds.unwrap_or_default()),
+        ad_spend_minor: Set(ad_spend.unwrap_or_default()),
+        ad_impressions: Set(day.ad_impressions),
+        ad_clicks: Set(day.ad_clicks),
+        updated_at: Set(Utc::now()),
+    })
+}
+
+/// The stored row of `day` of `product`, or its problems on the input's field names.
+fn product_row(
+    shop: &shop::Model,
+    product: Uuid,
+    day: &ProductDay,
+) -> Result<product_metric::ActiveModel, Vec<UserError>> {
+    let mut problems = ingestion::counts([
+        ("visitors", day.visitors),
+        ("collects", day.collects),
+        ("addToCarts", day.add_to_carts),
+        ("orders", day.orders),
+        ("units", day.units),
+        ("adClicks", day.ad_clicks),
+    ]);
+    problems.extend(ingestion::at_most("orders", day.orders, "units", day.units));
+    let currency = Currency::stored(&shop.currency_code);
+    let mut amount = |field: &str, text: &str| {
+        currency
+            .parse_amount(field, text)
+            .map_err(|problem| problems.push(problem))
+            .ok()
+    };
+    let gmv = amount("gmv", &day.gmv);
+    let ad_spend = amount("adSpend", &day.ad_spend);
+    problems.extend(gmv.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
+    problems.extend(ingestion::past_day(day.date, &shop.timezone, "shop").err());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(product_metric::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        agency_id: Set(shop.agency_id),
+        shop_id: Set(shop.id),
+        product_id: Set(product),
+        date: Set(day.date),
+        visitors: Set(day.visitors),
+        collects: Set(day.collects),
+        add_to_carts: Set(day.add_to_carts),
+        orders: Set(day.orders),
+        units: Set(day.units),
+        gmv_minor: Set(gmv.unwrap_or_default()),
+        ad_spend_minor: Set(ad_spend.unwrap_or_default()),
+        ad_clicks: Set(day.ad_clicks),
+        updated_at: Set(Utc::now()),
+    })
+}
+
+/// Checks every row of the shop's days, then upserts them all in one transaction.
+async fn write_shop_days(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ShopDay]) -> AppResult<Outcome> {
+    let shop = shops::find(ctx, shop_id).await?;
+    let mut problems = Vec::new();
+    let mut clean = Vec::with_capacity(rows.len());
+    let mut seen = HashSet::new();
+    for (index, day) in rows.iter().enumerate() {
+        if !seen.insert((day.date, day.source)) {
+            problems.push(twice("date", "This day and source are sent twice").under("rows", index));
+            continue;
+        }
+        match shop_row(&shop, day) {
+            Ok(row) => clean.push(((day.date, day.source.as_str().to_owned()), day.date, row)),
+            Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    use shop_metric::Column;
+    let target = Target {
+        conflict: vec![
+            Column::AgencyId,
+            Column::ShopId,
+            Column::Date,
+            Column::Source,
+        ],
+        distinct: (Column::Date, Column::Source),
+        shop: Column::ShopId,
+        date: Column::Date,
+        action: "shop.ingest_metrics",
+    };
+    store::<shop_metric::Entity, (NaiveDate, String)>(ctx, shop_id, clean, target).await
+}
+
+/// Checks every row of the shop's product days, then upserts them all in one transaction.
+async fn write_product_days(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    rows: &[ProductDay],
+) -> AppResult<Outcome> {
+    let shop = shops::find(ctx, shop_id).await?;
+    let (by_id, by_sku) = products_named(ctx, shop_id, rows).await?;
+    let mut problems = Vec::new();
+    let mut clean = Vec::with_capacity(rows.len());
+    let mut seen = HashSet::new();
+    for (index, day) in rows.iter().enumerate() {
+        let product = match &day.product {
+            ProductRef::Id(id) => by_id.contains(id).then_some(*id).ok_or(UserError::new(
+                "productId",
+                UserErrorCode::NotFound,
+                "No product of this shop has this id",
+            )),
+            ProductRef::Sku(sku) => by_sku.get(sku).copied().ok_or(UserError::new(
+                "sku",
+                UserErrorCode::NotFound,
+                "No product of this shop has this SKU",
+            )),
+            ProductRef::Unclear(message) => Err(UserError::new(
+                "productId",
+                UserErrorCode::Invalid,
+                *message,
+            )),
+        };
+        let product = match product {
+            Ok(product) => product,
+            Err(problem) => {
+                problems.push(problem.under("rows", index));
+                continue;
+            }
+        };
+        if !seen.insert((product, day.date)) {
+            problems
+                .push(twice("date", "This product and day are sent twice").under("rows", index));
+            continue;
+        }
+        match product_row(&shop, product, day) {
+            Ok(row) => clean.push(((product, day.date), day.date, row)),
+            Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(AppError::Invalid(problems));
+    }
+    use product_metric::Column;
+    let target = Target {
+        conflict: vec![Column::AgencyId, Column::ProductId, Column::Date],
+        distinct: (Column::ProductId, Column::Date),
+        shop: Column::ShopId,
+        date: Column::Date,
+        action: "shop.ingest_product_metrics",
+    };
+    store::<product_metric::Entity, (Uuid, NaiveDate)>(ctx, shop_id, clean, target).await
+}
+
+/// The shop's products the rows name: the ids that are its products, and its SKUs.
+async fn products_named(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    rows: &[ProductDay],
+) -> AppResult<(HashSet<Uuid>, HashMap<String, Uuid>)> {
+    let mut ids = HashSet::new();
+    let mut skus = HashSet::new();
+    for row in rows {
+        match &row.product {
+            ProductRef::Id(id) => {
+                ids.insert(*id);
+            }
+            ProductRef::Sku(sku) => {
+                skus.insert(sku.clone());
+            }
+            ProductRef::Unclear(_) => {}
+        }
+    }
+    let found: Vec<(Uuid, String)> = product::Entity::find_in(ctx.actor)
+        .select_only()
+        .column(product::Column::Id)
+        .column(product::Column::Sku)
+        .filter(product::Column::ShopId.eq(shop_id))
+        .filter(
+            Condition::any()
+                .add(product::Column::Id.is_in(ids.iter().copied()))
+                .add(product::Column::Sku.is_in(skus.iter().cloned())),
+        )
+        .into_tuple()
+        .all(&ctx.state.db)
+        .await?;
+    let by_id = found
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| ids.contains(id))
+        .collect();
+    let by_sku = found
+        .into_iter()
+        .filter(|(_, sku)| skus.contains(sku))
+        .map(|(id, sku)| (sku, id))
+        .collect();
+    Ok((by_id, by_sku))
+}
+
+/// Where a feed's rows go: the upsert's conflict target (the natural key), and the two
+/// columns that tell one of a shop's rows from another within a range of days.
+struct Target<E: EntityTrait> {
+    conflict: Vec<E::Column>,
+    distinct: (E::Column, E::Column),
+    shop: E::Column,
+    date: E::Column,
+    action: &'static str,
+}
+
+/// Upserts the checked `rows` of the shop `shop_id` (each with its natural key `K` and its
+/// day) in one transaction, counts those that replaced rows sent before, and audits the batch.
+async fn store<E, K>(
+    ctx: &Ctx<'_>,
+    shop_id: Uuid,
+    rows: Vec<(K, NaiveDate, E::ActiveModel)>,
+    target: Target<E>,
+) -> AppResult<Outcome>
+where
+    E: TenantScoped,
+    E::ActiveModel: Send,
+    K: Eq + Hash + TryGetableMany,
+{
+    let (first, last) = date_span(rows.iter().map(|(_, date, _)| *date));
+    let txn = ctx.state.db.begin().await?;
+    let existing: HashSet<K> = E::find_in(ctx.actor)
+        .select_only()
+        .column(target.distinct.0)
+        .column(target.distinct.1)
+        .filter(target.shop.eq(shop_id))
+        .filter(target.date.between(first, last))
+        .into_tuple()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    let written = rows.len();
+    let updated = rows
+        .iter()
+        .filter(|(key, ..)| existing.contains(key))
+        .count();
+    let rows = rows.into_iter().map(|(.., row)| row).collect();
+    upsert::<E>(&txn, ctx, rows, &target.conflict).await?;
+    let mut record = Record::success(ctx, target.action, ("Shop", shop_id));
+    record.details = Some(serde_json::json!({ "rows": written, "from": first, "to": last }));
+    record.commit(txn).await?;
+    Ok(Outcome::written(written, updated))
+}
+
+/// Upserts `rows` of `E` in chunks, replacing every column but the id and the natural `key`.
+async fn upsert<E>(
+    txn: &impl ConnectionTrait,
+    ctx: &Ctx<'_>,
+    rows: Vec<E::ActiveModel>,
+    key: &[E::Column],
+) -> AppResult<()>
+where
+    E: TenantScoped,
+    E::ActiveModel: Send,
+{
+    let kept: Vec<&str> = key.iter().map(IdenStatic::as_str).collect();
+    let replaced: Vec<E::Column> = E::Column::iter()
+        .filter(|column| !kept.contains(&column.as_str()) && column.as_str() != "id")
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk = rows
+            .by_ref()
+            .take(ingestion::ROWS_PER_STATEMENT)
+            .map(|row| E::new_in(ctx.actor, row))
+            .collect::<AppResult<Vec<_>>>()?;
+        E::insert_many(chunk)
+            .on_conflict(
+                OnConflict::columns(key.iter().copied())
+                    .update_columns(replaced.iter().copied())
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
+}
+
+fn twice(field: &str, message: &str) -> UserError {
+    UserError::new(field, UserErrorCode::Taken, message)
+}
+
+/// The first and last of `dates` (there is at least one).
+fn date_span(dates: impl Iterator<Item = NaiveDate>) -> (NaiveDate, NaiveDate) {
+    dates.fold((NaiveDate::MAX, NaiveDate::MIN), |(first, last), date| {
+        (first.min(date), last.max(date))
+    })
+}

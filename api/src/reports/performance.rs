@@ -1,0 +1,477 @@
+//! `shopPerformance`: a set of shops of one currency over a period, summed in SQL. Each part of
+//! the report is its own grouped statement, run only when asked for: the days (which also give
+//! the buckets, the totals, the previous period and the weekly health), the traffic sources,
+//! the hero products' order value, gross profit and the plan.
+
+use std::collections::{BTreeMap, HashSet};
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use entity::{product, product_metric, shop, shop_metric};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::{
+    ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use super::Granularity;
+use super::numbers::{Numbers, Summed, per};
+use super::variance::Plan;
+use crate::authz::Permission;
+use crate::campaigns::targets::monthly;
+use crate::context::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::metrics::TrafficSource;
+use crate::money::Currency;
+use crate::products::ProductLabel;
+use crate::sql::big_sum;
+use crate::tenancy::TenantScoped;
+
+/// Longest period one report spans (about three years).
+pub const MAX_DAYS: i64 = 1_100;
+/// Most shops one report names.
+pub const MAX_SHOPS: usize = 1_000;
+
+/// What a report covers: visible shops of one currency, and a period.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    pub shops: Vec<shop::Model>,
+    pub currency: Currency,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Scope {
+    fn shop_ids(&self) -> Vec<Uuid> {
+        self.shops.iter().map(|s| s.id).collect()
+    }
+
+    /// The number of days in the period.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The period of equal length just before this one.
+    pub fn previous(&self) -> (NaiveDate, NaiveDate) {
+        let to = self.from - Days::new(1);
+        (to - Days::new(self.days() as u64 - 1), to)
+    }
+}
+
+/// The shops `ids` (every visible shop when `None`, only those in `currency` when given) over
+/// `from`–`to`. An id the actor cannot see is NOT_FOUND; shops of several currencies are
+/// refused, since money is never summed across currencies.
+pub async fn scope(
+    ctx: &Ctx<'_>,
+    ids: Option<Vec<Uuid>>,
+    currency: Option<&str>,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> AppResult<Scope> {
+    ctx.actor.require(Permission::ReadReports)?;
+    if to < from || (to - from).num_days() >= MAX_DAYS {
+        return Err(AppError::BadInput(format!(
+            "`from` must not be after `to`, and a report spans at most {MAX_DAYS} days"
+        )));
+    }
+    let mut query = shop::Entity::find_in(ctx.actor).order_by_asc(shop::Column::Id);
+    if let Some(ids) = &ids {
+        if ids.is_empty() || ids.len() > MAX_SHOPS {
+            return Err(AppError::BadInput(format!(
+                "`shopIds` names 1 to {MAX_SHOPS} shops, or is left out for every shop"
+            )));
+        }
+        query = query.filter(shop::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(code) = currency {
+        let code =
+            Currency::parse("currencyCode", code).map_err(|e| AppError::BadInput(e.message))?;
+        query = query.filter(shop::Column::CurrencyCode.eq(code.code()));
+    }
+    let shops = query.all(&ctx.state.db).await?;
+    if let Some(ids) = &ids {
+        let found: HashSet<Uuid> = shops.iter().map(|s| s.id).collect();
+        if ids.iter().any(|id| !found.contains(id)) {
+            return Err(AppError::NotFound);
+        }
+    }
+    let currencies: Vec<&str> = shops
+        .iter()
+        .map(|s| s.currency_code.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    match currencies.as_slice() {
+        [] => Err(AppError::BadInput(
+            "No shop to report on: the agency has none, or none in this currency".into(),
+        )),
+        [one] => Ok(Scope {
+            currency: Currency::stored(one),
+            shops,
+            from,
+            to,
+        }),
+        several => Err(AppError::BadInput(format!(
+            "The shops hold different currencies ({}): money is not summed across currencies. \
+             Ask for one currency's shops at a time (`currencyCode` or `shopIds`)",
+            several.join(", ")
+        ))),
+    }
+}
+
+/// The sums of every column of `E`'s metric rows selected by `query`.
+fn summed<E: EntityTrait>(query: Select<E>, columns: [(E::Column, &str); 13]) -> Select<E> {
+    columns
+        .into_iter()
+        .fold(query.select_only(), |q, (column, alias)| {
+            q.column_as(big_sum(Expr::col(column)), alias)
+        })
+}
+
+fn shop_sums(query: Select<shop_metric::Entity>) -> Select<shop_metric::Entity> {
+    use shop_metric::Column as C;
+    summed(
+        query,
+        [
+            (C::Visitors, "visitors"),
+            (C::ReturningVisitors, "returning_visitors"),
+            (C::PageViews, "page_views"),
+            (C::Bounces, "bounces"),
+            (C::Collects, "collects"),
+            (C::AddToCarts, "add_to_carts"),
+            (C::Orders, "orders"),
+            (C::Buyers, "buyers"),
+            (C::GmvMinor, "gmv_minor"),
+            (C::RefundsMinor, "refunds_minor"),
+            (C::AdSpendMinor, "ad_spend_minor"),
+            (C::AdImpressions, "ad_impressions"),
+            (C::AdClicks, "ad_clicks"),
+        ],
+    )
+}
+
+/// The scope's metric rows from `first` to `last`.
+fn shop_rows(
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Select<shop_metric::Entity> {
+    shop_metric::Entity::find_in(ctx.actor)
+        .filter(shop_metric::Column::ShopId.is_in(scope.shop_ids()))
+        .filter(shop_metric::Column::Date.between(first, last))
+}
+
+#[derive(FromQueryResult)]
+struct DayRow {
+    date: NaiveDate,
+    #[sea_orm(nested)]
+    sums: Summed,
+}
+
+/// Every day of the previous period and of the period, in order, with the scope's numbers
+/// summed over shops and sources (zero on a day without rows): one grouped statement.
+pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<(NaiveDate, Numbers)>> {
+    let (first, _) = scope.previous();
+    let rows: Vec<DayRow> = shop_sums(shop_rows(ctx, scope, first, scope.to))
+        .column(shop_metric::Column::Date)
+        .group_by(shop_metric::Column::Date)
+        .order_by(shop_metric::Column::Date, Order::Asc)
+        .into_model()
+        .all(&ctx.state.db)
+        .await?;
+    let mut found: BTreeMap<NaiveDate, Numbers> = rows
+        .into_iter()
+        .map(|row| (row.date, Numbers::from(row.sums)))
+        .collect();
+    Ok(first
+        .iter_days()
+        .take_while(|d| *d <= scope.to)
+        .map(|d| (d, found.remove(&d).unwrap_or_default()))
+        .collect())
+}
+
+/// The numbers of `days` from `first` to `last`.
+pub fn between(days: &[(NaiveDate, Numbers)], first: NaiveDate, last: NaiveDate) -> Numbers {
+    Numbers::sum(
+        days.iter()
+            .filter(|(d, _)| *d >= first && *d <= last)
+            .map(|(_, n)| n),
+    )
+}
+
+/// One traffic source's numbers in the period and in the previous period.
+#[derive(Clone, Debug)]
+pub struct SourceRow {
+    pub source: TrafficSource,
+    pub now: Numbers,
+    pub before: Numbers,
+}
+
+#[derive(FromQueryResult)]
+struct SourceGroup {
+    source: String,
+    in_period: i32,
+    #[sea_orm(nested)]
+    sums: Summed,
+}
+
+/// The scope's numbers per traffic source, now and in the previous period: one grouped
+/// statement. Sources without rows in either period are left out.
+pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>> {
+    let (first, _) = scope.previous();
+    let in_period: Expr = Expr::case(shop_metric::Column::Date.gte(scope.from), 1)
+        .finally(0)
+        .into();
+    // Grouped by the output column's name: PostgreSQL would not match the CASE written twice,
+    // since each copy binds its own parameters.
+    let groups: Vec<SourceGroup> = shop_sums(shop_rows(ctx, scope, first, scope.to))
+        .column(shop_metric::Column::Source)
+        .column_as(in_period, "in_period")
+        .group_by(shop_metric::Column::Source)
+        .group_by(Expr::cust("in_period"))
+        .into_model()
+        .all(&ctx.state.db)
+        .await?;
+    let mut rows: BTreeMap<TrafficSource, SourceRow> = BTreeMap::new();
+    for group in groups {
+        let Ok(source) = group.source.parse::<TrafficSource>() else {
+            continue;
+        };
+        let row = rows.entry(source).or_insert_with(|| SourceRow {
+            source,
+            now: Numbers::default(),
+            before: Numbers::default(),
+        });
+        let numbers = Numbers::from(group.sums);
+        if group.in_period == 1 {
+            row.now = numbers;
+        } else {
+            row.before = numbers;
+        }
+    }
+    Ok(rows.into_values().collect())
+}
+
+#[derive(FromQueryResult)]
+struct Sales {
+    gmv_minor: Option<i64>,
+    orders: Option<i64>,
+}
+
+fn product_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<product_metric::Entity> {
+    product_metric::Entity::find_in(ctx.actor)
+        .filter(product_metric::Column::ShopId.is_in(scope.shop_ids()))
+        .filter(product_metric::Column::Date.between(scope.from, scope.to))
+}
+
+fn sales(query: Select<product_metric::Entity>) -> Select<product_metric::Entity> {
+    query
+        .select_only()
+        .column_as(
+            big_sum(Expr::col(product_metric::Column::GmvMinor)),
+            "gmv_minor",
+        )
+        .column_as(big_sum(Expr::col(product_metric::Column::Orders)), "orders")
+}
+
+/// The hero products' average order value in the period, in minor units: of the products
+/// labelled HERO, or — when none of them sold — of the period's best-selling product.
+pub async fn hero_aov(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Option<i64>> {
+    let heroes = Query::select()
+        .column(product::Column::Id)
+        .from(product::Entity)
+        .and_where(product::Column::AgencyId.eq(ctx.actor.agency_id()))
+        .and_where(product::Column::ShopId.is_in(scope.shop_ids()))
+        .and_where(ProductLabel::Hero.held())
+        .to_owned();
+    let labelled = sales(product_rows(ctx, scope))
+        .filter(product_metric::Column::ProductId.in_subquery(heroes))
+        .into_model::<Sales>()
+        .one(&ctx.state.db)
+        .await?;
+    if let Some(Sales {
+        gmv_minor: Some(gmv),
+        orders: Some(orders),
+    }) = labelled
+        && orders > 0
+    {
+        return Ok(per(gmv, orders));
+    }
+    let best = sales(product_rows(ctx, scope))
+        .group_by(product_metric::Column::ProductId)
+        .order_by(
+            big_sum(Expr::col(product_metric::Column::GmvMinor)),
+            Order::Desc,
+        )
+        .limit(1)
+        .into_model::<Sales>()
+        .one(&ctx.state.db)
+        .await?;
+    Ok(best.and_then(|s| per(s.gmv_minor.unwrap_or(0), s.orders.unwrap_or(0))))
+}
+
+/// Gross profit on the products whose cost is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
+pub struct GrossProfit {
+    /// Product GMV of the period, all products.
+    pub gmv_minor: i64,
+    /// Product GMV of the products with a known cost.
+    pub costed_gmv_minor: i64,
+    /// Units sold of those products × their unit cost.
+    pub cost_minor: i64,
+}
+
+/// The period's gross profit: one statement over the product rows joined to their products.
+/// Costs are today's unit costs (a cost history is not kept).
+pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit> {
+    ctx.actor.require(Permission::ReadFinancials)?;
+    let pm = |c: product_metric::Column| Expr::col((product_metric::Entity, c));
+    let cost = Expr::col((product::Entity, product::Column::CostMinor));
+    let costed_gmv: Expr = Expr::case(
+        cost.clone().is_not_null(),
+        pm(product_metric::Column::GmvMinor),
+    )
+    .finally(0)
+    .into();
+    let units_cost: Expr = Expr::case(
+        cost.clone().is_not_null(),
+        pm(product_metric::Column::Units).mul(cost),
+    )
+    .finally(0)
+    .into();
+    #[derive(FromQueryResult)]
+    struct Row {
+        gmv_minor: Option<i64>,
+        costed_gmv_minor: Option<i64>,
+        cost_minor: Option<i64>,
+    }
+    let row = product_rows(ctx, scope)
+        .select_only()
+        .column_as(big_sum(pm(product_metric::Column::GmvMinor)), "gmv_minor")
+        .column_as(big_sum(costed_gmv), "costed_gmv_minor")
+        .column_as(big_sum(units_cost), "cost_minor")
+        .join(
+            sea_orm::JoinType::InnerJoin,
+            product_metric::Entity::belongs_to(product::Entity)
+                .from(product_metric::Column::ProductId)
+                .to(product::Column::Id)
+                .into(),
+        )
+        .into_model::<Row>()
+        .one(&ctx.state.db)
+        .await?;
+    Ok(row.map_or_else(GrossProfit::default, |r| GrossProfit {
+        gmv_minor: r.gmv_minor.unwrap_or(0),
+        costed_gmv_minor: r.costed_gmv_minor.unwrap_or(0),
+        cost_minor: r.cost_minor.unwrap_or(0),
+    }))
+}
+
+/// The scope's plan for each day of the months the period touches, summed over its shops from
+/// their monthly targets spread to days; `None` unless every shop has targets for every one of
+/// those months (a plan for some shops only would not compare with all of their numbers).
+/// Needs READ_CAMPAIGNS, where monthly targets live; `None` without it.
+pub async fn plan(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Option<BTreeMap<NaiveDate, Plan>>> {
+    if !ctx.actor.can(Permission::ReadCampaigns) {
+        return Ok(None);
+    }
+    let first_month = scope.from.with_day(1).unwrap_or(scope.from);
+    let months = monthly::months_of(ctx, &scope.shop_ids(), first_month, scope.to).await?;
+    let month_count = months_in(scope.from, scope.to);
+    if scope.shops.iter().any(|shop| {
+        months
+            .get(&shop.id)
+            .is_none_or(|planned| planned.len() < month_count)
+    }) {
+        return Ok(None);
+    }
+    let mut days: BTreeMap<NaiveDate, Plan> = BTreeMap::new();
+    for day in months.values().flatten().flat_map(|month| &month.days) {
+        let plan = days.entry(day.date).or_insert(Plan {
+            gmv_minor: Some(0),
+            orders: Some(0),
+            visitors: Some(0),
+        });
+        // A part unset for any shop leaves the scope's part unknown.
+        plan.gmv_minor = plan.gmv_minor.zip(day.gmv).map(|(a, b)| a + b);
+        plan.orders = plan.orders.zip(day.orders).map(|(a, b)| a + b);
+        plan.visitors = plan.visitors.zip(day.visitors).map(|(a, b)| a + b);
+    }
+    Ok(Some(days))
+}
+
+/// The number of calendar months `from`–`to` touches.
+fn months_in(from: NaiveDate, to: NaiveDate) -> usize {
+    let index = |d: NaiveDate| d.year() * 12 + d.month0() as i32;
+    (index(to) - index(from) + 1) as usize
+}
+
+/// The buckets of `from`–`to` by `granularity`: days, ISO weeks (Monday to Sunday) or calendar
+/// months, the first and last clipped to the period.
+pub fn buckets(
+    from: NaiveDate,
+    to: NaiveDate,
+    granularity: Granularity,
+) -> Vec<(NaiveDate, NaiveDate)> {
+    let mut buckets = Vec::new();
+    let mut start = from;
+    while start <= to {
+        let natural_end = match granularity {
+            Granularity::Day => start,
+            Granularity::Week => {
+                start + Days::new(6 - u64::from(start.weekday().num_days_from_monday()))
+            }
+            Granularity::Month => {
+                let first = start.with_day(1).unwrap_or(start);
+                first
+                    .checked_add_months(Months::new(1))
+                    .map_or(to, |next| next - Days::new(1))
+            }
+        };
+        let end = std::cmp::Ord::min(natural_end, to);
+        buckets.push((start, end));
+        start = end + Days::new(1);
+    }
+    buckets
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> NaiveDate {
+        text.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn weeks_run_monday_to_sunday_and_are_clipped_to_the_period() {
+        // 2026-11-04 is a Wednesday.
+        let weeks = buckets(date("2026-11-04"), date("2026-11-17"), Granularity::Week);
+        assert_eq!(
+            weeks,
+            [
+                (date("2026-11-04"), date("2026-11-08")),
+                (date("2026-11-09"), date("2026-11-15")),
+                (date("2026-11-16"), date("2026-11-17")),
+            ]
+        );
+    }
+
+    #[test]
+    fn months_are_calendar_months_and_days_are_single_days() {
+        let months = buckets(date("2026-01-15"), date("2026-03-01"), Granularity::Month);
+        assert_eq!(
+            months,
+            [
+                (date("2026-01-15"), date("2026-01-31")),
+                (date("2026-02-01"), date("2026-02-28")),
+                (date("2026-03-01"), date("2026-03-01")),
+            ]
+        );
+        assert_eq!(
+            buckets(date("2026-01-01"), date("2026-01-03"), Granularity::Day).len(),
+            3
+        );
+        assert_eq!(months_in(date("2025-12-31"), date("2026-02-01")), 3);
+    }
+}

@@ -1,0 +1,466 @@
+//! `shopPerformance`: numbers pushed through the feeds come back summed, cut and compared
+//! exactly as computed independently here from the same rows.
+
+use chrono::{Days, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp};
+
+const INGEST_SHOP: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated userErrors { field code message } } }";
+const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted userErrors { field code message } } }";
+const TARGET: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { field code message } } }";
+const REPORT: &str = r#"query($shops: [ID!], $currency: String, $from: Date!, $to: Date!, $by: Granularity!) {
+  shopPerformance(shopIds: $shops, currencyCode: $currency, from: $from, to: $to, granularity: $by) {
+    currencyCode
+    totals { start end visitors newVisitors returningVisitors pageViews orders buyers gmv { amount currencyCode } refunds { amount }
+             adSpend { amount } adClicks adImpressions conversionRate averageOrderValue { amount } bounceRate visitDepth
+             clickThroughRate costPerClick { amount } returnOnAdSpend }
+    series { start end visitors orders gmv { amount } }
+    previousPeriod { start end visitors gmv { amount } }
+    change { gmv visitors conversionRate }
+    bySource { source current { visitors gmv { amount } returnOnAdSpend } previous { visitors } gmvDifference { amount } }
+    funnel { stage count shareOfVisitors }
+    health { rule value passAt goodAt status advice }
+    healthByWeek { start end checks { rule status } }
+    grossProfit { productGmv { amount } cost { amount } grossProfit { amount } coverage }
+  }
+}"#;
+
+/// One generated day of one source, with everything the feed takes.
+#[derive(Clone, Copy)]
+struct Row {
+    date: NaiveDate,
+    source: &'static str,
+    visitors: i64,
+    returning: i64,
+    page_views: i64,
+    bounces: i64,
+    orders: i64,
+    buyers: i64,
+    gmv_minor: i64,
+    refunds_minor: i64,
+    ad_spend_minor: i64,
+    ad_impressions: i64,
+    ad_clicks: i64,
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().expect("a date")
+}
+
+fn money(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// Deterministic, uneven numbers for day `i` of `source`, scaled by `shop`.
+fn generate(first: NaiveDate, days: u64, shop: i64) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for i in 0..days {
+        let date = first + Days::new(i);
+        let k = i as i64;
+        for (s, source) in ["SEARCH", "ADS_SEARCH"].into_iter().enumerate() {
+            let s = s as i64;
+            let visitors = shop * (900 + (k * 37) % 400 + s * 250);
+            let buyers = visitors / (20 + (k % 7) + s * 5);
+            let orders = buyers + buyers / 9;
+            rows.push(Row {
+                date,
+                source,
+                visitors,
+                returning: visitors * (3 + k % 4) / 10,
+                page_views: visitors * (25 + (k % 15)) / 10,
+                bounces: visitors * (48 + (k * 3) % 30) / 100,
+                orders,
+                buyers,
+                gmv_minor: orders * (8_990 + (k % 5) * 1_013),
+                refunds_minor: orders * 311,
+                ad_spend_minor: s * visitors * 47,
+                ad_impressions: s * visitors * 30,
+                ad_clicks: s * visitors * 11 / 10,
+            });
+        }
+    }
+    rows
+}
+
+fn as_input(row: &Row) -> Value {
+    json!({
+        "date": row.date.to_string(), "source": row.source, "visitors": row.visitors,
+        "returningVisitors": row.returning, "pageViews": row.page_views, "bounces": row.bounces,
+        "orders": row.orders, "buyers": row.buyers, "gmv": money(row.gmv_minor),
+        "refunds": money(row.refunds_minor), "adSpend": money(row.ad_spend_minor),
+        "adImpressions": row.ad_impressions, "adClicks": row.ad_clicks,
+    })
+}
+
+async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[Row]) {
+    let rows: Vec<Value> = rows.iter().map(as_input).collect();
+    let pushed = owner
+        .gql(
+            app,
+            INGEST_SHOP,
+            json!({ "input": { "shopId": shop, "idempotencyKey": key, "rows": rows } }),
+        )
+        .await;
+    assert_eq!(
+        pushed.ok()["ingestShopMetrics"]["userErrors"],
+        json!([]),
+        "ingestion refused"
+    );
+}
+
+/// Sums computed here, independently of the server.
+#[derive(Default, Debug)]
+struct Sums {
+    visitors: i64,
+    returning: i64,
+    page_views: i64,
+    bounces: i64,
+    orders: i64,
+    buyers: i64,
+    gmv_minor: i64,
+    refunds_minor: i64,
+    ad_spend_minor: i64,
+    ad_impressions: i64,
+    ad_clicks: i64,
+}
+
+fn sums<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Sums {
+    let mut s = Sums::default();
+    for r in rows {
+        s.visitors += r.visitors;
+        s.returning += r.returning;
+        s.page_views += r.page_views;
+        s.bounces += r.bounces;
+        s.orders += r.orders;
+        s.buyers += r.buyers;
+        s.gmv_minor += r.gmv_minor;
+        s.refunds_minor += r.refunds_minor;
+        s.ad_spend_minor += r.ad_spend_minor;
+        s.ad_impressions += r.ad_impressions;
+        s.ad_clicks += r.ad_clicks;
+    }
+    s
+}
+
+fn within<'a>(rows: &'a [Row], first: &str, last: &str) -> impl Iterator<Item = &'a Row> {
+    let (first, last) = (day(first), day(last));
+    rows.iter()
+        .filter(move |r| r.date >= first && r.date <= last)
+}
+
+fn float(value: &Value) -> f64 {
+    value
+        .as_f64()
+        .unwrap_or_else(|| panic!("a number, got {value}"))
+}
+
+fn amount(value: &Value) -> f64 {
+    value["amount"]
+        .as_str()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or_else(|| panic!("an amount, got {value}"))
+}
+
+fn close(actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() < 1e-9_f64.max(expected.abs() * 1e-9),
+        "{actual} != {expected}"
+    );
+}
+
+async fn report(app: &TestApp, who: &Session, variables: Value) -> Value {
+    let answer = who.gql(app, REPORT, variables).await;
+    answer.ok()["shopPerformance"].clone()
+}
+
+#[tokio::test]
+async fn shop_performance_answers_the_sums_ratios_and_buckets_computed_from_the_rows() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Numbers").await;
+    let (tmall, jd) = (
+        app.shop(&owner, "Tmall flagship").await,
+        app.shop(&owner, "JD store").await,
+    );
+    // September (the previous period of October) and October, for both shops.
+    let tmall_rows = generate(day("2026-08-31"), 62, 1);
+    let jd_rows = generate(day("2026-08-31"), 62, 2);
+    push(&app, &owner, &tmall, "tmall-1", &tmall_rows).await;
+    push(&app, &owner, &jd, "jd-1", &jd_rows).await;
+    let all: Vec<Row> = tmall_rows.iter().chain(&jd_rows).copied().collect();
+
+    let r = report(
+        &app,
+        &owner,
+        json!({ "shops": [tmall, jd], "from": "2026-10-01", "to": "2026-10-31", "by": "WEEK" }),
+    )
+    .await;
+    let october = sums(within(&all, "2026-10-01", "2026-10-31"));
+    let t = &r["totals"];
+    assert_eq!(r["currencyCode"], "CNY");
+    assert_eq!(
+        (t["start"].clone(), t["end"].clone()),
+        (json!("2026-10-01"), json!("2026-10-31"))
+    );
+    assert_eq!(t["visitors"], october.visitors);
+    assert_eq!(t["returningVisitors"], october.returning);
+    assert_eq!(t["newVisitors"], october.visitors - october.returning);
+    assert_eq!(t["pageViews"], october.page_views);
+    assert_eq!(t["orders"], october.orders);
+    assert_eq!(t["buyers"], october.buyers);
+    assert_eq!(t["gmv"]["amount"], money(october.gmv_minor));
+    assert_eq!(t["refunds"]["amount"], money(october.refunds_minor));
+    assert_eq!(t["adSpend"]["amount"], money(october.ad_spend_minor));
+    let ratio = |a: i64, b: i64| a as f64 / b as f64;
+    close(
+        float(&t["conversionRate"]),
+        ratio(october.buyers, october.visitors),
+    );
+    close(
+        float(&t["bounceRate"]),
+        ratio(october.bounces, october.visitors),
+    );
+    close(
+        float(&t["visitDepth"]),
+        ratio(october.page_views, october.visitors),
+    );
+    close(
+        float(&t["clickThroughRate"]),
+        ratio(october.ad_clicks, october.ad_impressions),
+    );
+    close(
+        float(&t["returnOnAdSpend"]),
+        ratio(october.gmv_minor, october.ad_spend_minor),
+    );
+    let aov = (october.gmv_minor as f64 / october.orders as f64).round() / 100.0;
+    close(amount(&t["averageOrderValue"]), aov);
+    let cpc = (october.ad_spend_minor as f64 / october.ad_clicks as f64).round() / 100.0;
+    close(amount(&t["costPerClick"]), cpc);
+
+    // ISO weeks, clipped: 1 October 2026 is a Thursday.
+    let weeks = [
+        ("2026-10-01", "2026-10-04"),
+        ("2026-10-05", "2026-10-11"),
+        ("2026-10-12", "2026-10-18"),
+        ("2026-10-19", "2026-10-25"),
+        ("2026-10-26", "2026-10-31"),
+    ];
+    let series = r["series"].as_array().expect("series");
+    assert_eq!(series.len(), weeks.len());
+    for (bucket, (first, last)) in series.iter().zip(weeks) {
+        let expected = sums(within(&all, first, last));
+        assert_eq!(
+            (bucket["start"].as_str(), bucket["end"].as_str()),
+            (Some(first), Some(last))
+        );
+        assert_eq!(bucket["visitors"], expected.visitors);
+        assert_eq!(bucket["gmv"]["amount"], money(expected.gmv_minor));
+    }
+    assert_eq!(r["healthByWeek"].as_array().map(Vec::len), Some(5));
+
+    // The previous period of equal length: 31 days ending 30 September.
+    let september = sums(within(&all, "2026-08-31", "2026-09-30"));
+    assert_eq!(r["previousPeriod"]["start"], "2026-08-31");
+    assert_eq!(r["previousPeriod"]["visitors"], september.visitors);
+    close(
+        float(&r["change"]["gmv"]),
+        (october.gmv_minor - september.gmv_minor) as f64 / september.gmv_minor as f64,
+    );
+
+    // The split by source sums back to the totals, each with its own ROAS.
+    let sources = r["bySource"].as_array().expect("sources");
+    assert_eq!(sources.len(), 2);
+    let search = sums(within(&all, "2026-10-01", "2026-10-31").filter(|r| r.source == "SEARCH"));
+    assert_eq!(sources[0]["source"], "SEARCH");
+    assert_eq!(sources[0]["current"]["visitors"], search.visitors);
+    assert_eq!(
+        sources[0]["current"]["returnOnAdSpend"],
+        Value::Null,
+        "no ad spend on natural search"
+    );
+    assert_eq!(sources[1]["source"], "ADS_SEARCH");
+    assert_eq!(
+        sources[0]["current"]["visitors"].as_i64().unwrap_or(0)
+            + sources[1]["current"]["visitors"].as_i64().unwrap_or(0),
+        october.visitors
+    );
+
+    // The funnel and the page health, from the same sums.
+    assert_eq!(r["funnel"][0]["stage"], "VISITED");
+    assert_eq!(r["funnel"][3]["count"], october.buyers);
+    let bounce = &r["health"][0];
+    assert_eq!(bounce["rule"], "BOUNCE_RATE");
+    close(
+        float(&bounce["value"]),
+        ratio(october.bounces, october.visitors),
+    );
+    let expected_status = match ratio(october.bounces, october.visitors) {
+        v if v < 0.60 => "GOOD",
+        v if v < 0.70 => "PASS",
+        _ => "FAIL",
+    };
+    assert_eq!(bounce["status"], expected_status);
+    // No product numbers yet: the AOV check has nothing to compare with.
+    assert_eq!(r["health"][2]["status"], "NO_DATA");
+}
+
+#[tokio::test]
+async fn the_store_aov_is_held_against_the_hero_products_and_gross_profit_uses_known_costs() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Heroes").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let rows = generate(day("2026-10-01"), 7, 1);
+    push(&app, &owner, &shop, "week", &rows).await;
+    let hero = owner
+        .gql(
+            &app,
+            "mutation($input: CreateProductInput!) { createProduct(input: $input) { product { id } userErrors { field code } } }",
+            json!({ "input": { "shopId": shop, "sku": "HERO-1", "title": "Hero", "price": "199.00", "cost": "80.00", "stock": 100, "lowStockThreshold": 5, "labels": ["HERO"] } }),
+        )
+        .await;
+    let hero = hero.ok()["createProduct"]["product"]["id"].clone();
+    app.product(&owner, &shop, "OTHER-1").await; // cost 12.50
+    let pushed = owner
+        .gql(
+            &app,
+            INGEST_PRODUCTS,
+            json!({ "input": { "shopId": shop, "idempotencyKey": "p1", "rows": [
+                { "productId": hero, "date": "2026-10-02", "visitors": 500, "orders": 40, "units": 50, "gmv": "9950.00" },
+                { "sku": "OTHER-1", "date": "2026-10-02", "visitors": 300, "orders": 30, "units": 30, "gmv": "1197.00" },
+            ] } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+
+    let r = report(
+        &app,
+        &owner,
+        json!({ "from": "2026-10-01", "to": "2026-10-07", "by": "DAY" }),
+    )
+    .await;
+    let week = sums(&rows);
+    let store_aov = (week.gmv_minor as f64 / week.orders as f64).round();
+    let hero_aov = (995_000.0_f64 / 40.0).round();
+    let check = &r["health"][2];
+    assert_eq!(check["rule"], "AOV_OVER_HERO_AOV");
+    close(float(&check["value"]), store_aov / hero_aov);
+    assert_eq!(check["passAt"], 1.3);
+    let status = if store_aov / hero_aov >= 1.3 {
+        "PASS"
+    } else {
+        "FAIL"
+    };
+    assert_eq!(check["status"], status);
+    assert_eq!(r["series"].as_array().map(Vec::len), Some(7));
+
+    // GMV 9,950 + 1,197; cost 50 × 80.00 + 30 × 12.50.
+    let profit = &r["grossProfit"];
+    assert_eq!(profit["productGmv"]["amount"], "11147.00");
+    assert_eq!(profit["cost"]["amount"], "4375.00");
+    assert_eq!(profit["grossProfit"]["amount"], "6772.00");
+    assert_eq!(profit["coverage"], 1.0);
+}
+
+#[tokio::test]
+async fn the_plan_is_split_into_visitor_conversion_and_order_value_effects_that_sum_to_the_gap() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Plans").await;
+    let (a, b) = (app.shop(&owner, "A").await, app.shop(&owner, "B").await);
+    let rows = generate(day("2026-10-01"), 31, 1);
+    push(&app, &owner, &a, "a", &rows).await;
+    for (shop, gmv) in [(&a, "2000000.00"), (&b, "500000.00")] {
+        let set = owner
+            .gql(
+                &app,
+                TARGET,
+                json!({ "input": { "shopId": shop, "month": "2026-10", "gmv": gmv, "orders": 10000, "visitors": 150000 } }),
+            )
+            .await;
+        assert_eq!(set.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+    }
+    let query = "query($shops: [ID!], $from: Date!, $to: Date!) { shopPerformance(shopIds: $shops, from: $from, to: $to, granularity: MONTH) {
+        totals { gmv { amount } }
+        plan { plannedGmv { amount } plannedOrders gmvAttainment months { month plannedGmv { amount } plannedGmvToDate { amount } actualGmvToDate { amount } pacing projectedGmv { amount } } }
+        variance { plannedGmv { amount } actualGmv { amount } gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } }
+    } }";
+    let whole = owner
+        .gql(
+            &app,
+            query,
+            json!({ "shops": [a], "from": "2026-10-01", "to": "2026-10-31" }),
+        )
+        .await;
+    let r = &whole.ok()["shopPerformance"];
+    let october = sums(&rows);
+    assert_eq!(r["plan"]["plannedGmv"]["amount"], "2000000.00");
+    assert_eq!(r["plan"]["plannedOrders"], 10000);
+    close(
+        float(&r["plan"]["gmvAttainment"]),
+        october.gmv_minor as f64 / 200_000_000.0,
+    );
+    let v = &r["variance"];
+    assert_eq!(v["actualGmv"]["amount"], money(october.gmv_minor));
+    assert_eq!(
+        v["gap"]["amount"],
+        money_signed(october.gmv_minor - 200_000_000)
+    );
+    let parts = amount(&v["visitorsEffect"])
+        + amount(&v["conversionEffect"])
+        + amount(&v["orderValueEffect"]);
+    close(
+        (parts * 100.0).round(),
+        (october.gmv_minor - 200_000_000) as f64,
+    );
+    // Fewer visitors than the 150,000 planned pull GMV down.
+    assert!(october.visitors < 150_000 && amount(&v["visitorsEffect"]) < 0.0);
+
+    // Half the month: the plan to date is the spread of those days, and the projection carries
+    // the pace over the rest of the month.
+    let half = owner
+        .gql(
+            &app,
+            query,
+            json!({ "shops": [a], "from": "2026-10-01", "to": "2026-10-15" }),
+        )
+        .await;
+    let month = &half.ok()["shopPerformance"]["plan"]["months"][0];
+    assert_eq!(month["month"], "2026-10");
+    assert_eq!(month["plannedGmv"]["amount"], "2000000.00");
+    let to_date = amount(&month["plannedGmvToDate"]);
+    // Every day of October weighs the same (no campaign): 15/31 of the month, to the cent.
+    assert!(
+        (to_date - 2_000_000.0 * 15.0 / 31.0).abs() < 0.011,
+        "{to_date}"
+    );
+    let actual = sums(within(&rows, "2026-10-01", "2026-10-15")).gmv_minor as f64 / 100.0;
+    close(amount(&month["actualGmvToDate"]), actual);
+    close(float(&month["pacing"]), actual / to_date);
+
+    // Shop B has a plan but no numbers, and a shop without a plan leaves the plan out.
+    let c = app.shop(&owner, "C").await;
+    let partial = owner
+        .gql(
+            &app,
+            query,
+            json!({ "shops": [a, c], "from": "2026-10-01", "to": "2026-10-31" }),
+        )
+        .await;
+    assert_eq!(partial.ok()["shopPerformance"]["plan"], Value::Null);
+    assert_eq!(partial.ok()["shopPerformance"]["variance"], Value::Null);
+    let both = owner
+        .gql(
+            &app,
+            query,
+            json!({ "shops": [a, b], "from": "2026-10-01", "to": "2026-10-31" }),
+        )
+        .await;
+    assert_eq!(
+        both.ok()["shopPerformance"]["plan"]["plannedGmv"]["amount"],
+        "2500000.00"
+    );
+}
+
+fn money_signed(minor: i64) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    format!("{sign}{}", money(minor.abs()))
+}
