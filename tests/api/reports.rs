@@ -464,3 +464,187 @@ fn money_signed(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     format!("{sign}{}", money(minor.abs()))
 }
+
+const PRODUCTS: &str = r#"query($from: Date!, $to: Date!, $sort: ProductPerformanceSort, $first: Int, $after: String) {
+  productPerformance(from: $from, to: $to, sort: $sort, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { product { sku } visitors orders units gmv { amount } adSpend { amount } conversionRate returnOnAdSpend lastSoldOn }
+  }
+}"#;
+
+#[tokio::test]
+async fn products_are_ranked_and_paged_by_their_sums_and_sell_through_counts_the_active_ones_that_sold()
+ {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Ranks").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    for sku in ["A", "B", "C", "D"] {
+        app.product(&owner, &shop, sku).await;
+    }
+    // (sku, date, visitors, orders, units, gmv, ad spend)
+    let days = [
+        ("A", "2026-10-01", 100, 5, 6, "500.00", "50.00"),
+        ("A", "2026-10-02", 120, 0, 0, "0", "10.00"),
+        ("B", "2026-10-01", 300, 10, 12, "400.00", "0"),
+        ("B", "2026-10-03", 50, 4, 4, "160.00", "0"),
+        ("C", "2026-10-02", 900, 2, 2, "90.00", "30.00"),
+        // Outside the period: counted nowhere.
+        ("D", "2026-09-30", 10, 1, 1, "9.90", "0"),
+    ];
+    let rows: Vec<Value> = days
+        .iter()
+        .map(|(sku, date, visitors, orders, units, gmv, spend)| {
+            json!({ "sku": sku, "date": date, "visitors": visitors, "orders": orders, "units": units, "gmv": gmv, "adSpend": spend })
+        })
+        .collect();
+    let pushed = owner
+        .gql(
+            &app,
+            INGEST_PRODUCTS,
+            json!({ "input": { "shopId": shop, "idempotencyKey": "p", "rows": rows } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+
+    let period = json!({ "from": "2026-10-01", "to": "2026-10-07" });
+    let with = |extra: Value| {
+        let mut variables = period.clone();
+        for (k, v) in extra.as_object().into_iter().flatten() {
+            variables[k] = v.clone();
+        }
+        variables
+    };
+    // By GMV: B 560.00, A 500.00, C 90.00; two per page.
+    let first = owner.gql(&app, PRODUCTS, with(json!({ "first": 2 }))).await;
+    let page = &first.ok()["productPerformance"];
+    assert_eq!(page["totalCount"], 3);
+    assert_eq!(page["nodes"][0]["product"]["sku"], "B");
+    assert_eq!(page["nodes"][0]["gmv"]["amount"], "560.00");
+    assert_eq!(page["nodes"][0]["units"], 16);
+    assert_eq!(page["nodes"][0]["lastSoldOn"], "2026-10-03");
+    assert_eq!(page["nodes"][0]["returnOnAdSpend"], Value::Null);
+    assert_eq!(page["nodes"][1]["product"]["sku"], "A");
+    assert_eq!(page["nodes"][1]["adSpend"]["amount"], "60.00");
+    assert_eq!(
+        page["nodes"][1]["lastSoldOn"], "2026-10-01",
+        "no order on the 2nd"
+    );
+    close(float(&page["nodes"][1]["conversionRate"]), 5.0 / 220.0);
+    close(float(&page["nodes"][1]["returnOnAdSpend"]), 500.0 / 60.0);
+    assert_eq!(page["pageInfo"]["hasNextPage"], true);
+    let next = owner
+        .gql(
+            &app,
+            PRODUCTS,
+            with(json!({ "first": 2, "after": page["pageInfo"]["endCursor"] })),
+        )
+        .await;
+    let rest = &next.ok()["productPerformance"];
+    assert_eq!(rest["nodes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rest["nodes"][0]["product"]["sku"], "C");
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+
+    // The top traffic items: C, B, A.
+    let traffic = owner
+        .gql(&app, PRODUCTS, with(json!({ "sort": "VISITORS" })))
+        .await;
+    let skus: Vec<&str> = traffic.ok()["productPerformance"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["product"]["sku"].as_str())
+        .collect();
+    assert_eq!(skus, ["C", "B", "A"]);
+
+    // Sell-through: A, B and C sold in the period, D did not: 3 of 4.
+    let report = owner
+        .gql(
+            &app,
+            "query { shopPerformance(from: \"2026-10-01\", to: \"2026-10-07\", granularity: DAY) { sellThrough { activeProducts productsSold rate } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        report.ok()["shopPerformance"]["sellThrough"],
+        json!({ "activeProducts": 4, "productsSold": 3, "rate": 0.75 })
+    );
+}
+
+#[tokio::test]
+async fn slow_movers_are_the_established_products_without_a_sale_in_the_window() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Slow").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    for sku in [
+        "OLD-SELLING",
+        "OLD-SILENT",
+        "OLD-SOLD-LONG-AGO",
+        "NEW-SILENT",
+    ] {
+        app.product(&owner, &shop, sku).await;
+    }
+    // Every product but the new one was listed 90 days ago.
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let backdate = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE products SET created_at = created_at - INTERVAL '90 days' WHERE sku <> 'NEW-SILENT'"
+        }
+        _ => {
+            "UPDATE products SET created_at = datetime(created_at, '-90 days') WHERE sku <> 'NEW-SILENT'"
+        }
+    };
+    db.execute_raw(Statement::from_string(db.get_database_backend(), backdate))
+        .await
+        .expect("backdate the listings");
+    let today = chrono::Utc::now().date_naive();
+    let ago = |days: u64| (today - Days::new(days)).to_string();
+    let rows = json!([
+        { "sku": "OLD-SELLING", "date": ago(3), "visitors": 40, "orders": 2, "units": 2, "gmv": "79.80" },
+        { "sku": "OLD-SILENT", "date": ago(3), "visitors": 40, "orders": 0, "units": 0, "gmv": "0" },
+        { "sku": "OLD-SOLD-LONG-AGO", "date": ago(45), "visitors": 40, "orders": 1, "units": 1, "gmv": "39.90" },
+    ]);
+    let pushed = owner
+        .gql(
+            &app,
+            INGEST_PRODUCTS,
+            json!({ "input": { "shopId": shop, "idempotencyKey": "s", "rows": rows } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+    let slow = owner
+        .gql(
+            &app,
+            "query($days: Int) { slowMovers(days: $days) { nodes { sku } } }",
+            json!({ "days": 30 }),
+        )
+        .await;
+    let skus: Vec<&str> = slow.ok()["slowMovers"]["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["sku"].as_str())
+        .collect();
+    assert_eq!(skus, ["OLD-SILENT", "OLD-SOLD-LONG-AGO"]);
+    // A window reaching back to the old sale clears it.
+    let wide = owner
+        .gql(
+            &app,
+            "query { slowMovers(days: 60) { nodes { sku } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        wide.ok()["slowMovers"]["nodes"],
+        json!([{ "sku": "OLD-SILENT" }])
+    );
+    let refused = owner
+        .gql(
+            &app,
+            "query { slowMovers(days: 0) { nodes { sku } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.code(), "BAD_USER_INPUT");
+}

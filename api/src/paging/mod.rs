@@ -368,7 +368,8 @@ where
     Ok(Page::from_rows(rows, &args, total))
 }
 
-fn count_later<E>(db: DatabaseConnection, query: Select<E>) -> TotalCount
+/// The total of `query`'s rows, counted only when asked for.
+pub fn count_later<E>(db: DatabaseConnection, query: Select<E>) -> TotalCount
 where
     E: EntityTrait,
     E::Model: FromQueryResult + Sized + Send + Sync,

@@ -7,21 +7,27 @@ use std::collections::BTreeMap;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 use tokio::sync::OnceCell;
+use uuid::Uuid;
 
 use super::Granularity;
 use super::health::{self, Check, HealthRule, HealthStatus};
 use super::numbers::{Numbers, change, ratio};
 use super::performance::{self, GrossProfit, Scope, SourceRow, between, buckets};
+use super::products::{self, ProductNumbers, ProductPerformanceSort, RankKey};
 use super::variance::{self, Plan};
 use crate::authz::Permission;
 use crate::context::authenticated;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::graphql::date::Date;
 use crate::graphql::guards::RequirePermission;
 use crate::graphql::ids::{self, Kind};
+use crate::graphql::loaders::{load_error, loaders};
 use crate::graphql::money::Money;
+use crate::graphql::pagination::Connection;
 use crate::metrics::TrafficSource;
 use crate::money::Currency;
+use crate::paging::PageArgs;
+use crate::products::graphql::Product;
 use crate::shops::graphql::Shop;
 
 /// A shop set's numbers over a span of days: the report's totals, one bucket of its series, or
@@ -630,6 +636,15 @@ impl PerformanceReport {
             })
             .collect())
     }
+    /// Sell-through (动销率): the shops' active products that sold in the period.
+    async fn sell_through(&self, ctx: &Context<'_>) -> async_graphql::Result<SellThrough> {
+        let (active, sold) = products::sell_through(&authenticated(ctx)?, &self.scope).await?;
+        Ok(SellThrough {
+            active_products: active,
+            products_sold: sold,
+            rate: ratio(sold as i64, active as i64),
+        })
+    }
     /// Gross profit on products with a known cost (financial).
     #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
     async fn gross_profit(
@@ -740,6 +755,98 @@ impl PerformanceReport {
     }
 }
 
+/// Sell-through (动销率) of a set of shops over a period.
+#[derive(SimpleObject)]
+pub struct SellThrough {
+    /// Products active now.
+    pub active_products: u64,
+    /// Of those, the ones with an order in the period (from the product feed).
+    pub products_sold: u64,
+    /// Products sold / active products.
+    pub rate: Option<f64>,
+}
+
+/// One product's numbers over a period, from the product feed.
+pub struct ProductPerformance {
+    numbers: ProductNumbers,
+    currency: Currency,
+}
+
+/// One product's numbers over a period, from the product feed.
+#[Object]
+impl ProductPerformance {
+    /// The product.
+    async fn product(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Product>> {
+        let product = loaders(ctx)?
+            .products
+            .load_one(self.numbers.product_id)
+            .await
+            .map_err(load_error)?;
+        Ok(product.map(Product))
+    }
+    /// Unique visitors of its page, summed over days.
+    async fn visitors(&self) -> i64 {
+        self.numbers.visitors.unwrap_or(0)
+    }
+    /// Collects (favourites).
+    async fn collects(&self) -> i64 {
+        self.numbers.collects.unwrap_or(0)
+    }
+    /// Add-to-carts.
+    async fn add_to_carts(&self) -> i64 {
+        self.numbers.add_to_carts.unwrap_or(0)
+    }
+    /// Paid orders holding it.
+    async fn orders(&self) -> i64 {
+        self.numbers.orders.unwrap_or(0)
+    }
+    /// Units sold.
+    async fn units(&self) -> i64 {
+        self.numbers.units.unwrap_or(0)
+    }
+    /// Its GMV.
+    async fn gmv(&self) -> Money {
+        Money::from_minor(self.numbers.gmv_minor.unwrap_or(0), self.currency)
+    }
+    /// Ad clicks on it.
+    async fn ad_clicks(&self) -> i64 {
+        self.numbers.ad_clicks.unwrap_or(0)
+    }
+    /// Ad spend on it (financial).
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn ad_spend(&self) -> Option<Money> {
+        Some(Money::from_minor(
+            self.numbers.ad_spend_minor.unwrap_or(0),
+            self.currency,
+        ))
+    }
+    /// Conversion rate = orders / visitors (the product feed counts orders, not buyers).
+    async fn conversion_rate(&self) -> Option<f64> {
+        ratio(
+            self.numbers.orders.unwrap_or(0),
+            self.numbers.visitors.unwrap_or(0),
+        )
+    }
+    /// Return on ad spend = GMV / ad spend (financial).
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn return_on_ad_spend(&self) -> Option<f64> {
+        ratio(
+            self.numbers.gmv_minor.unwrap_or(0),
+            self.numbers.ad_spend_minor.unwrap_or(0),
+        )
+    }
+    /// The last day of the period with an order; null when it did not sell.
+    async fn last_sold_on(&self) -> Option<Date> {
+        self.numbers.last_sold_on.map(Date)
+    }
+}
+
+fn shop_references(ids: &[ID]) -> AppResult<Vec<Uuid>> {
+    ids.iter()
+        .map(|id| ids::reference(id, Kind::Shop))
+        .collect()
+}
+
 #[derive(Default)]
 pub struct ReportQuery;
 
@@ -760,13 +867,7 @@ impl ReportQuery {
         #[graphql(desc = "How the series is cut.")] granularity: Granularity,
     ) -> async_graphql::Result<PerformanceReport> {
         let ctx_ = authenticated(ctx)?;
-        let shop_ids = shop_ids
-            .map(|ids| {
-                ids.iter()
-                    .map(|id| ids::reference(id, Kind::Shop))
-                    .collect::<AppResult<Vec<_>>>()
-            })
-            .transpose()?;
+        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
         let scope =
             performance::scope(&ctx_, shop_ids, currency_code.as_deref(), from.0, to.0).await?;
         Ok(PerformanceReport {
@@ -776,5 +877,74 @@ impl ReportQuery {
             sources: OnceCell::new(),
             plan: OnceCell::new(),
         })
+    }
+
+    /// Each product's numbers over a period, best first by `sort` (ties by id): yesterday's
+    /// top traffic items are `from` = `to` = yesterday sorted by VISITORS. Products without
+    /// numbers in the period are left out (see `slowMovers`). Shops as for `shopPerformance`.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments plus the report's scope and sort"
+    )]
+    async fn product_performance(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shops; every visible shop when left out.")] shop_ids: Option<Vec<ID>>,
+        #[graphql(desc = "Only shops in this currency (ISO 4217).")] currency_code: Option<String>,
+        #[graphql(desc = "First day, inclusive.")] from: Date,
+        #[graphql(desc = "Last day, inclusive.")] to: Date,
+        #[graphql(desc = "How products are ranked (GMV when left out).")] sort: Option<
+            ProductPerformanceSort,
+        >,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<ProductPerformance, RankKey>> {
+        let args = PageArgs::parse(first, after, last, before)?;
+        let ctx_ = authenticated(ctx)?;
+        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
+        let scope =
+            performance::scope(&ctx_, shop_ids, currency_code.as_deref(), from.0, to.0).await?;
+        let sort = sort.unwrap_or(ProductPerformanceSort::Gmv);
+        let page = products::ranked(&ctx_, &scope, sort, args).await?;
+        let currency = scope.currency;
+        Ok(page
+            .map(|numbers| ProductPerformance { numbers, currency })
+            .into())
+    }
+
+    /// Active products that sold nothing in the last `days` days of their shop (today
+    /// included), products younger than that left out; by id. Needs READ_REPORTS.
+    #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the Relay arguments plus the shops and the window"
+    )]
+    async fn slow_movers(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The shops; every visible shop when left out.")] shop_ids: Option<Vec<ID>>,
+        #[graphql(desc = "Days without a sale, 1–366 (default 30).", default = 30)] days: i32,
+        #[graphql(desc = "Number of items from the start of the list, 1–100 (default 20).")]
+        first: Option<i32>,
+        #[graphql(desc = "Cursor of the item after which the page starts.")] after: Option<String>,
+        #[graphql(desc = "Number of items from the end of the list, 1–100 (instead of `first`).")]
+        last: Option<i32>,
+        #[graphql(desc = "Cursor of the item before which the page ends.")] before: Option<String>,
+    ) -> async_graphql::Result<Connection<Product>> {
+        let args = PageArgs::parse(first, after, last, before)?;
+        let days = u32::try_from(days)
+            .ok()
+            .filter(|d| (1..=366).contains(d))
+            .ok_or_else(|| AppError::BadInput("`days` must be between 1 and 366".into()))?;
+        let ctx_ = authenticated(ctx)?;
+        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
+        let shops = performance::shops(&ctx_, shop_ids, None).await?;
+        let page = products::slow_movers(&ctx_, &shops, days, args).await?;
+        Ok(page.map(Product).into())
     }
 }

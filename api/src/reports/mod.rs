@@ -5,6 +5,7 @@ pub mod graphql;
 pub mod health;
 pub mod numbers;
 pub mod performance;
+pub mod products;
 pub mod variance;
 
 use async_graphql::Enum;

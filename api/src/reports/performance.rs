@@ -67,33 +67,12 @@ pub async fn scope(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Scope> {
-    ctx.actor.require(Permission::ReadReports)?;
     if to < from || (to - from).num_days() >= MAX_DAYS {
         return Err(AppError::BadInput(format!(
             "`from` must not be after `to`, and a report spans at most {MAX_DAYS} days"
         )));
     }
-    let mut query = shop::Entity::find_in(ctx.actor).order_by_asc(shop::Column::Id);
-    if let Some(ids) = &ids {
-        if ids.is_empty() || ids.len() > MAX_SHOPS {
-            return Err(AppError::BadInput(format!(
-                "`shopIds` names 1 to {MAX_SHOPS} shops, or is left out for every shop"
-            )));
-        }
-        query = query.filter(shop::Column::Id.is_in(ids.iter().copied()));
-    }
-    if let Some(code) = currency {
-        let code =
-            Currency::parse("currencyCode", code).map_err(|e| AppError::BadInput(e.message))?;
-        query = query.filter(shop::Column::CurrencyCode.eq(code.code()));
-    }
-    let shops = query.all(&ctx.state.db).await?;
-    if let Some(ids) = &ids {
-        let found: HashSet<Uuid> = shops.iter().map(|s| s.id).collect();
-        if ids.iter().any(|id| !found.contains(id)) {
-            return Err(AppError::NotFound);
-        }
-    }
+    let shops = shops(ctx, ids, currency).await?;
     let currencies: Vec<&str> = shops
         .iter()
         .map(|s| s.currency_code.as_str())
@@ -116,6 +95,38 @@ pub async fn scope(
             several.join(", ")
         ))),
     }
+}
+
+/// The visible shops `ids` (every visible shop when `None`), only those in `currency` when
+/// given; NOT_FOUND when an id is not a visible shop. Needs READ_REPORTS.
+pub async fn shops(
+    ctx: &Ctx<'_>,
+    ids: Option<Vec<Uuid>>,
+    currency: Option<&str>,
+) -> AppResult<Vec<shop::Model>> {
+    ctx.actor.require(Permission::ReadReports)?;
+    let mut query = shop::Entity::find_in(ctx.actor).order_by_asc(shop::Column::Id);
+    if let Some(ids) = &ids {
+        if ids.is_empty() || ids.len() > MAX_SHOPS {
+            return Err(AppError::BadInput(format!(
+                "`shopIds` names 1 to {MAX_SHOPS} shops, or is left out for every shop"
+            )));
+        }
+        query = query.filter(shop::Column::Id.is_in(ids.iter().copied()));
+    }
+    if let Some(code) = currency {
+        let code =
+            Currency::parse("currencyCode", code).map_err(|e| AppError::BadInput(e.message))?;
+        query = query.filter(shop::Column::CurrencyCode.eq(code.code()));
+    }
+    let shops = query.all(&ctx.state.db).await?;
+    if let Some(ids) = &ids {
+        let found: HashSet<Uuid> = shops.iter().map(|s| s.id).collect();
+        if ids.iter().any(|id| !found.contains(id)) {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(shops)
 }
 
 /// The sums of every column of `E`'s metric rows selected by `query`.
