@@ -21,6 +21,7 @@ mod members;
 mod metrics_ingest;
 mod performance;
 mod products;
+mod report_access;
 mod reports;
 mod schema;
 mod shops;
