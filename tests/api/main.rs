@@ -12,6 +12,7 @@ mod double_11;
 mod grants;
 mod health;
 mod idempotency;
+mod imports;
 mod influencer_access;
 mod influencers;
 mod lifecycle;

@@ -791,6 +791,36 @@ pub struct CollaborationResultRowInput {
     pub day: DayNumbersInput,
 }
 
+/// One line of a `collaboration-results` CSV import: the tracking code and the day's numbers
+/// as columns.
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CollaborationResultCsvRow {
+    tracking_code: String,
+    date: chrono::NaiveDate,
+    impressions: i64,
+    engagements: i64,
+    clicks: i64,
+    orders: i64,
+    gmv: String,
+}
+
+impl From<CollaborationResultCsvRow> for ResultRow {
+    fn from(row: CollaborationResultCsvRow) -> Self {
+        Self {
+            tracking_code: row.tracking_code,
+            day: DayNumbers {
+                date: row.date,
+                impressions: row.impressions,
+                engagements: row.engagements,
+                clicks: row.clicks,
+                orders: row.orders,
+                gmv: row.gmv,
+            },
+        }
+    }
+}
+
 /// Many days of many collaborations' results, all or none.
 #[derive(InputObject)]
 pub struct IngestCollaborationResultsInput {

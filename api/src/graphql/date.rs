@@ -5,7 +5,8 @@ use async_graphql::{InputValueError, InputValueResult, Scalar, ScalarType, Value
 use chrono::NaiveDate;
 
 /// A calendar day, ISO 8601 (`2026-11-11`). A shop's day is in the shop's time zone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Date(pub NaiveDate);
 
 /// A calendar day, ISO 8601 (`2026-11-11`). A shop's day is in the shop's time zone.

@@ -28,17 +28,17 @@ pub const MAX_QUERY_CHARS: usize = 15_000;
 const MAX_CLIENT_REQUEST_ID: usize = 64;
 
 /// What transport knows of a request before GraphQL sees it.
-struct Call {
+pub(super) struct Call {
     /// The server's own id: in the response header, every error and the audit log.
-    request_id: String,
+    pub(super) request_id: String,
     media: Media,
     /// The client's address, for per-address throttles.
-    address: String,
+    pub(super) address: String,
 }
 
 impl Call {
     /// Reads the transport facts of `req`; `Err` is the 406 for an unacceptable `Accept`.
-    fn of(req: &HttpRequest) -> Result<Self, Box<HttpResponse>> {
+    pub(super) fn of(req: &HttpRequest) -> Result<Self, Box<HttpResponse>> {
         let request_id = Uuid::now_v7().to_string();
         let Some(media) = Media::negotiate(req) else {
             return Err(Box::new(error_response(
@@ -60,11 +60,11 @@ impl Call {
         })
     }
 
-    fn error(&self, status: StatusCode, code: &str, message: &str) -> HttpResponse {
+    pub(super) fn error(&self, status: StatusCode, code: &str, message: &str) -> HttpResponse {
         error_response(status, code, message, &self.request_id, self.media)
     }
 
-    fn early(&self, early: Early) -> HttpResponse {
+    pub(super) fn early(&self, early: Early) -> HttpResponse {
         early.into_response(&self.request_id, self.media)
     }
 }
@@ -99,7 +99,7 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ()> {
     }
 }
 
-fn principal_key(actor: Option<&Actor>, address: &str) -> String {
+pub(super) fn principal_key(actor: Option<&Actor>, address: &str) -> String {
     match actor {
         Some(actor) => actor.principal_key(),
         None => format!("ip:{address}"),
@@ -310,7 +310,7 @@ async fn execute(
 
 /// The request's actor: none without a credential; a bad credential is refused, never anonymous,
 /// and counted against the client's address so that guessing keys or tokens is rate limited.
-async fn authenticate(
+pub(super) async fn authenticate(
     req: &HttpRequest,
     state: &HttpState,
     address: &str,

@@ -1,6 +1,7 @@
 //! GraphQL surface of the metric feeds: `ingestShopMetrics` and `ingestProductMetrics`.
 
 use async_graphql::{Context, ID, InputObject, Object};
+use serde::Deserialize;
 
 use super::TrafficSource;
 use super::ingest::{self, ProductDay, ProductRef, ShopDay};
@@ -12,7 +13,8 @@ use crate::ingestion::graphql::IngestPayload;
 
 /// One day of one traffic source of a shop. Counts default to 0 and amounts to "0" when left
 /// out.
-#[derive(InputObject)]
+#[derive(InputObject, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ShopMetricsRowInput {
     /// The shop's day (in its time zone), from 2000 on and not in its future. A (date, source)
     /// sent again replaces that row.
@@ -23,18 +25,23 @@ pub struct ShopMetricsRowInput {
     pub visitors: i64,
     /// Visitors who had visited before; at most `visitors`.
     #[graphql(default)]
+    #[serde(default)]
     pub returning_visitors: i64,
     /// Page views (PV).
     #[graphql(default)]
+    #[serde(default)]
     pub page_views: i64,
     /// Visitors who left after one page; at most `visitors`.
     #[graphql(default)]
+    #[serde(default)]
     pub bounces: i64,
     /// Times a product or the shop was collected (favourited).
     #[graphql(default)]
+    #[serde(default)]
     pub collects: i64,
     /// Times a product was added to a cart.
     #[graphql(default)]
+    #[serde(default)]
     pub add_to_carts: i64,
     /// Paid orders.
     pub orders: i64,
@@ -48,9 +55,11 @@ pub struct ShopMetricsRowInput {
     pub ad_spend: Option<String>,
     /// Ad impressions.
     #[graphql(default)]
+    #[serde(default)]
     pub ad_impressions: i64,
     /// Ad clicks; at most `adImpressions`.
     #[graphql(default)]
+    #[serde(default)]
     pub ad_clicks: i64,
 }
 
@@ -68,7 +77,8 @@ pub struct IngestShopMetricsInput {
 }
 
 /// One day of one product. Name the product by `productId` or by `sku`, not both.
-#[derive(InputObject)]
+#[derive(InputObject, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductMetricsRowInput {
     /// The product, by id.
     pub product_id: Option<ID>,
@@ -81,9 +91,11 @@ pub struct ProductMetricsRowInput {
     pub visitors: i64,
     /// Times the product was collected (favourited).
     #[graphql(default)]
+    #[serde(default)]
     pub collects: i64,
     /// Times the product was added to a cart.
     #[graphql(default)]
+    #[serde(default)]
     pub add_to_carts: i64,
     /// Paid orders holding the product.
     pub orders: i64,
@@ -95,6 +107,7 @@ pub struct ProductMetricsRowInput {
     pub ad_spend: Option<String>,
     /// Ad clicks on the product.
     #[graphql(default)]
+    #[serde(default)]
     pub ad_clicks: i64,
 }
 

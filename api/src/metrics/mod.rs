@@ -5,7 +5,7 @@ pub mod graphql;
 pub mod ingest;
 
 use async_graphql::Enum;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::influencers::stored_enum;
@@ -17,6 +17,7 @@ use crate::influencers::stored_enum;
     IntoStaticStr,
     EnumIter,
     Serialize,
+    Deserialize,
     Clone,
     Copy,
     Debug,
