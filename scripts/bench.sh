@@ -7,6 +7,8 @@
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward_bench scripts/bench.sh
 #   scripts/bench.sh compare                           # Steward against PostGraphile 4
 #   scripts/bench.sh influencers                       # the influencer pool and collaborations
+#   scripts/bench.sh reports                           # daily metrics, reports and ingestion
+#                                                      # (see scripts/bench_reports.sh)
 #
 # `compare` makes a fresh PostgreSQL database per data shape (500 shops × 100 products, then
 # 20 shops × 10,000 products), migrates it with `steward migrate`, signs an owner up through the
@@ -440,6 +442,7 @@ influencers() {
 case "${1:-}" in
   compare) compare ;;
   influencers) influencers ;;
+  reports) source scripts/bench_reports.sh; reports ;;
   "") single ;;
-  *) echo "usage: scripts/bench.sh [compare|influencers]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [compare|influencers|reports]" >&2; exit 2 ;;
 esac

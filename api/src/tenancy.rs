@@ -31,7 +31,8 @@ use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
     collaboration, collaboration_result, deliverable, idempotency_key, influencer,
     influencer_account, influencer_stat, invitation, membership, price_change, product,
-    product_metric, shop, shop_metric, shop_monthly_target, status_change, target_row, task,
+    product_metric, shop, shop_metric, shop_metric_month, shop_monthly_target, status_change,
+    target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -197,6 +198,17 @@ macro_rules! tenant_scoped {
 }
 
 tenant_scoped!(shop, shop: Id);
+
+// Monthly rollups have no id of their own: their key is (agency, shop, month, source).
+impl TenantScoped for shop_metric_month::Entity {
+    fn agency_column() -> Self::Column {
+        shop_metric_month::Column::AgencyId
+    }
+
+    fn shop_column() -> Option<Self::Column> {
+        Some(shop_metric_month::Column::ShopId)
+    }
+}
 tenant_scoped!(product, shop: ShopId);
 tenant_scoped!(membership);
 tenant_scoped!(invitation);

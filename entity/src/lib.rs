@@ -26,6 +26,7 @@ pub mod product_metric;
 pub mod refresh_token;
 pub mod shop;
 pub mod shop_metric;
+pub mod shop_metric_month;
 pub mod shop_monthly_target;
 pub mod sign_in_throttle;
 pub mod status_change;

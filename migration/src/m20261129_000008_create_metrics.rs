@@ -1,6 +1,7 @@
 //! Daily metrics pushed by partners: a shop's numbers per day and traffic source, and a
 //! product's numbers per day. Both are upserted by their natural key, so a day sent again
-//! replaces the one before.
+//! replaces the one before. A shop's days are also kept summed per month and source, refreshed
+//! with every ingestion, so that reports over long periods read months instead of days.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -66,6 +67,45 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table(ShopMetricMonths::Table)
+                    .col(uuid(ShopMetricMonths::AgencyId))
+                    .col(uuid(ShopMetricMonths::ShopId))
+                    // The first day of the month.
+                    .col(date(ShopMetricMonths::Month))
+                    .col(string_len(ShopMetricMonths::Source, 16))
+                    .col(big_integer(ShopMetricMonths::Visitors))
+                    .col(big_integer(ShopMetricMonths::ReturningVisitors))
+                    .col(big_integer(ShopMetricMonths::PageViews))
+                    .col(big_integer(ShopMetricMonths::Bounces))
+                    .col(big_integer(ShopMetricMonths::Collects))
+                    .col(big_integer(ShopMetricMonths::AddToCarts))
+                    .col(big_integer(ShopMetricMonths::Orders))
+                    .col(big_integer(ShopMetricMonths::Buyers))
+                    .col(big_integer(ShopMetricMonths::GmvMinor))
+                    .col(big_integer(ShopMetricMonths::RefundsMinor))
+                    .col(big_integer(ShopMetricMonths::AdSpendMinor))
+                    .col(big_integer(ShopMetricMonths::AdImpressions))
+                    .col(big_integer(ShopMetricMonths::AdClicks))
+                    // The key every report reads by: an agency's shops over a range of months.
+                    .primary_key(
+                        Index::create()
+                            .col(ShopMetricMonths::AgencyId)
+                            .col(ShopMetricMonths::ShopId)
+                            .col(ShopMetricMonths::Month)
+                            .col(ShopMetricMonths::Source),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(ShopMetricMonths::Table, ShopMetricMonths::ShopId)
+                            .to(Shops::Table, Shops::Id),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+
+        manager
+            .create_table(
+                Table::create()
                     .table(ProductMetrics::Table)
                     .col(uuid(ProductMetrics::Id).primary_key())
                     .col(uuid(ProductMetrics::AgencyId))
@@ -124,6 +164,9 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(ProductMetrics::Table).to_owned())
             .await?;
         manager
+            .drop_table(Table::drop().table(ShopMetricMonths::Table).to_owned())
+            .await?;
+        manager
             .drop_table(Table::drop().table(ShopMetrics::Table).to_owned())
             .await
     }
@@ -169,6 +212,28 @@ enum ShopMetrics {
     AdImpressions,
     AdClicks,
     UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum ShopMetricMonths {
+    Table,
+    AgencyId,
+    ShopId,
+    Month,
+    Source,
+    Visitors,
+    ReturningVisitors,
+    PageViews,
+    Bounces,
+    Collects,
+    AddToCarts,
+    Orders,
+    Buyers,
+    GmvMinor,
+    RefundsMinor,
+    AdSpendMinor,
+    AdImpressions,
+    AdClicks,
 }
 
 #[derive(DeriveIden)]

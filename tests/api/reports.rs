@@ -648,3 +648,45 @@ async fn slow_movers_are_the_established_products_without_a_sale_in_the_window()
         .await;
     assert_eq!(refused.code(), "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_day_sent_again_moves_its_months_sums_with_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Rollups").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let mut rows = generate(day("2026-10-01"), 31, 1);
+    push(&app, &owner, &shop, "october", &rows).await;
+    let query = "query($by: Granularity!) { shopPerformance(from: \"2026-10-01\", to: \"2026-10-31\", granularity: $by) { totals { visitors gmv { amount } } series { visitors } } }";
+    let month = owner.gql(&app, query, json!({ "by": "MONTH" })).await;
+    assert_eq!(
+        month.ok()["shopPerformance"]["totals"]["visitors"],
+        sums(&rows).visitors
+    );
+    // The 5th of October, natural search, sent again with other numbers.
+    let fifth = rows
+        .iter_mut()
+        .find(|r| r.date == day("2026-10-05") && r.source == "SEARCH")
+        .expect("the 5th");
+    fifth.visitors += 1_000;
+    fifth.gmv_minor += 50_000;
+    let resent = *fifth;
+    push(&app, &owner, &shop, "fifth-again", &[resent]).await;
+    let expected = sums(&rows);
+    for by in ["MONTH", "WEEK", "DAY"] {
+        let answer = owner.gql(&app, query, json!({ "by": by })).await;
+        let report = &answer.ok()["shopPerformance"];
+        assert_eq!(report["totals"]["visitors"], expected.visitors, "{by}");
+        assert_eq!(
+            report["totals"]["gmv"]["amount"],
+            money(expected.gmv_minor),
+            "{by}"
+        );
+        let series_visitors: i64 = report["series"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["visitors"].as_i64())
+            .sum();
+        assert_eq!(series_visitors, expected.visitors, "{by}");
+    }
+}

@@ -2,7 +2,7 @@
 //! once. Every row is checked first; then all are upserted by their natural key — (shop, date,
 //! source) and (product, date) — in one transaction, or none is.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hash;
 
 use chrono::{NaiveDate, Utc};
@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::TrafficSource;
+use super::{TrafficSource, rollup};
 use crate::audit::service::Record;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
@@ -263,6 +263,7 @@ async fn write_shop_days(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ShopDay]) -> AppR
         shop: Column::ShopId,
         date: Column::Date,
         action: "shop.ingest_metrics",
+        rolled_up: true,
     };
     store::<shop_metric::Entity, (NaiveDate, String)>(ctx, shop_id, clean, target).await
 }
@@ -323,6 +324,7 @@ async fn write_product_days(
         shop: Column::ShopId,
         date: Column::Date,
         action: "shop.ingest_product_metrics",
+        rolled_up: false,
     };
     store::<product_metric::Entity, (Uuid, NaiveDate)>(ctx, shop_id, clean, target).await
 }
@@ -380,6 +382,8 @@ struct Target<E: EntityTrait> {
     shop: E::Column,
     date: E::Column,
     action: &'static str,
+    /// Whether the days are also kept summed per month (`rollup`).
+    rolled_up: bool,
 }
 
 /// Upserts the checked `rows` of the shop `shop_id` (each with its natural key `K` and its
@@ -413,8 +417,15 @@ where
         .iter()
         .filter(|(key, ..)| existing.contains(key))
         .count();
+    let months: BTreeSet<NaiveDate> = rows
+        .iter()
+        .map(|(_, date, _)| rollup::month_of(*date))
+        .collect();
     let rows = rows.into_iter().map(|(.., row)| row).collect();
     upsert::<E>(&txn, ctx, rows, &target.conflict).await?;
+    if target.rolled_up {
+        rollup::refresh(&txn, ctx.actor, shop_id, &months).await?;
+    }
     let mut record = Record::success(ctx, target.action, ("Shop", shop_id));
     record.details = Some(serde_json::json!({ "rows": written, "from": first, "to": last }));
     record.commit(txn).await?;

@@ -3,6 +3,8 @@
 
 pub mod graphql;
 pub mod ingest;
+pub mod rollup;
+pub mod sums;
 
 use async_graphql::Enum;
 use serde::{Deserialize, Serialize};

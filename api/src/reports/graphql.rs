@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::Granularity;
 use super::health::{self, Check, HealthRule, HealthStatus};
 use super::numbers::{Numbers, change, ratio};
-use super::performance::{self, GrossProfit, Scope, SourceRow, between, buckets};
+use super::performance::{self, GrossProfit, Scope, SourceRow, Span, between, buckets};
 use super::products::{self, ProductNumbers, ProductPerformanceSort, RankKey};
 use super::variance::{self, Plan};
 use crate::authz::Permission;
@@ -451,13 +451,26 @@ pub struct VarianceExplanation {
 pub struct PerformanceReport {
     scope: Scope,
     granularity: Granularity,
-    days: OnceCell<Vec<(NaiveDate, Numbers)>>,
+    /// The previous period and the period in spans (whole months and edge days).
+    spans: OnceCell<Vec<Span>>,
+    /// The period day by day, for day and week buckets.
+    days: OnceCell<Vec<Span>>,
     sources: OnceCell<Vec<SourceRow>>,
     plan: OnceCell<Option<BTreeMap<NaiveDate, Plan>>>,
 }
 
 impl PerformanceReport {
-    async fn days(&self, ctx: &Context<'_>) -> AppResult<&[(NaiveDate, Numbers)]> {
+    async fn spans(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
+        let spans = self
+            .spans
+            .get_or_try_init(|| async {
+                performance::spans(&authenticated(ctx)?, &self.scope).await
+            })
+            .await?;
+        Ok(spans)
+    }
+
+    async fn days(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
         let days = self
             .days
             .get_or_try_init(|| async {
@@ -489,7 +502,7 @@ impl PerformanceReport {
 
     async fn totals_now(&self, ctx: &Context<'_>) -> AppResult<Numbers> {
         Ok(between(
-            self.days(ctx).await?,
+            self.spans(ctx).await?,
             self.scope.from,
             self.scope.to,
         ))
@@ -497,7 +510,7 @@ impl PerformanceReport {
 
     async fn totals_before(&self, ctx: &Context<'_>) -> AppResult<Numbers> {
         let (start, end) = self.scope.previous();
-        Ok(between(self.days(ctx).await?, start, end))
+        Ok(between(self.spans(ctx).await?, start, end))
     }
 
     fn money(&self, minor: i64) -> Money {
@@ -555,7 +568,11 @@ impl PerformanceReport {
     }
     /// The period cut by `granularity`, in order; a bucket without rows holds zeros.
     async fn series(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<PerformanceBucket>> {
-        let days = self.days(ctx).await?;
+        // Months sum from rollups; days and weeks need the days.
+        let days = match self.granularity {
+            Granularity::Month => self.spans(ctx).await?,
+            Granularity::Day | Granularity::Week => self.days(ctx).await?,
+        };
         Ok(buckets(self.scope.from, self.scope.to, self.granularity)
             .into_iter()
             .map(|(start, end)| {
@@ -660,7 +677,7 @@ impl PerformanceReport {
         let Some(plan) = self.daily_plan(ctx).await? else {
             return Ok(None);
         };
-        let days = self.days(ctx).await?;
+        let days = self.spans(ctx).await?;
         let actual = between(days, self.scope.from, self.scope.to);
         let planned = self.planned(plan);
         let mut months: BTreeMap<(i32, u32), Vec<(NaiveDate, &Plan)>> = BTreeMap::new();
@@ -873,6 +890,7 @@ impl ReportQuery {
         Ok(PerformanceReport {
             scope,
             granularity,
+            spans: OnceCell::new(),
             days: OnceCell::new(),
             sources: OnceCell::new(),
             plan: OnceCell::new(),

@@ -2,7 +2,7 @@
 //! Every ratio is taken over the sums (summed first, divided last) and is `None` when its
 //! denominator is zero.
 
-use sea_orm::FromQueryResult;
+use crate::metrics::sums::Summed;
 
 /// Counts and amounts (minor units of one currency) summed over some metric rows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -20,24 +20,6 @@ pub struct Numbers {
     pub ad_spend_minor: i64,
     pub ad_impressions: i64,
     pub ad_clicks: i64,
-}
-
-/// One summed row as SQL answers it: sums over no rows are NULL.
-#[derive(Debug, FromQueryResult)]
-pub struct Summed {
-    pub visitors: Option<i64>,
-    pub returning_visitors: Option<i64>,
-    pub page_views: Option<i64>,
-    pub bounces: Option<i64>,
-    pub collects: Option<i64>,
-    pub add_to_carts: Option<i64>,
-    pub orders: Option<i64>,
-    pub buyers: Option<i64>,
-    pub gmv_minor: Option<i64>,
-    pub refunds_minor: Option<i64>,
-    pub ad_spend_minor: Option<i64>,
-    pub ad_impressions: Option<i64>,
-    pub ad_clicks: Option<i64>,
 }
 
 impl From<Summed> for Numbers {

@@ -6,21 +6,24 @@
 use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
-use entity::{product, product_metric, shop, shop_metric};
+use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use super::Granularity;
-use super::numbers::{Numbers, Summed, per};
+use super::numbers::{Numbers, per};
 use super::variance::Plan;
 use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::metrics::TrafficSource;
+use crate::metrics::rollup::{month_end, month_of};
+use crate::metrics::sums::{Summed, sums};
 use crate::money::Currency;
 use crate::products::ProductLabel;
 use crate::sql::big_sum;
@@ -35,6 +38,9 @@ pub const MAX_SHOPS: usize = 1_000;
 #[derive(Clone, Debug)]
 pub struct Scope {
     pub shops: Vec<shop::Model>,
+    /// Whether `shops` are every shop the actor may see (no list, no currency named): then
+    /// the actor's own scope narrows the rows and no list of ids is sent.
+    pub every_shop: bool,
     pub currency: Currency,
     pub from: NaiveDate,
     pub to: NaiveDate,
@@ -72,6 +78,7 @@ pub async fn scope(
             "`from` must not be after `to`, and a report spans at most {MAX_DAYS} days"
         )));
     }
+    let every_shop = ids.is_none() && currency.is_none();
     let shops = shops(ctx, ids, currency).await?;
     let currencies: Vec<&str> = shops
         .iter()
@@ -85,6 +92,7 @@ pub async fn scope(
         )),
         [one] => Ok(Scope {
             currency: Currency::stored(one),
+            every_shop,
             shops,
             from,
             to,
@@ -129,47 +137,80 @@ pub async fn shops(
     Ok(shops)
 }
 
-/// The sums of every column of `E`'s metric rows selected by `query`.
-fn summed<E: EntityTrait>(query: Select<E>, columns: [(E::Column, &str); 13]) -> Select<E> {
-    columns
-        .into_iter()
-        .fold(query.select_only(), |q, (column, alias)| {
-            q.column_as(big_sum(Expr::col(column)), alias)
-        })
+/// The parts of the period and of the previous period that are read from monthly rollups
+/// (whole calendar months inside one of the two) and from days (everything else: the partial
+/// months at the edges). Reading a year of 500 shops then sums 12 rollup rows per shop and
+/// source instead of 365 days.
+struct Coverage {
+    months: Vec<NaiveDate>,
+    days: Vec<(NaiveDate, NaiveDate)>,
 }
 
-fn shop_sums(query: Select<shop_metric::Entity>) -> Select<shop_metric::Entity> {
-    use shop_metric::Column as C;
-    summed(
-        query,
-        [
-            (C::Visitors, "visitors"),
-            (C::ReturningVisitors, "returning_visitors"),
-            (C::PageViews, "page_views"),
-            (C::Bounces, "bounces"),
-            (C::Collects, "collects"),
-            (C::AddToCarts, "add_to_carts"),
-            (C::Orders, "orders"),
-            (C::Buyers, "buyers"),
-            (C::GmvMinor, "gmv_minor"),
-            (C::RefundsMinor, "refunds_minor"),
-            (C::AdSpendMinor, "ad_spend_minor"),
-            (C::AdImpressions, "ad_impressions"),
-            (C::AdClicks, "ad_clicks"),
-        ],
-    )
+impl Coverage {
+    fn of(periods: [(NaiveDate, NaiveDate); 2]) -> Self {
+        let mut months = Vec::new();
+        let mut days = Vec::new();
+        for (first, last) in periods {
+            let mut whole: Vec<NaiveDate> = Vec::new();
+            let mut month = month_of(first);
+            while month <= last {
+                if month >= first && month_end(month) <= last {
+                    whole.push(month);
+                }
+                month = month_end(month) + Days::new(1);
+            }
+            match (whole.first(), whole.last()) {
+                (Some(start), Some(end)) => {
+                    if first < *start {
+                        days.push((first, *start - Days::new(1)));
+                    }
+                    if month_end(*end) < last {
+                        days.push((month_end(*end) + Days::new(1), last));
+                    }
+                }
+                _ => days.push((first, last)),
+            }
+            months.extend(whole);
+        }
+        Self { months, days }
+    }
+
+    fn day_condition(&self) -> Condition {
+        self.days
+            .iter()
+            .fold(Condition::any(), |any, (first, last)| {
+                any.add(shop_metric::Column::Date.between(*first, *last))
+            })
+    }
 }
 
-/// The scope's metric rows from `first` to `last`.
-fn shop_rows(
-    ctx: &Ctx<'_>,
-    scope: &Scope,
-    first: NaiveDate,
-    last: NaiveDate,
-) -> Select<shop_metric::Entity> {
-    shop_metric::Entity::find_in(ctx.actor)
-        .filter(shop_metric::Column::ShopId.is_in(scope.shop_ids()))
-        .filter(shop_metric::Column::Date.between(first, last))
+/// The scope's daily rows, narrowed to its shops unless it covers every visible shop.
+fn shop_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<shop_metric::Entity> {
+    let rows = shop_metric::Entity::find_in(ctx.actor);
+    if scope.every_shop {
+        rows
+    } else {
+        rows.filter(shop_metric::Column::ShopId.is_in(scope.shop_ids()))
+    }
+}
+
+/// The scope's monthly rollups, narrowed like `shop_rows`.
+fn month_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<shop_metric_month::Entity> {
+    let rows = shop_metric_month::Entity::find_in(ctx.actor);
+    if scope.every_shop {
+        rows
+    } else {
+        rows.filter(shop_metric_month::Column::ShopId.is_in(scope.shop_ids()))
+    }
+}
+
+/// Numbers summed over a span of days that lies inside one bucket of any granularity: a day,
+/// or a whole calendar month.
+#[derive(Clone, Copy, Debug)]
+pub struct Span {
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    pub numbers: Numbers,
 }
 
 #[derive(FromQueryResult)]
@@ -179,14 +220,59 @@ struct DayRow {
     sums: Summed,
 }
 
-/// Every day of the previous period and of the period, in order, with the scope's numbers
-/// summed over shops and sources (zero on a day without rows): one grouped statement.
-pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<(NaiveDate, Numbers)>> {
-    let (first, _) = scope.previous();
-    let rows: Vec<DayRow> = shop_sums(shop_rows(ctx, scope, first, scope.to))
+#[derive(FromQueryResult)]
+struct MonthRow {
+    month: NaiveDate,
+    #[sea_orm(nested)]
+    sums: Summed,
+}
+
+/// The previous period and the period as spans, in order: whole months from the rollups, the
+/// other days from daily rows. Two grouped statements; days and months without rows are
+/// absent (they hold zeros).
+pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
+    let coverage = Coverage::of([scope.previous(), (scope.from, scope.to)]);
+    let db = &ctx.state.db;
+    let mut spans: Vec<Span> = Vec::new();
+    if !coverage.months.is_empty() {
+        let months: Vec<MonthRow> = sums(month_rows(ctx, scope))
+            .column(shop_metric_month::Column::Month)
+            .filter(shop_metric_month::Column::Month.is_in(coverage.months.iter().copied()))
+            .group_by(shop_metric_month::Column::Month)
+            .into_model()
+            .all(db)
+            .await?;
+        spans.extend(months.into_iter().map(|row| Span {
+            first: row.month,
+            last: month_end(row.month),
+            numbers: row.sums.into(),
+        }));
+    }
+    if !coverage.days.is_empty() {
+        let days: Vec<DayRow> = sums(shop_rows(ctx, scope))
+            .column(shop_metric::Column::Date)
+            .filter(coverage.day_condition())
+            .group_by(shop_metric::Column::Date)
+            .into_model()
+            .all(db)
+            .await?;
+        spans.extend(days.into_iter().map(|row| Span {
+            first: row.date,
+            last: row.date,
+            numbers: row.sums.into(),
+        }));
+    }
+    spans.sort_by_key(|span| span.first);
+    Ok(spans)
+}
+
+/// Every day of the period, in order, with the scope's numbers (zero on a day without rows):
+/// one grouped statement over the daily rows, for day and week buckets.
+pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
+    let rows: Vec<DayRow> = sums(shop_rows(ctx, scope))
         .column(shop_metric::Column::Date)
+        .filter(shop_metric::Column::Date.between(scope.from, scope.to))
         .group_by(shop_metric::Column::Date)
-        .order_by(shop_metric::Column::Date, Order::Asc)
         .into_model()
         .all(&ctx.state.db)
         .await?;
@@ -194,19 +280,25 @@ pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<(NaiveDate, Nu
         .into_iter()
         .map(|row| (row.date, Numbers::from(row.sums)))
         .collect();
-    Ok(first
+    Ok(scope
+        .from
         .iter_days()
         .take_while(|d| *d <= scope.to)
-        .map(|d| (d, found.remove(&d).unwrap_or_default()))
+        .map(|d| Span {
+            first: d,
+            last: d,
+            numbers: found.remove(&d).unwrap_or_default(),
+        })
         .collect())
 }
 
-/// The numbers of `days` from `first` to `last`.
-pub fn between(days: &[(NaiveDate, Numbers)], first: NaiveDate, last: NaiveDate) -> Numbers {
+/// The numbers of the `spans` that lie within `first`–`last`.
+pub fn between(spans: &[Span], first: NaiveDate, last: NaiveDate) -> Numbers {
     Numbers::sum(
-        days.iter()
-            .filter(|(d, _)| *d >= first && *d <= last)
-            .map(|(_, n)| n),
+        spans
+            .iter()
+            .filter(|s| s.first >= first && s.last <= last)
+            .map(|s| &s.numbers),
     )
 }
 
@@ -226,23 +318,45 @@ struct SourceGroup {
     sums: Summed,
 }
 
-/// The scope's numbers per traffic source, now and in the previous period: one grouped
-/// statement. Sources without rows in either period are left out.
+/// The scope's numbers per traffic source, now and in the previous period: two grouped
+/// statements (rollups and days, as `spans`). Sources without rows in either period are left
+/// out.
 pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>> {
-    let (first, _) = scope.previous();
-    let in_period: Expr = Expr::case(shop_metric::Column::Date.gte(scope.from), 1)
-        .finally(0)
-        .into();
+    let coverage = Coverage::of([scope.previous(), (scope.from, scope.to)]);
+    let db = &ctx.state.db;
     // Grouped by the output column's name: PostgreSQL would not match the CASE written twice,
     // since each copy binds its own parameters.
-    let groups: Vec<SourceGroup> = shop_sums(shop_rows(ctx, scope, first, scope.to))
-        .column(shop_metric::Column::Source)
-        .column_as(in_period, "in_period")
-        .group_by(shop_metric::Column::Source)
-        .group_by(Expr::cust("in_period"))
-        .into_model()
-        .all(&ctx.state.db)
-        .await?;
+    let in_period = |expr: Expr| -> Expr { Expr::case(expr.gte(scope.from), 1).finally(0).into() };
+    let mut groups: Vec<SourceGroup> = Vec::new();
+    if !coverage.months.is_empty() {
+        groups.extend(
+            sums(month_rows(ctx, scope))
+                .column(shop_metric_month::Column::Source)
+                .column_as(
+                    in_period(Expr::col(shop_metric_month::Column::Month)),
+                    "in_period",
+                )
+                .filter(shop_metric_month::Column::Month.is_in(coverage.months.iter().copied()))
+                .group_by(shop_metric_month::Column::Source)
+                .group_by(Expr::cust("in_period"))
+                .into_model::<SourceGroup>()
+                .all(db)
+                .await?,
+        );
+    }
+    if !coverage.days.is_empty() {
+        groups.extend(
+            sums(shop_rows(ctx, scope))
+                .column(shop_metric::Column::Source)
+                .column_as(in_period(Expr::col(shop_metric::Column::Date)), "in_period")
+                .filter(coverage.day_condition())
+                .group_by(shop_metric::Column::Source)
+                .group_by(Expr::cust("in_period"))
+                .into_model::<SourceGroup>()
+                .all(db)
+                .await?,
+        );
+    }
     let mut rows: BTreeMap<TrafficSource, SourceRow> = BTreeMap::new();
     for group in groups {
         let Ok(source) = group.source.parse::<TrafficSource>() else {
@@ -255,9 +369,9 @@ pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>
         });
         let numbers = Numbers::from(group.sums);
         if group.in_period == 1 {
-            row.now = numbers;
+            row.now.add(&numbers);
         } else {
-            row.before = numbers;
+            row.before.add(&numbers);
         }
     }
     Ok(rows.into_values().collect())
@@ -452,6 +566,32 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap_or_default()
+    }
+
+    #[test]
+    fn whole_months_come_from_rollups_and_the_edges_from_days() {
+        let coverage = Coverage::of([
+            (date("2025-11-28"), date("2026-11-27")),
+            (date("2026-11-28"), date("2026-12-31")),
+        ]);
+        assert_eq!(coverage.months.first(), Some(&date("2025-12-01")));
+        assert_eq!(coverage.months.last(), Some(&date("2026-12-01")));
+        assert_eq!(coverage.months.len(), 12);
+        assert_eq!(
+            coverage.days,
+            [
+                (date("2025-11-28"), date("2025-11-30")),
+                (date("2026-11-01"), date("2026-11-27")),
+                (date("2026-11-28"), date("2026-11-30")),
+            ]
+        );
+        // A period inside one month has no whole month.
+        let short = Coverage::of([
+            (date("2026-10-01"), date("2026-10-07")),
+            (date("2026-10-08"), date("2026-10-14")),
+        ]);
+        assert!(short.months.is_empty());
+        assert_eq!(short.days.len(), 2);
     }
 
     #[test]

@@ -1,0 +1,108 @@
+//! A shop's days summed per month and traffic source (`shop_metric_months`), refreshed in the
+//! transaction that writes the days: each month a batch touches is summed again from its days,
+//! so the rollup always equals its days, whatever was replaced.
+
+use std::collections::BTreeSet;
+
+use chrono::{Datelike, Days, Months, NaiveDate};
+use entity::{shop_metric, shop_metric_month};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+};
+use uuid::Uuid;
+
+use super::sums::{Summed, sums};
+use crate::auth::Actor;
+use crate::error::AppResult;
+use crate::tenancy::TenantScoped;
+
+/// The first day of `date`'s month.
+pub fn month_of(date: NaiveDate) -> NaiveDate {
+    date.with_day(1).unwrap_or(date)
+}
+
+/// The last day of the month that starts on `month`.
+pub fn month_end(month: NaiveDate) -> NaiveDate {
+    month
+        .checked_add_months(Months::new(1))
+        .map_or(month, |next| next - Days::new(1))
+}
+
+#[derive(FromQueryResult)]
+struct SourceSums {
+    source: String,
+    #[sea_orm(nested)]
+    sums: Summed,
+}
+
+/// Sums the days of `shop` again for each of `months` (first days) into its rollups.
+pub async fn refresh(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    shop: Uuid,
+    months: &BTreeSet<NaiveDate>,
+) -> AppResult<()> {
+    for month in months {
+        let groups: Vec<SourceSums> = sums(shop_metric::Entity::find_in(actor))
+            .column(shop_metric::Column::Source)
+            .filter(shop_metric::Column::ShopId.eq(shop))
+            .filter(shop_metric::Column::Date.between(*month, month_end(*month)))
+            .group_by(shop_metric::Column::Source)
+            .into_model()
+            .all(txn)
+            .await?;
+        shop_metric_month::Entity::delete_in(actor)
+            .filter(shop_metric_month::Column::ShopId.eq(shop))
+            .filter(shop_metric_month::Column::Month.eq(*month))
+            .exec(txn)
+            .await?;
+        let rows = groups
+            .into_iter()
+            .map(|group| {
+                let s = group.sums;
+                shop_metric_month::Entity::new_in(
+                    actor,
+                    shop_metric_month::Model {
+                        agency_id: actor.agency_id(),
+                        shop_id: shop,
+                        month: *month,
+                        source: group.source,
+                        visitors: s.visitors.unwrap_or(0),
+                        returning_visitors: s.returning_visitors.unwrap_or(0),
+                        page_views: s.page_views.unwrap_or(0),
+                        bounces: s.bounces.unwrap_or(0),
+                        collects: s.collects.unwrap_or(0),
+                        add_to_carts: s.add_to_carts.unwrap_or(0),
+                        orders: s.orders.unwrap_or(0),
+                        buyers: s.buyers.unwrap_or(0),
+                        gmv_minor: s.gmv_minor.unwrap_or(0),
+                        refunds_minor: s.refunds_minor.unwrap_or(0),
+                        ad_spend_minor: s.ad_spend_minor.unwrap_or(0),
+                        ad_impressions: s.ad_impressions.unwrap_or(0),
+                        ad_clicks: s.ad_clicks.unwrap_or(0),
+                    }
+                    .into(),
+                )
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        if !rows.is_empty() {
+            shop_metric_month::Entity::insert_many(rows)
+                .exec_without_returning(txn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_start_on_the_first_and_end_on_their_last_day() {
+        let day = |t: &str| t.parse::<NaiveDate>().unwrap_or_default();
+        assert_eq!(month_of(day("2024-02-17")), day("2024-02-01"));
+        assert_eq!(month_end(day("2024-02-01")), day("2024-02-29"));
+        assert_eq!(month_end(day("2026-12-01")), day("2026-12-31"));
+    }
+}

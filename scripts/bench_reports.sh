@@ -1,0 +1,225 @@
+# The `reports` mode of scripts/bench.sh (sourced by it; uses its helpers): daily metrics at
+# volume on PostgreSQL, the reports read from them, ingestion throughput, and the same sums
+# done directly in SQL (pgbench) and by PostGraphile with @graphile/pg-aggregates.
+#
+#   BENCH_REPORT_SHOPS (500) shops × BENCH_REPORT_PRODUCTS (100) products each;
+#   BENCH_REPORT_DAYS (366) days × BENCH_REPORT_SOURCES (6) traffic sources of shop metrics;
+#   BENCH_REPORT_PRODUCT_DAYS (20) days of product metrics for every product.
+
+R_SHOPS="${BENCH_REPORT_SHOPS:-500}"
+R_PRODUCTS="${BENCH_REPORT_PRODUCTS:-100}"
+R_DAYS="${BENCH_REPORT_DAYS:-366}"
+R_SOURCES="${BENCH_REPORT_SOURCES:-6}"
+R_PRODUCT_DAYS="${BENCH_REPORT_PRODUCT_DAYS:-20}"
+
+# Shops, products, a year of shop metrics per source, product metrics and monthly targets, all
+# ending yesterday; the numbers vary by shop, day and source so that no two buckets are alike.
+seed_reports() { # database URL, agency id
+  psql "$1" -v ON_ERROR_STOP=1 -q <<SQL
+$V7
+INSERT INTO shops (id, agency_id, name, platform, currency_code, timezone, external_id, status,
+                   version, created_at, updated_at)
+SELECT pg_temp.v7(s, 1700000000000), '$2', 'Shop ' || s, 'TMALL', 'CNY', 'Asia/Shanghai',
+       NULL, 'ACTIVE', 1, now() - interval '2 years', now()
+FROM generate_series(1, $R_SHOPS) AS s;
+INSERT INTO products (id, agency_id, shop_id, sku, title, description, images, brand, category,
+                      currency_code, price_minor, cost_minor, stock, low_stock_threshold, labels,
+                      status, version, created_at, updated_at)
+SELECT pg_temp.v7(s * $R_PRODUCTS + p, 1710000000000), '$2', pg_temp.v7(s, 1700000000000),
+       'SKU-' || s || '-' || p, 'Product ' || p, NULL, '[]', NULL, NULL, 'CNY', 12900, 5100,
+       100, 10, CASE WHEN p = 1 THEN 'HERO' ELSE '' END, 'ACTIVE', 1,
+       now() - interval '2 years', now()
+FROM generate_series(1, $R_SHOPS) AS s, generate_series(1, $R_PRODUCTS) AS p;
+INSERT INTO shop_metrics (id, agency_id, shop_id, date, source, visitors, returning_visitors,
+                          page_views, bounces, collects, add_to_carts, orders, buyers, gmv_minor,
+                          refunds_minor, ad_spend_minor, ad_impressions, ad_clicks, updated_at)
+SELECT pg_temp.v7((s::bigint * 1000 + d) * 16 + k, 1790000000000), '$2',
+       pg_temp.v7(s, 1700000000000), current_date - 1 - d,
+       (ARRAY['SEARCH','ADS_SEARCH','ADS_DISPLAY','AFFILIATE','RECOMMENDATION','PRIVATE_DOMAIN',
+              'CONTENT','LIVESTREAM','INFLUENCER','PLATFORM_EVENT','OTHER'])[k],
+       v, v * 3 / 10, v * 3, v * 55 / 100, v / 20, v / 12, v / 27, v / 30, v / 27 * 12900,
+       v / 27 * 300, CASE WHEN k IN (2, 3) THEN v * 40 ELSE 0 END,
+       CASE WHEN k IN (2, 3) THEN v * 25 ELSE 0 END, CASE WHEN k IN (2, 3) THEN v ELSE 0 END,
+       now()
+FROM generate_series(1, $R_SHOPS) AS s, generate_series(0, $R_DAYS - 1) AS d,
+     generate_series(1, $R_SOURCES) AS k,
+     LATERAL (SELECT 500 + (s * 37 + d * 11 + k * 53) % 900 AS v) AS n;
+INSERT INTO product_metrics (id, agency_id, shop_id, product_id, date, visitors, collects,
+                             add_to_carts, orders, units, gmv_minor, ad_spend_minor, ad_clicks,
+                             updated_at)
+SELECT pg_temp.v7((s::bigint * $R_PRODUCTS + p) * 64 + d, 1800000000000), '$2',
+       pg_temp.v7(s, 1700000000000), pg_temp.v7(s * $R_PRODUCTS + p, 1710000000000),
+       current_date - 1 - d, v, v / 20, v / 12, v / 30, v / 25, v / 30 * 12900, v * 10, v / 10,
+       now()
+FROM generate_series(1, $R_SHOPS) AS s, generate_series(1, $R_PRODUCTS) AS p,
+     generate_series(0, $R_PRODUCT_DAYS - 1) AS d,
+     LATERAL (SELECT (s * 7 + p * 13 + d * 5) % 60 AS v) AS n;
+-- The monthly rollups ingestion keeps (seeded rows bypass ingestion, so they are summed here).
+INSERT INTO shop_metric_months (agency_id, shop_id, month, source, visitors, returning_visitors,
+                                page_views, bounces, collects, add_to_carts, orders, buyers,
+                                gmv_minor, refunds_minor, ad_spend_minor, ad_impressions,
+                                ad_clicks)
+SELECT agency_id, shop_id, date_trunc('month', date)::date, source, sum(visitors),
+       sum(returning_visitors), sum(page_views), sum(bounces), sum(collects), sum(add_to_carts),
+       sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor), sum(ad_spend_minor),
+       sum(ad_impressions), sum(ad_clicks)
+FROM shop_metrics GROUP BY 1, 2, 3, 4;
+INSERT INTO shop_monthly_targets (id, agency_id, shop_id, month, gmv_minor, orders, visitors,
+                                  updated_at)
+SELECT pg_temp.v7(s::bigint * 100 + m, 1810000000000), '$2', pg_temp.v7(s, 1700000000000),
+       (date_trunc('month', current_date) - m * interval '1 month')::date, 5000000000, 400000,
+       12000000, now()
+FROM generate_series(1, $R_SHOPS) AS s, generate_series(0, 12) AS m;
+VACUUM ANALYZE;
+SQL
+}
+
+# One batch of `ingestShopMetrics` rows for a shop: days × sources, ending `days` back from
+# `end_offset` days ago.
+ingest_body() { # file, shop global id, key, rows, end offset in days
+  python3 - "$@" <<'PY'
+import datetime, json, sys
+path, shop, key, rows, end = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+sources = ["SEARCH", "ADS_SEARCH", "ADS_DISPLAY", "AFFILIATE", "PLATFORM_EVENT", "RECOMMENDATION",
+           "CONTENT", "LIVESTREAM", "INFLUENCER", "PRIVATE_DOMAIN", "OTHER"]
+today = datetime.date.today() - datetime.timedelta(days=end)
+out = []
+for i in range(rows):
+    day = today - datetime.timedelta(days=i // len(sources))
+    v = 500 + (i * 37) % 900
+    out.append({"date": day.isoformat(), "source": sources[i % len(sources)], "visitors": v,
+                "returningVisitors": v // 4, "pageViews": v * 3, "bounces": v // 2,
+                "orders": v // 27, "buyers": v // 30, "gmv": f"{v // 27 * 129}.00"})
+query = "mutation($i: IngestShopMetricsInput!) { ingestShopMetrics(input: $i) { inserted updated userErrors { field message } } }"
+json.dump({"query": query, "variables": {"i": {"shopId": shop, "idempotencyKey": key, "rows": out}}}, open(path, "w"))
+PY
+}
+
+install_aggregates() {
+  install_postgraphile
+  [ -d "$CACHE/node_modules/@graphile/pg-aggregates" ] && [ -d "$CACHE/node_modules/postgraphile-plugin-connection-filter" ] && return
+  (cd "$CACHE" && npm install --silent --no-audit --no-fund @graphile/pg-aggregates@0 postgraphile-plugin-connection-filter@2 >/dev/null)
+}
+
+start_postgraphile_aggregates() { # database URL
+  NODE_ENV=production "$CACHE/node_modules/.bin/postgraphile" -c "$1" --schema public \
+    --host 127.0.0.1 --port "$PG_PORT" --disable-default-mutations --simple-collections omit \
+    --append-plugins @graphile/pg-aggregates,postgraphile-plugin-connection-filter \
+    --disable-query-log --disable-graphiql \
+    --cluster-workers "${BENCH_POSTGRAPHILE_WORKERS:-2}" >"$SCRATCH/postgraphile.log" 2>&1 &
+  POSTGRAPHILE=$!
+  for _ in $(seq 1 150); do
+    curl -fs "$PG_BASE" -H 'content-type: application/json' -d '{"query":"{ __typename }"}' >/dev/null && return
+    sleep 0.2
+  done
+  cat "$SCRATCH/postgraphile.log" >&2
+  echo "PostGraphile did not start" >&2
+  exit 1
+}
+
+reports() {
+  install_aggregates
+  local db="steward_bench_reports" db_url
+  db_url="$PG_URL/$db"
+  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
+  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
+  start_steward "$db_url"
+  local token agency started
+  token=$(sign_up)
+  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  started=$(date +%s)
+  seed_reports "$db_url" "$agency"
+  echo "seeded in $(( $(date +%s) - started )) s: $R_SHOPS shops x $R_PRODUCTS products;" \
+    "$(psql "$db_url" -qAt -c 'SELECT count(*) FROM shop_metrics') shop metric rows," \
+    "$(psql "$db_url" -qAt -c 'SELECT count(*) FROM product_metrics') product metric rows;" \
+    "connections: $CONNECTIONS, duration: $DURATION, cores: $(nproc), $(uptime | sed 's/.*load/load/')"
+  local yesterday year_ago month_ago one_shop one_gid
+  yesterday=$(date -d yesterday +%F)
+  year_ago=$(date -d '365 days ago' +%F)
+  month_ago=$(date -d '30 days ago' +%F)
+  one_shop=$(psql "$db_url" -qAt -c "SELECT id FROM shops ORDER BY id LIMIT 1")
+  one_gid=$(python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(("Shop:" + sys.argv[1]).encode()).decode().rstrip("="))' "$one_shop")
+
+  # What a reporting script and a shop manager ask for.
+  body "$SCRATCH/year.json" 'query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: MONTH) { totals { visitors orders gmv { amount } conversionRate averageOrderValue { amount } returnOnAdSpend } series { start visitors gmv { amount } } bySource { source current { gmv { amount } } } change { gmv visitors } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
+  body "$SCRATCH/shop-month.json" 'query($shop: ID!, $from: Date!, $to: Date!) { shopPerformance(shopIds: [$shop], from: $from, to: $to, granularity: DAY) { totals { visitors gmv { amount } bounceRate visitDepth } series { start visitors orders gmv { amount } } bySource { source current { visitors } gmvDifference { amount } } funnel { stage count } health { rule status value } healthByWeek { start checks { status } } sellThrough { rate } grossProfit { grossProfit { amount } } plan { gmvAttainment months { pacing projectedGmv { amount } } } variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } } }' "{\"shop\": \"$one_gid\", \"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
+  body "$SCRATCH/brief.json" 'query($day: Date!) { shopPerformance(from: $day, to: $day, granularity: DAY) { totals { visitors orders gmv { amount } conversionRate } change { gmv } } productPerformance(from: $day, to: $day, sort: VISITORS, first: 10) { nodes { product { sku shop { name } } visitors orders gmv { amount } } } slowMovers(days: 30, first: 10) { nodes { sku } } }' "{\"day\": \"$yesterday\"}"
+  body "$SCRATCH/products.json" 'query($from: Date!, $to: Date!) { productPerformance(from: $from, to: $to, first: 20) { nodes { product { sku } units gmv { amount } returnOnAdSpend } } }' "{\"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
+  local q rps p50 p99 bad peak
+  echo "| query                          | req/s     | p50      | p99      | statements | non-2xx |"
+  echo "|--------------------------------|-----------|----------|----------|------------|---------|"
+  for q in year shop-month brief products; do
+    grep -q '"errors"' <<<"$(gql "$token" "$(cat "$SCRATCH/$q.json")")" && { gql "$token" "$(cat "$SCRATCH/$q.json")" >&2; exit 1; }
+    read -r rps p50 p99 bad < <(load "$BASE" "$SCRATCH/$q.json" "Bearer $token")
+    printf '| %-30s | %9s | %8s | %8s | %10s | %7s |\n' "$q" "$rps" "$p50" "$p99" \
+      "$(statements "$token" "$(cat "$SCRATCH/$q.json")")" "$bad"
+  done
+  peak=$(rss_kib "$SERVER" VmHWM)
+  echo "Steward peak memory: $((peak / 1024)) MiB"
+
+  # Ingestion: 10,000-row batches (910 days × 11 sources of one shop each) into shops that
+  # have no rows yet for those days, then the same batches again (all updates).
+  local shop_ids n i t0 t1 gid
+  mapfile -t shop_ids < <(psql "$db_url" -qAt -c "SELECT id FROM shops ORDER BY id DESC LIMIT 5")
+  for pass in insert update; do
+    t0=$(date +%s.%N); n=0
+    for i in "${!shop_ids[@]}"; do
+      gid=$(python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(("Shop:" + sys.argv[1]).encode()).decode().rstrip("="))' "${shop_ids[$i]}")
+      ingest_body "$SCRATCH/ingest-$i.json" "$gid" "bench-$pass-$i" 10000 "$R_DAYS"
+      curl -fs "$BASE" -H 'content-type: application/json' -H "authorization: Bearer $token" -d @"$SCRATCH/ingest-$i.json" | grep -q '"userErrors":\[\]' || { echo "ingestion refused" >&2; exit 1; }
+      n=$((n + 10000))
+    done
+    t1=$(date +%s.%N)
+    echo "ingestion ($pass): $n rows in $(python3 -c "print(f'{$t1 - $t0:.1f}')") s = $(python3 -c "print(int($n / ($t1 - $t0)))") rows/s (10,000 rows a call, one call at a time)"
+  done
+
+  # The same year as direct SQL with pgbench: summing the days (what a report without
+  # rollups, or a hand-written query, reads), and Steward's own statements over the rollups
+  # (whole months) plus the days at the edges.
+  cat >"$SCRATCH/year-days.sql" <<SQL
+SELECT date, sum(visitors), sum(returning_visitors), sum(page_views), sum(bounces), sum(collects),
+       sum(add_to_carts), sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor),
+       sum(ad_spend_minor), sum(ad_impressions), sum(ad_clicks)
+FROM shop_metrics WHERE agency_id = '$agency'
+  AND date BETWEEN '$year_ago'::date - 365 AND '$yesterday' GROUP BY date;
+SQL
+  cat >"$SCRATCH/year-rollups.sql" <<SQL
+SELECT month, sum(visitors), sum(returning_visitors), sum(page_views), sum(bounces), sum(collects),
+       sum(add_to_carts), sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor),
+       sum(ad_spend_minor), sum(ad_impressions), sum(ad_clicks)
+FROM shop_metric_months WHERE agency_id = '$agency'
+  AND month BETWEEN date_trunc('month', '$year_ago'::date - 364)::date AND date_trunc('month', '$yesterday'::date - 31)::date
+GROUP BY month;
+SELECT date, sum(visitors), sum(returning_visitors), sum(page_views), sum(bounces), sum(collects),
+       sum(add_to_carts), sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor),
+       sum(ad_spend_minor), sum(ad_impressions), sum(ad_clicks)
+FROM shop_metrics WHERE agency_id = '$agency'
+  AND (date BETWEEN '$year_ago'::date - 365 AND date_trunc('month', '$year_ago'::date - 364)::date
+       OR date >= date_trunc('month', '$yesterday'::date)::date AND date <= '$yesterday')
+GROUP BY date;
+SQL
+  local q_sql
+  for q_sql in year-days year-rollups; do
+    echo "direct SQL ($q_sql, pgbench, 2 clients): $(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/$q_sql.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') tps"
+  done
+
+  # PostGraphile with pg-aggregates: the year's totals and the series by month.
+  start_postgraphile_aggregates "$db_url"
+  body "$SCRATCH/p-year.json" 'query($from: Date!, $to: Date!) { allShopMetrics(filter: { date: { greaterThanOrEqualTo: $from, lessThanOrEqualTo: $to } }) { aggregates { sum { visitors orders gmvMinor buyers adSpendMinor } } groupedAggregates(groupBy: [DATE_TRUNCATED_TO_MONTH]) { keys sum { visitors gmvMinor } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
+  body "$SCRATCH/s-year.json" 'query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: MONTH) { totals { visitors orders gmv { amount } buyers adSpend { amount } } series { start visitors gmv { amount } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
+  local s_visitors p_visitors s_rps s_p50 s_p99 s_bad p_rps p_p50 p_p99 p_bad
+  s_visitors=$(gql "$token" "$(cat "$SCRATCH/s-year.json")" | field "['data']['shopPerformance']['totals']['visitors']")
+  p_visitors=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-year.json" | field "['data']['allShopMetrics']['aggregates']['sum']['visitors']")
+  [ "$s_visitors" = "$p_visitors" ] || { echo "the year's visitors differ: $s_visitors / $p_visitors" >&2; exit 1; }
+  read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-year.json" "Bearer $token")
+  read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-year.json" "")
+  echo "| year totals + months           | Steward/s | p99      | PostGr./s | p99      | ratio |"
+  printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "all shops, one year" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
+    "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+  echo "after the run: $(uptime | sed 's/.*load/load/')"
+  stop "$SERVER"
+  SERVER=""
+  stop "$POSTGRAPHILE"
+  POSTGRAPHILE=""
+  [ -n "${BENCH_KEEP:-}" ] || psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)"
+}
