@@ -22,6 +22,7 @@ pub mod money;
 pub mod paging;
 pub mod products;
 pub mod reports;
+pub mod reviews;
 pub mod search;
 pub mod settings;
 pub mod shops;

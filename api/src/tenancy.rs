@@ -31,8 +31,8 @@ use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
     collaboration, collaboration_result, deliverable, idempotency_key, influencer,
     influencer_account, influencer_stat, invitation, membership, price_change, product,
-    product_metric, shop, shop_metric, shop_metric_month, shop_monthly_target, status_change,
-    target_row, task,
+    product_metric, review, shop, shop_metric, shop_metric_month, shop_monthly_target,
+    status_change, target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -231,6 +231,7 @@ impl TenantScoped for campaign_target::Entity {
     }
 }
 tenant_scoped!(price_change, shop: ShopId);
+tenant_scoped!(review, shop: ShopId);
 
 /// A campaign's link to one of its shops is a row of that shop.
 impl TenantScoped for campaign_shop::Entity {

@@ -34,3 +34,20 @@ pub struct RunOfShowItem {
 /// A livestream's run of show, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
 pub struct RunOfShow(pub Vec<RunOfShowItem>);
+
+/// One contact with a reviewer while a review is handled.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactEntry {
+    /// When, RFC 3339.
+    pub at: String,
+    /// `PHONE`, `CHAT`, `SMS` or `OTHER`.
+    pub channel: String,
+    /// What came of it.
+    pub outcome: String,
+    /// Who made the contact: `user:<id>` or `key:<id>`.
+    pub by: String,
+}
+
+/// A review's contact log, oldest first.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, FromJsonQueryResult)]
+pub struct ContactLog(pub Vec<ContactEntry>);

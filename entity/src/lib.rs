@@ -24,6 +24,7 @@ pub mod price_change;
 pub mod product;
 pub mod product_metric;
 pub mod refresh_token;
+pub mod review;
 pub mod shop;
 pub mod shop_metric;
 pub mod shop_metric_month;

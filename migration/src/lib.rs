@@ -19,6 +19,7 @@ mod m20261129_000005_create_shop_monthly_targets;
 mod m20261129_000006_create_influencers;
 mod m20261129_000007_create_collaborations;
 mod m20261129_000008_create_metrics;
+mod m20261129_000009_create_reviews;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_influencers::Migration),
             Box::new(m20261129_000007_create_collaborations::Migration),
             Box::new(m20261129_000008_create_metrics::Migration),
+            Box::new(m20261129_000009_create_reviews::Migration),
         ]
     }
 }

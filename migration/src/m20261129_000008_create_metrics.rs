@@ -63,6 +63,14 @@ impl MigrationTrait for Migration {
             ],
         )
         .await?;
+        // Reports over every shop of an agency read a range of days across all its shops.
+        index(
+            manager,
+            ShopMetrics::Table,
+            "ix_shop_metrics_agency_day",
+            [ShopMetrics::AgencyId, ShopMetrics::Date],
+        )
+        .await?;
 
         manager
             .create_table(

@@ -24,6 +24,7 @@ mod performance;
 mod products;
 mod report_access;
 mod reports;
+mod reviews;
 mod schema;
 mod shops;
 mod smoke;

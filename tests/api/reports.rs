@@ -690,3 +690,52 @@ async fn a_day_sent_again_moves_its_months_sums_with_it() {
         assert_eq!(series_visitors, expected.visitors, "{by}");
     }
 }
+
+#[tokio::test]
+async fn the_example_reporting_script_pulls_a_month_with_a_read_key() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Scripts").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let rows = generate(day("2026-10-01"), 31, 1);
+    push(&app, &owner, &shop, "october", &rows).await;
+    let created = owner
+        .gql(
+            &app,
+            "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret userErrors { message } } }",
+            json!({ "input": { "name": "monthly report", "scopes": ["READ"] } }),
+        )
+        .await;
+    let secret = created.ok()["createApiKey"]["secret"]
+        .as_str()
+        .expect("a secret")
+        .to_owned();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/monthly-report.sh");
+    let address = app.address.clone();
+    // On a blocking thread: the server answers the script from this test's runtime.
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("bash")
+            .arg(script)
+            .arg("2026-10")
+            .env("STEWARD_URL", address)
+            .env("STEWARD_API_KEY", secret)
+            .output()
+    })
+    .await
+    .expect("the script finishes")
+    .expect("the script runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).expect("JSON on stdout");
+    let october = sums(&rows);
+    let performance = &report["shopPerformance"];
+    assert_eq!(performance["totals"]["visitors"], october.visitors);
+    assert_eq!(
+        performance["totals"]["gmv"]["amount"],
+        money(october.gmv_minor)
+    );
+    assert_eq!(performance["series"][0]["start"], "2026-10-01");
+    assert_eq!(performance["shops"][0]["name"], "Tmall");
+}

@@ -27,6 +27,7 @@ pub enum Kind {
     Influencer,
     Collaboration,
     Deliverable,
+    Review,
 }
 
 /// The global id of an object.

@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::{api_key, campaign, collaboration, influencer, product, shop};
+use entity::{api_key, campaign, collaboration, influencer, product, review, shop};
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
@@ -57,6 +57,7 @@ pub struct Loaders {
     pub price_history_counts: Arc<DataLoader<PriceHistoryCountLoader>>,
     pub influencers: DataLoader<ById<influencer::Entity>>,
     pub collaborations: DataLoader<ById<collaboration::Entity>>,
+    pub reviews: DataLoader<ById<review::Entity>>,
     pub influencer_accounts: DataLoader<AccountsLoader>,
     pub follower_histories: DataLoader<FollowerHistoryLoader>,
     pub deliverables: DataLoader<DeliverablesLoader>,
@@ -78,6 +79,7 @@ impl Loaders {
         Self {
             influencers: ById::loader(&db, actor, Permission::ReadInfluencers),
             collaborations: ById::loader(&db, actor, Permission::ReadInfluencers),
+            reviews: ById::loader(&db, actor, Permission::ReadCatalog),
             influencer_accounts: DataLoader::new(AccountsLoader(base.clone()), tokio::spawn),
             follower_histories: DataLoader::new(FollowerHistoryLoader(base.clone()), tokio::spawn),
             deliverables: DataLoader::new(DeliverablesLoader(base.clone()), tokio::spawn),

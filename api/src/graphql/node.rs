@@ -14,6 +14,7 @@ use crate::context::{authenticated, request};
 use crate::error::{AppError, AppResult};
 use crate::influencers::graphql::Influencer;
 use crate::products::graphql::Product;
+use crate::reviews::graphql::Review;
 use crate::shops::graphql::Shop;
 use crate::tasks::graphql::Task;
 use crate::tasks::service as task_service;
@@ -32,6 +33,7 @@ pub enum Node {
     Task(Task),
     Influencer(Influencer),
     Collaboration(Collaboration),
+    Review(Review),
 }
 
 /// Most ids one `nodes` call accepts.
@@ -57,6 +59,9 @@ async fn resolve(ctx: &Context<'_>, id: &ID) -> AppResult<Node> {
         Kind::Collaboration => load(&loaders.collaborations, uuid)
             .await?
             .map(|c| Node::Collaboration(Collaboration(c))),
+        Kind::Review => load(&loaders.reviews, uuid)
+            .await?
+            .map(|r| Node::Review(Review(r))),
         Kind::Task => Some(Node::Task(Task(task_service::get(&scoped, uuid).await?))),
         Kind::Agency => load(&loaders.agencies, uuid)
             .await?

@@ -18,6 +18,7 @@ use crate::influencers::graphql::{InfluencerMutation, InfluencerQuery};
 use crate::metrics::graphql::MetricsMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
 use crate::reports::graphql::ReportQuery;
+use crate::reviews::graphql::{ReviewMutation, ReviewQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
 
@@ -34,6 +35,7 @@ pub struct Query(
     InfluencerQuery,
     CollaborationQuery,
     ReportQuery,
+    ReviewQuery,
     AuditQuery,
     NodeQuery,
 );
@@ -53,6 +55,7 @@ pub struct Mutation(
     InfluencerMutation,
     CollaborationMutation,
     MetricsMutation,
+    ReviewMutation,
 );
 
 pub type StewardSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -14,6 +14,7 @@ use crate::campaigns::CampaignStatus;
 use crate::collaborations::CollaborationStatus;
 use crate::graphql::loaders::{load, loaders};
 use crate::influencers::InfluencerStage;
+use crate::reviews::ReviewStatus;
 use crate::tasks::TaskStatus;
 
 /// The history of the subject `id`, oldest first.
@@ -43,7 +44,8 @@ pub struct Transition<S> {
     concrete(name = "CampaignTransition", params(CampaignStatus)),
     concrete(name = "TaskTransition", params(TaskStatus)),
     concrete(name = "InfluencerStageChange", params(InfluencerStage)),
-    concrete(name = "CollaborationTransition", params(CollaborationStatus))
+    concrete(name = "CollaborationTransition", params(CollaborationStatus)),
+    concrete(name = "ReviewTransition", params(ReviewStatus))
 )]
 impl<S: OutputType + FromStr + Send + Sync> Transition<S> {
     /// The status before; null for the creation.

@@ -7,7 +7,7 @@ pub mod loader;
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{campaign, collaboration, influencer, status_change, task};
+use entity::{campaign, collaboration, influencer, review, status_change, task};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
@@ -27,6 +27,7 @@ pub enum Subject {
     Task(Uuid),
     Influencer(Uuid),
     Collaboration(Uuid),
+    Review(Uuid),
 }
 
 impl Subject {
@@ -36,6 +37,7 @@ impl Subject {
             Subject::Task(id) => ("TASK", id),
             Subject::Influencer(id) => ("INFLUENCER", id),
             Subject::Collaboration(id) => ("COLLABORATION", id),
+            Subject::Review(id) => ("REVIEW", id),
         }
     }
 }
@@ -75,6 +77,7 @@ has_status!(campaign, Status, "to", "campaign");
 has_status!(task, Status, "to", "task");
 has_status!(influencer, Stage, "stage", "influencer");
 has_status!(collaboration, Status, "to", "collaboration");
+has_status!(review, Status, "to", "review");
 
 /// Moves the row of `subject` from `from` to `to` inside `txn` and records the move: only
 /// from the status the decision was made on (and under `guard`, if any), so two racing moves

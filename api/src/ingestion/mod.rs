@@ -48,6 +48,13 @@ impl Outcome {
     }
 }
 
+/// What a feed of one shop was asked: the shop and the rows (its idempotency fingerprint).
+#[derive(Serialize)]
+pub struct ShopBatch<'a, R> {
+    pub shop_id: uuid::Uuid,
+    pub rows: &'a [R],
+}
+
 /// Runs the feed `feed` for `rows` under the caller's `key`: checks the key and the batch size,
 /// replays an earlier answer of the same key and payload, refuses the key for another payload,
 /// and otherwise stores what `write` answers. `payload` is everything the call was asked (its

@@ -4,12 +4,13 @@ use async_graphql::{Context, ID, InputObject, Object};
 use serde::Deserialize;
 
 use super::TrafficSource;
-use super::ingest::{self, ProductDay, ProductRef, ShopDay};
+use super::ingest::{self, ProductDay, ShopDay};
 use crate::context::authenticated;
 use crate::error::into_payload;
 use crate::graphql::date::Date;
 use crate::graphql::ids::{self, Kind};
 use crate::ingestion::graphql::IngestPayload;
+use crate::products::named::ProductRef;
 
 /// One day of one traffic source of a shop. Counts default to 0 and amounts to "0" when left
 /// out.
@@ -150,17 +151,7 @@ impl From<ShopMetricsRowInput> for ShopDay {
 
 impl From<ProductMetricsRowInput> for ProductDay {
     fn from(row: ProductMetricsRowInput) -> Self {
-        let product = match (row.product_id, row.sku) {
-            (Some(id), None) => ids::reference(&id, Kind::Product).map_or(
-                ProductRef::Unclear("productId is not a valid id"),
-                ProductRef::Id,
-            ),
-            (None, Some(sku)) => ProductRef::Sku(sku.trim().to_owned()),
-            (None, None) => ProductRef::Unclear("Name the product by productId or sku"),
-            (Some(_), Some(_)) => {
-                ProductRef::Unclear("Name the product by productId or sku, not both")
-            }
-        };
+        let product = ProductRef::of(row.product_id, row.sku);
         Self {
             product,
             date: row.date.0,

@@ -2,15 +2,15 @@
 //! once. Every row is checked first; then all are upserted by their natural key — (shop, date,
 //! source) and (product, date) — in one transaction, or none is.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::hash::Hash;
 
 use chrono::{NaiveDate, Utc};
-use entity::{product, product_metric, shop, shop_metric};
+use entity::{product_metric, shop, shop_metric};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IdenStatic, Iterable,
-    QueryFilter, QuerySelect, TransactionTrait, TryGetableMany,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter,
+    QuerySelect, TransactionTrait, TryGetableMany,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -19,8 +19,9 @@ use super::{TrafficSource, rollup};
 use crate::audit::service::Record;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
-use crate::ingestion::{self, Outcome};
+use crate::ingestion::{self, Outcome, ShopBatch};
 use crate::money::Currency;
+use crate::products::named::{Named, ProductRef};
 use crate::shops::service as shops;
 use crate::tenancy::TenantScoped;
 
@@ -44,15 +45,6 @@ pub struct ShopDay {
     pub ad_clicks: i64,
 }
 
-/// How a product row names its product.
-#[derive(Clone, Debug, Serialize)]
-pub enum ProductRef {
-    Id(Uuid),
-    Sku(String),
-    /// Neither or both were sent, or the id is not a product's: the row is refused.
-    Unclear(&'static str),
-}
-
 /// One day of one product, as received.
 #[derive(Clone, Debug, Serialize)]
 pub struct ProductDay {
@@ -68,12 +60,6 @@ pub struct ProductDay {
     pub ad_clicks: i64,
 }
 
-#[derive(Serialize)]
-struct Feed<'a, R> {
-    shop_id: Uuid,
-    rows: &'a [R],
-}
-
 /// Ingests `rows` of the shop `shop_id` under `key`.
 pub async fn shop_metrics(
     ctx: &Ctx<'_>,
@@ -81,7 +67,7 @@ pub async fn shop_metrics(
     key: &str,
     rows: Vec<ShopDay>,
 ) -> AppResult<Outcome> {
-    let payload = Feed {
+    let payload = ShopBatch {
         shop_id,
         rows: &rows,
     };
@@ -98,7 +84,7 @@ pub async fn product_metrics(
     key: &str,
     rows: Vec<ProductDay>,
 ) -> AppResult<Outcome> {
-    let payload = Feed {
+    let payload = ShopBatch {
         shop_id,
         rows: &rows,
     };
@@ -275,28 +261,12 @@ async fn write_product_days(
     rows: &[ProductDay],
 ) -> AppResult<Outcome> {
     let shop = shops::find(ctx, shop_id).await?;
-    let (by_id, by_sku) = products_named(ctx, shop_id, rows).await?;
+    let named = Named::of(ctx, shop_id, rows.iter().map(|r| &r.product)).await?;
     let mut problems = Vec::new();
     let mut clean = Vec::with_capacity(rows.len());
     let mut seen = HashSet::new();
     for (index, day) in rows.iter().enumerate() {
-        let product = match &day.product {
-            ProductRef::Id(id) => by_id.contains(id).then_some(*id).ok_or(UserError::new(
-                "productId",
-                UserErrorCode::NotFound,
-                "No product of this shop has this id",
-            )),
-            ProductRef::Sku(sku) => by_sku.get(sku).copied().ok_or(UserError::new(
-                "sku",
-                UserErrorCode::NotFound,
-                "No product of this shop has this SKU",
-            )),
-            ProductRef::Unclear(message) => Err(UserError::new(
-                "productId",
-                UserErrorCode::Invalid,
-                *message,
-            )),
-        };
+        let product = named.resolve(&day.product).map(|found| found.id);
         let product = match product {
             Ok(product) => product,
             Err(problem) => {
@@ -327,51 +297,6 @@ async fn write_product_days(
         rolled_up: false,
     };
     store::<product_metric::Entity, (Uuid, NaiveDate)>(ctx, shop_id, clean, target).await
-}
-
-/// The shop's products the rows name: the ids that are its products, and its SKUs.
-async fn products_named(
-    ctx: &Ctx<'_>,
-    shop_id: Uuid,
-    rows: &[ProductDay],
-) -> AppResult<(HashSet<Uuid>, HashMap<String, Uuid>)> {
-    let mut ids = HashSet::new();
-    let mut skus = HashSet::new();
-    for row in rows {
-        match &row.product {
-            ProductRef::Id(id) => {
-                ids.insert(*id);
-            }
-            ProductRef::Sku(sku) => {
-                skus.insert(sku.clone());
-            }
-            ProductRef::Unclear(_) => {}
-        }
-    }
-    let found: Vec<(Uuid, String)> = product::Entity::find_in(ctx.actor)
-        .select_only()
-        .column(product::Column::Id)
-        .column(product::Column::Sku)
-        .filter(product::Column::ShopId.eq(shop_id))
-        .filter(
-            Condition::any()
-                .add(product::Column::Id.is_in(ids.iter().copied()))
-                .add(product::Column::Sku.is_in(skus.iter().cloned())),
-        )
-        .into_tuple()
-        .all(&ctx.state.db)
-        .await?;
-    let by_id = found
-        .iter()
-        .map(|(id, _)| *id)
-        .filter(|id| ids.contains(id))
-        .collect();
-    let by_sku = found
-        .into_iter()
-        .filter(|(_, sku)| skus.contains(sku))
-        .map(|(id, sku)| (sku, id))
-        .collect();
-    Ok((by_id, by_sku))
 }
 
 /// Where a feed's rows go: the upsert's conflict target (the natural key), and the two

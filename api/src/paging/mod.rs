@@ -431,7 +431,8 @@ has_id!(
     influencer,
     influencer_account,
     collaboration,
-    deliverable
+    deliverable,
+    review
 );
 
 #[cfg(test)]

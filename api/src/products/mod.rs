@@ -2,6 +2,7 @@
 
 pub mod graphql;
 pub mod loader;
+pub mod named;
 pub mod policy;
 pub mod prices;
 pub mod service;
