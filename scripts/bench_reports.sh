@@ -64,6 +64,10 @@ SELECT agency_id, shop_id, date_trunc('month', date)::date, source, sum(visitors
        sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor), sum(ad_spend_minor),
        sum(ad_impressions), sum(ad_clicks)
 FROM shop_metrics GROUP BY 1, 2, 3, 4;
+-- The last sale the product feed keeps on each product.
+UPDATE products SET last_sold_on = s.last
+FROM (SELECT product_id, max(date) AS last FROM product_metrics WHERE orders > 0 GROUP BY 1) AS s
+WHERE products.id = s.product_id;
 INSERT INTO shop_monthly_targets (id, agency_id, shop_id, month, gmv_minor, orders, visitors,
                                   updated_at)
 SELECT pg_temp.v7(s::bigint * 100 + m, 1810000000000), '$2', pg_temp.v7(s, 1700000000000),
@@ -205,7 +209,7 @@ SQL
 
   # PostGraphile with pg-aggregates: the year's totals and the series by month.
   start_postgraphile_aggregates "$db_url"
-  body "$SCRATCH/p-year.json" 'query($from: Date!, $to: Date!) { allShopMetrics(filter: { date: { greaterThanOrEqualTo: $from, lessThanOrEqualTo: $to } }) { aggregates { sum { visitors orders gmvMinor buyers adSpendMinor } } groupedAggregates(groupBy: [DATE_TRUNCATED_TO_MONTH]) { keys sum { visitors gmvMinor } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
+  body "$SCRATCH/p-year.json" 'query($from: Date!, $to: Date!) { allShopMetrics(filter: { date: { greaterThanOrEqualTo: $from, lessThanOrEqualTo: $to } }) { aggregates { sum { visitors orders gmvMinor buyers adSpendMinor } } groupedAggregates(groupBy: [DATE]) { keys sum { visitors gmvMinor } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
   body "$SCRATCH/s-year.json" 'query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: MONTH) { totals { visitors orders gmv { amount } buyers adSpend { amount } } series { start visitors gmv { amount } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
   local s_visitors p_visitors s_rps s_p50 s_p99 s_bad p_rps p_p50 p_p99 p_bad
   s_visitors=$(gql "$token" "$(cat "$SCRATCH/s-year.json")" | field "['data']['shopPerformance']['totals']['visitors']")

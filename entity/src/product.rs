@@ -27,6 +27,8 @@ pub struct Model {
     pub low_stock_threshold: i64,
     /// Canonical comma-separated label names (`HERO,NEW`); empty for none.
     pub labels: String,
+    /// The last day the product feed reported an order for it.
+    pub last_sold_on: Option<Date>,
     /// `ACTIVE` or `ARCHIVED`.
     pub status: String,
     pub version: i32,

@@ -164,10 +164,44 @@ impl MigrationTrait for Migration {
                 ProductMetrics::Date,
             ],
         )
+        .await?;
+        // A product's last day with an order, kept by the product feed: slow movers are the
+        // products whose last sale is old, found by this index instead of by an anti-join
+        // over every product's days.
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Products::Table)
+                    .add_column(date_null(Products::LastSoldOn))
+                    .to_owned(),
+            )
+            .await?;
+        index(
+            manager,
+            Products::Table,
+            "ix_products_last_sold",
+            [Products::AgencyId, Products::LastSoldOn],
+        )
         .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("ix_products_last_sold")
+                    .table(Products::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Products::Table)
+                    .drop_column(Products::LastSoldOn)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .drop_table(Table::drop().table(ProductMetrics::Table).to_owned())
             .await?;
@@ -196,6 +230,8 @@ enum Shops {
 enum Products {
     Table,
     Id,
+    AgencyId,
+    LastSoldOn,
 }
 
 #[derive(DeriveIden)]

@@ -169,6 +169,7 @@ async fn seed_products(app: &TestApp, shops: &[shop::Model], from: usize, to: us
                     stock: 10,
                     low_stock_threshold: 3,
                     labels: String::new(),
+                    last_sold_on: None,
                     status: "ACTIVE".into(),
                     version: 1,
                     created_at: now,

@@ -639,6 +639,29 @@ async fn slow_movers_are_the_established_products_without_a_sale_in_the_window()
         wide.ok()["slowMovers"]["nodes"],
         json!([{ "sku": "OLD-SILENT" }])
     );
+    // The sale of OLD-SELLING is corrected away: its last sale goes with it.
+    let corrected = json!([
+        { "sku": "OLD-SELLING", "date": ago(3), "visitors": 40, "orders": 0, "units": 0, "gmv": "0" },
+    ]);
+    let pushed = owner
+        .gql(
+            &app,
+            INGEST_PRODUCTS,
+            json!({ "input": { "shopId": shop, "idempotencyKey": "fix", "rows": corrected } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+    let after = owner
+        .gql(
+            &app,
+            "query { slowMovers(days: 60) { nodes { sku } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        after.ok()["slowMovers"]["nodes"],
+        json!([{ "sku": "OLD-SELLING" }, { "sku": "OLD-SILENT" }])
+    );
     let refused = owner
         .gql(
             &app,

@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{TrafficSource, rollup};
+use super::{TrafficSource, last_sale, rollup};
 use crate::audit::service::Record;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
@@ -249,7 +249,7 @@ async fn write_shop_days(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ShopDay]) -> AppR
         shop: Column::ShopId,
         date: Column::Date,
         action: "shop.ingest_metrics",
-        rolled_up: true,
+        keeps: Keeps::MonthlyRollups,
     };
     store::<shop_metric::Entity, (NaiveDate, String)>(ctx, shop_id, clean, target).await
 }
@@ -287,6 +287,12 @@ async fn write_product_days(
     if !problems.is_empty() {
         return Err(AppError::Invalid(problems));
     }
+    let sold: Vec<Uuid> = clean
+        .iter()
+        .map(|((product, _), ..)| *product)
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
     use product_metric::Column;
     let target = Target {
         conflict: vec![Column::AgencyId, Column::ProductId, Column::Date],
@@ -294,9 +300,17 @@ async fn write_product_days(
         shop: Column::ShopId,
         date: Column::Date,
         action: "shop.ingest_product_metrics",
-        rolled_up: false,
+        keeps: Keeps::LastSale(sold),
     };
     store::<product_metric::Entity, (Uuid, NaiveDate)>(ctx, shop_id, clean, target).await
+}
+
+/// What a feed keeps up to date from its days, in their transaction.
+enum Keeps {
+    /// The shop's days summed per month and source.
+    MonthlyRollups,
+    /// The last day with an order of each of these products.
+    LastSale(Vec<Uuid>),
 }
 
 /// Where a feed's rows go: the upsert's conflict target (the natural key), and the two
@@ -307,8 +321,8 @@ struct Target<E: EntityTrait> {
     shop: E::Column,
     date: E::Column,
     action: &'static str,
-    /// Whether the days are also kept summed per month (`rollup`).
-    rolled_up: bool,
+    /// What is kept from the days besides them.
+    keeps: Keeps,
 }
 
 /// Upserts the checked `rows` of the shop `shop_id` (each with its natural key `K` and its
@@ -348,8 +362,9 @@ where
         .collect();
     let rows = rows.into_iter().map(|(.., row)| row).collect();
     upsert::<E>(&txn, ctx, rows, &target.conflict).await?;
-    if target.rolled_up {
-        rollup::refresh(&txn, ctx.actor, shop_id, &months).await?;
+    match target.keeps {
+        Keeps::MonthlyRollups => rollup::refresh(&txn, ctx.actor, shop_id, &months).await?,
+        Keeps::LastSale(products) => last_sale::refresh(&txn, ctx.actor, &products).await?,
     }
     let mut record = Record::success(ctx, target.action, ("Shop", shop_id));
     record.details = Some(serde_json::json!({ "rows": written, "from": first, "to": last }));

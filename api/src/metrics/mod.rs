@@ -3,6 +3,7 @@
 
 pub mod graphql;
 pub mod ingest;
+pub mod last_sale;
 pub mod rollup;
 pub mod sums;
 

@@ -189,26 +189,14 @@ pub async fn slow_movers(
     let mut slow = Condition::any();
     for (today, shops) in by_today {
         let since = today - Days::new(u64::from(days) - 1);
-        // NOT EXISTS, not NOT IN: an anti-join through the (agency, product, date) index,
-        // where NOT IN over a large subquery is rescanned for every product.
-        let sold = Query::select()
-            .expr(Expr::val(1))
-            .from(product_metric::Entity)
-            .and_where(
-                Expr::col((product_metric::Entity, product_metric::Column::ProductId))
-                    .equals((product::Entity, product::Column::Id)),
-            )
-            .and_where(
-                Expr::col((product_metric::Entity, product_metric::Column::AgencyId))
-                    .eq(ctx.actor.agency_id()),
-            )
-            .and_where(Expr::col((product_metric::Entity, product_metric::Column::Date)).gte(since))
-            .and_where(Expr::col((product_metric::Entity, product_metric::Column::Orders)).gt(0))
-            .to_owned();
         slow = slow.add(
             Condition::all()
                 .add(product::Column::ShopId.is_in(shops))
-                .add(Expr::exists(sold).not())
+                .add(
+                    Condition::any()
+                        .add(product::Column::LastSoldOn.is_null())
+                        .add(product::Column::LastSoldOn.lt(since)),
+                )
                 .add(
                     product::Column::CreatedAt
                         .lt(since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
