@@ -99,6 +99,28 @@ pub async fn product_metrics(
     .await
 }
 
+/// The amounts `fields` of a day of `shop` (the first is its GMV) in minor units of the shop's
+/// currency, with the checks every day's numbers share: a GMV when there were orders, and a
+/// day that has happened in the shop's time zone. Problems go to `problems`.
+fn amounts<const N: usize>(
+    shop: &shop::Model,
+    date: NaiveDate,
+    orders: i64,
+    fields: [(&str, &str); N],
+    problems: &mut Vec<UserError>,
+) -> [i64; N] {
+    let currency = Currency::stored(&shop.currency_code);
+    let parsed = fields.map(|(field, text)| {
+        currency
+            .parse_amount(field, text)
+            .map_err(|problem| problems.push(problem))
+            .ok()
+    });
+    problems.extend(parsed[0].and_then(|gmv| ingestion::gmv_with_orders(orders, gmv)));
+    problems.extend(ingestion::past_day(date, &shop.timezone, "shop").err());
+    parsed.map(Option::unwrap_or_default)
+}
+
 /// The stored row of `day` of `shop`, or its problems on the input's field names.
 fn shop_row(shop: &shop::Model, day: &ShopDay) -> Result<shop_metric::ActiveModel, Vec<UserError>> {
     let mut problems = ingestion::counts([
@@ -133,18 +155,17 @@ fn shop_row(shop: &shop::Model, day: &ShopDay) -> Result<shop_metric::ActiveMode
         .into_iter()
         .flatten(),
     );
-    let currency = Currency::stored(&shop.currency_code);
-    let mut amount = |field: &str, text: &str| {
-        currency
-            .parse_amount(field, text)
-            .map_err(|problem| problems.push(problem))
-            .ok()
-    };
-    let gmv = amount("gmv", &day.gmv);
-    let refunds = amount("refunds", &day.refunds);
-    let ad_spend = amount("adSpend", &day.ad_spend);
-    problems.extend(gmv.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
-    problems.extend(ingestion::past_day(day.date, &shop.timezone, "shop").err());
+    let [gmv, refunds, ad_spend] = amounts(
+        shop,
+        day.date,
+        day.orders,
+        [
+            ("gmv", &day.gmv),
+            ("refunds", &day.refunds),
+            ("adSpend", &day.ad_spend),
+        ],
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -162,9 +183,9 @@ fn shop_row(shop: &shop::Model, day: &ShopDay) -> Result<shop_metric::ActiveMode
         add_to_carts: Set(day.add_to_carts),
         orders: Set(day.orders),
         buyers: Set(day.buyers),
-        gmv_minor: Set(gmv.unwrap_or_default()),
-        refunds_minor: Set(refunds.unwrap_or_default()),
-        ad_spend_minor: Set(ad_spend.unwrap_or_default()),
+        gmv_minor: Set(gmv),
+        refunds_minor: Set(refunds),
+        ad_spend_minor: Set(ad_spend),
         ad_impressions: Set(day.ad_impressions),
         ad_clicks: Set(day.ad_clicks),
         updated_at: Set(Utc::now()),
@@ -186,17 +207,13 @@ fn product_row(
         ("adClicks", day.ad_clicks),
     ]);
     problems.extend(ingestion::at_most("orders", day.orders, "units", day.units));
-    let currency = Currency::stored(&shop.currency_code);
-    let mut amount = |field: &str, text: &str| {
-        currency
-            .parse_amount(field, text)
-            .map_err(|problem| problems.push(problem))
-            .ok()
-    };
-    let gmv = amount("gmv", &day.gmv);
-    let ad_spend = amount("adSpend", &day.ad_spend);
-    problems.extend(gmv.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
-    problems.extend(ingestion::past_day(day.date, &shop.timezone, "shop").err());
+    let [gmv, ad_spend] = amounts(
+        shop,
+        day.date,
+        day.orders,
+        [("gmv", &day.gmv), ("adSpend", &day.ad_spend)],
+        &mut problems,
+    );
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -211,8 +228,8 @@ fn product_row(
         add_to_carts: Set(day.add_to_carts),
         orders: Set(day.orders),
         units: Set(day.units),
-        gmv_minor: Set(gmv.unwrap_or_default()),
-        ad_spend_minor: Set(ad_spend.unwrap_or_default()),
+        gmv_minor: Set(gmv),
+        ad_spend_minor: Set(ad_spend),
         ad_clicks: Set(day.ad_clicks),
         updated_at: Set(Utc::now()),
     })

@@ -3,6 +3,7 @@
 //! their denominator is zero. Ad spend, CPC, ROAS and gross profit are financial.
 
 use std::collections::BTreeMap;
+use std::future::Future;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
@@ -459,45 +460,34 @@ pub struct PerformanceReport {
     plan: OnceCell<Option<BTreeMap<NaiveDate, Plan>>>,
 }
 
+/// The value of `cell`, loaded by `load` the first time a field needs it: the report's parts
+/// share their statements whichever fields ask for them, concurrently or not.
+async fn cached<T>(
+    cell: &OnceCell<T>,
+    load: impl Future<Output = AppResult<T>>,
+) -> AppResult<&T> {
+    cell.get_or_try_init(|| load).await
+}
+
 impl PerformanceReport {
     async fn spans(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
-        let spans = self
-            .spans
-            .get_or_try_init(|| async {
-                performance::spans(&authenticated(ctx)?, &self.scope).await
-            })
-            .await?;
-        Ok(spans)
+        let load = async { performance::spans(&authenticated(ctx)?, &self.scope).await };
+        Ok(cached(&self.spans, load).await?)
     }
 
     async fn days(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
-        let days = self
-            .days
-            .get_or_try_init(|| async {
-                performance::daily(&authenticated(ctx)?, &self.scope).await
-            })
-            .await?;
-        Ok(days)
+        let load = async { performance::daily(&authenticated(ctx)?, &self.scope).await };
+        Ok(cached(&self.days, load).await?)
     }
 
     async fn sources(&self, ctx: &Context<'_>) -> AppResult<&[SourceRow]> {
-        let sources = self
-            .sources
-            .get_or_try_init(|| async {
-                performance::by_source(&authenticated(ctx)?, &self.scope).await
-            })
-            .await?;
-        Ok(sources)
+        let load = async { performance::by_source(&authenticated(ctx)?, &self.scope).await };
+        Ok(cached(&self.sources, load).await?)
     }
 
     async fn daily_plan(&self, ctx: &Context<'_>) -> AppResult<Option<&BTreeMap<NaiveDate, Plan>>> {
-        let plan = self
-            .plan
-            .get_or_try_init(|| async {
-                performance::plan(&authenticated(ctx)?, &self.scope).await
-            })
-            .await?;
-        Ok(plan.as_ref())
+        let load = async { performance::plan(&authenticated(ctx)?, &self.scope).await };
+        Ok(cached(&self.plan, load).await?.as_ref())
     }
 
     async fn totals_now(&self, ctx: &Context<'_>) -> AppResult<Numbers> {
