@@ -762,3 +762,30 @@ async fn the_example_reporting_script_pulls_a_month_with_a_read_key() {
     assert_eq!(performance["series"][0]["start"], "2026-10-01");
     assert_eq!(performance["shops"][0]["name"], "Tmall");
 }
+
+#[tokio::test]
+async fn dates_beyond_any_shops_life_are_refused_as_bad_input() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Dates").await;
+    app.shop(&owner, "Tmall").await;
+    for (from, to) in [
+        ("-262143-01-01", "-262143-01-01"),
+        ("2026-01-01", "+262142-12-31"),
+        ("1999-12-31", "2000-01-05"),
+        ("2026-10-10", "2026-10-01"),
+    ] {
+        let answer = owner
+            .gql(
+                &app,
+                "query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: DAY) { totals { visitors } } reviewReasons(from: $from, to: $to) { reviews } }",
+                json!({ "from": from, "to": to }),
+            )
+            .await;
+        assert!(
+            answer.codes().iter().all(|c| c == "BAD_USER_INPUT"),
+            "{from}..{to}: {:?}",
+            answer.codes()
+        );
+        assert!(!answer.codes().is_empty());
+    }
+}

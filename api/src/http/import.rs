@@ -19,6 +19,8 @@ use serde_json::json;
 use super::HttpState;
 use super::graphql::{Call, authenticate, principal_key};
 use super::respond::Early;
+use crate::audit::service::{Outcome as AuditOutcome, Record};
+use crate::authz::Permission;
 use crate::collaborations::graphql::CollaborationResultCsvRow;
 use crate::collaborations::ingest as collaboration_ingest;
 use crate::context::Ctx;
@@ -77,6 +79,31 @@ pub async fn post(
     {
         state.app.metrics.rate_limited();
         return call.early(Early::RateLimited(retry_after));
+    }
+    // Refused before the file is read, and recorded like any denied attempt.
+    if !actor.can(Permission::IngestMetrics) {
+        // The feed's name only when it is one: the path is the client's text.
+        let action = match feed.as_str() {
+            known @ ("shop-metrics" | "product-metrics" | "collaboration-results") => {
+                format!("denied.import.{known}")
+            }
+            _ => "denied.import".to_owned(),
+        };
+        let record = Record::of(
+            &actor,
+            &call.request_id,
+            &action,
+            None,
+            AuditOutcome::Denied,
+        );
+        if let Err(err) = record.write(&state.app.db).await {
+            tracing::error!(error = ?err, "could not write the audit record of a denied import");
+        }
+        return call.error(
+            StatusCode::FORBIDDEN,
+            "FORBIDDEN",
+            "importing metrics needs INGEST_METRICS",
+        );
     }
     let Some(key) = req
         .headers()

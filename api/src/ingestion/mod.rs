@@ -127,10 +127,15 @@ where
     };
     let outcome = match write().await {
         Ok(outcome) => outcome,
-        Err(AppError::Invalid(problems)) => Outcome {
-            problems,
-            ..Outcome::default()
-        },
+        // As with Stripe, a refused batch is not kept as the key's answer: nothing was written,
+        // and the same rows sent again are checked again (a missing SKU may exist by then).
+        Err(AppError::Invalid(problems)) => {
+            idempotency::abandon(db, ctx.actor, claim).await?;
+            return Ok(Outcome {
+                problems,
+                ..Outcome::default()
+            });
+        }
         Err(other) => {
             // A failure a retry may fix (the database went away, a row outside the caller's
             // reach): the key is released.

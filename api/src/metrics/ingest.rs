@@ -7,7 +7,7 @@ use std::hash::Hash;
 
 use chrono::{NaiveDate, Utc};
 use entity::{product_metric, shop, shop_metric};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IdenStatic, Iterable, QueryFilter,
     QuerySelect, TransactionTrait, TryGetableMany,
@@ -357,6 +357,13 @@ where
 {
     let (first, last) = date_span(rows.iter().map(|(_, date, _)| *date));
     let txn = ctx.state.db.begin().await?;
+    // One batch of a shop at a time: a racing batch waits here, then reads the days this one
+    // wrote, so the monthly rollups and the last sales it refreshes include both.
+    shop::Entity::update_in(ctx.actor)
+        .col_expr(shop::Column::UpdatedAt, Expr::value(Utc::now()))
+        .filter(shop::Column::Id.eq(shop_id))
+        .exec(&txn)
+        .await?;
     let existing: HashSet<K> = E::find_in(ctx.actor)
         .select_only()
         .column(target.distinct.0)

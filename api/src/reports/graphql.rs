@@ -462,10 +462,7 @@ pub struct PerformanceReport {
 
 /// The value of `cell`, loaded by `load` the first time a field needs it: the report's parts
 /// share their statements whichever fields ask for them, concurrently or not.
-async fn cached<T>(
-    cell: &OnceCell<T>,
-    load: impl Future<Output = AppResult<T>>,
-) -> AppResult<&T> {
+async fn cached<T>(cell: &OnceCell<T>, load: impl Future<Output = AppResult<T>>) -> AppResult<&T> {
     cell.get_or_try_init(|| load).await
 }
 

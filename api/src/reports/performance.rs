@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{Datelike, Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
@@ -21,6 +21,7 @@ use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::influencers::policy::earliest_day;
 use crate::metrics::TrafficSource;
 use crate::metrics::rollup::{month_end, month_of};
 use crate::metrics::sums::{Summed, sums};
@@ -73,11 +74,7 @@ pub async fn scope(
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Scope> {
-    if to < from || (to - from).num_days() >= MAX_DAYS {
-        return Err(AppError::BadInput(format!(
-            "`from` must not be after `to`, and a report spans at most {MAX_DAYS} days"
-        )));
-    }
+    check_period(from, to)?;
     let every_shop = ids.is_none() && currency.is_none();
     let shops = shops(ctx, ids, currency).await?;
     let currencies: Vec<&str> = shops
@@ -103,6 +100,19 @@ pub async fn scope(
             several.join(", ")
         ))),
     }
+}
+
+/// Checks a report's period: `from` not after `to`, at most `MAX_DAYS` days, from 2000 on and
+/// not beyond next year (dates outside any shop's life, which date arithmetic cannot reach).
+pub fn check_period(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    let latest = Utc::now().date_naive() + Days::new(366);
+    if to < from || (to - from).num_days() >= MAX_DAYS || from < earliest_day() || to > latest {
+        return Err(AppError::BadInput(format!(
+            "`from` must not be after `to`, a report spans at most {MAX_DAYS} days, from \
+             2000-01-01 to a year from today"
+        )));
+    }
+    Ok(())
 }
 
 /// The visible shops `ids` (every visible shop when `None`), only those in `currency` when

@@ -178,17 +178,24 @@ pub async fn slow_movers(
     days: u32,
     args: PageArgs,
 ) -> AppResult<Page<product::Model>> {
-    // Shops in different time zones are at different days: one cutoff per "today".
-    let mut by_today: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
+    // Shops in different time zones are at different days: one cutoff per time zone.
+    let mut by_zone: HashMap<&str, Vec<Uuid>> = HashMap::new();
     for shop in shops {
-        by_today
-            .entry(today_in(&shop.timezone))
-            .or_default()
-            .push(shop.id);
+        by_zone.entry(&shop.timezone).or_default().push(shop.id);
     }
     let mut slow = Condition::any();
-    for (today, shops) in by_today {
-        let since = today - Days::new(u64::from(days) - 1);
+    for (zone, shops) in by_zone {
+        let since = today_in(zone) - Days::new(u64::from(days) - 1);
+        // The window's first midnight in the shop's zone: a product listed after it is new.
+        let midnight = since.and_hms_opt(0, 0, 0).unwrap_or_default();
+        let listed_before = zone
+            .parse::<chrono_tz::Tz>()
+            .ok()
+            .and_then(|tz| midnight.and_local_timezone(tz).earliest())
+            .map_or_else(
+                || midnight.and_utc(),
+                |local| local.with_timezone(&chrono::Utc),
+            );
         slow = slow.add(
             Condition::all()
                 .add(product::Column::ShopId.is_in(shops))
@@ -197,10 +204,7 @@ pub async fn slow_movers(
                         .add(product::Column::LastSoldOn.is_null())
                         .add(product::Column::LastSoldOn.lt(since)),
                 )
-                .add(
-                    product::Column::CreatedAt
-                        .lt(since.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()),
-                ),
+                .add(product::Column::CreatedAt.lt(listed_before)),
         );
     }
     let query = product::Entity::find_in(ctx.actor)

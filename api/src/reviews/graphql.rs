@@ -289,6 +289,7 @@ impl ReviewQuery {
                     .collect::<AppResult<Vec<_>>>()
             })
             .transpose()?;
+        performance::check_period(from.0, to.0)?;
         let shops = performance::shops(&ctx, shop_ids, None).await?;
         let ids: Vec<_> = shops.iter().map(|s| s.id).collect();
         Ok(service::reasons(&ctx, &ids, from.0, to.0)

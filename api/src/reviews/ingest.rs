@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Utc};
 use entity::json::ContactLog;
 use entity::review;
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
@@ -170,6 +170,10 @@ async fn write(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ReviewRow]) -> AppResult<Ou
                         Column::Priority,
                         Column::UpdatedAt,
                     ])
+                    .value(
+                        Column::Version,
+                        Expr::col((review::Entity, Column::Version)).add(1),
+                    )
                     .to_owned(),
             )
             .exec_without_returning(&txn)
@@ -190,6 +194,7 @@ async fn write(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ReviewRow]) -> AppResult<Ou
     ] {
         review::Entity::update_in(ctx.actor)
             .col_expr(Column::Status, to.as_str().into())
+            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
             .filter(Column::ShopId.eq(shop.id))
             .filter(Column::ExternalId.is_in(external.iter().cloned()))
             .filter(Column::Status.eq(from.as_str()))
