@@ -9,6 +9,7 @@ pub mod cli;
 pub mod collaborations;
 pub mod context;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod graphql;
 pub mod history;

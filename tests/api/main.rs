@@ -7,6 +7,7 @@ mod api_keys;
 mod audit;
 mod auth;
 mod campaigns;
+mod demo;
 mod documents;
 mod double_11;
 mod grants;

@@ -155,6 +155,11 @@ impl TestApp {
         app
     }
 
+    /// The URL of this app's database (for commands that run beside the server).
+    pub fn database_url(&self) -> &str {
+        &self.database_url
+    }
+
     /// A second instance on the same database, as behind a load balancer.
     pub async fn sibling(&self, adjust: impl FnOnce(&mut Settings)) -> Self {
         Self::start(self.database_url.clone(), adjust).await

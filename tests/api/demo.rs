@@ -1,0 +1,70 @@
+//! `steward seed-demo`: the demo agency is built through the API and can be signed in to, with
+//! numbers in every report.
+
+use serde_json::json;
+
+use crate::support::{TestApp, test_settings};
+
+#[tokio::test]
+async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
+    let app = TestApp::spawn().await;
+    let login = api::demo::seed(test_settings(app.database_url().to_owned()), None)
+        .await
+        .expect("the demo seeds");
+    assert_eq!(login.shops, 3);
+    let signed_in = app
+        .gql(
+            None,
+            "mutation($input: LogInInput!) { logIn(input: $input) { accessToken userErrors { message } } }",
+            json!({ "input": { "email": login.email, "password": login.password } }),
+        )
+        .await;
+    let token = signed_in.ok()["logIn"]["accessToken"]
+        .as_str()
+        .expect("an access token")
+        .to_owned();
+    let today = chrono::Utc::now().date_naive();
+    let from = (today - chrono::Days::new(30)).to_string();
+    let to = (today - chrono::Days::new(1)).to_string();
+    let answer = app
+        .gql(
+            Some(&token),
+            "query($from: Date!, $to: Date!) {
+               shops(first: 10) { totalCount }
+               shopPerformance(from: $from, to: $to, granularity: WEEK) { totals { visitors orders gmv { amount } } plan { gmvAttainment } variance { gap { amount } } bySource { source } health { status } }
+               productPerformance(from: $from, to: $to, first: 3) { nodes { product { labels } gmv { amount } } }
+               reviews(first: 5, filter: { status: NEW }) { totalCount nodes { hero rating } }
+               campaigns(first: 5) { nodes { name lineup(first: 10) { totalCount } collaborations(first: 10) { totalCount } } }
+             }",
+            json!({ "from": from, "to": to }),
+        )
+        .await;
+    let data = answer.ok();
+    assert_eq!(data["shops"]["totalCount"], 3);
+    let totals = &data["shopPerformance"]["totals"];
+    assert!(
+        totals["visitors"].as_i64().unwrap_or(0) > 10_000,
+        "{totals}"
+    );
+    assert!(totals["orders"].as_i64().unwrap_or(0) > 0);
+    assert!(data["shopPerformance"]["plan"]["gmvAttainment"].is_number());
+    assert!(data["shopPerformance"]["variance"]["gap"]["amount"].is_string());
+    assert_eq!(
+        data["shopPerformance"]["bySource"].as_array().map(Vec::len),
+        Some(4)
+    );
+    assert_eq!(
+        data["productPerformance"]["nodes"][0]["product"]["labels"],
+        json!(["HERO"]),
+        "the hero sells most"
+    );
+    assert!(data["reviews"]["totalCount"].as_u64().unwrap_or(0) > 0);
+    let campaign = &data["campaigns"]["nodes"][0];
+    assert!(
+        campaign["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("Double 11"))
+    );
+    assert_eq!(campaign["lineup"]["totalCount"], 6);
+    assert_eq!(campaign["collaborations"]["totalCount"], 3);
+}
