@@ -76,6 +76,11 @@ pub fn decode_all(ids: &[ID], kind: Kind) -> AppResult<Vec<Uuid>> {
     ids.iter().map(|id| decode(id, kind)).collect()
 }
 
+/// The uuids inside a list of ids that an input refers to, as `reference` for each.
+pub fn references(ids: &[ID], kind: Kind) -> AppResult<Vec<Uuid>> {
+    ids.iter().map(|id| reference(id, kind)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

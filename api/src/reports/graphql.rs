@@ -8,7 +8,6 @@ use std::future::Future;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
 use tokio::sync::OnceCell;
-use uuid::Uuid;
 
 use super::Granularity;
 use super::health::{self, Check, HealthRule, HealthStatus};
@@ -845,12 +844,6 @@ impl ProductPerformance {
     }
 }
 
-fn shop_references(ids: &[ID]) -> AppResult<Vec<Uuid>> {
-    ids.iter()
-        .map(|id| ids::reference(id, Kind::Shop))
-        .collect()
-}
-
 #[derive(Default)]
 pub struct ReportQuery;
 
@@ -871,7 +864,10 @@ impl ReportQuery {
         #[graphql(desc = "How the series is cut.")] granularity: Granularity,
     ) -> async_graphql::Result<PerformanceReport> {
         let ctx_ = authenticated(ctx)?;
-        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
+        let shop_ids = shop_ids
+            .as_deref()
+            .map(|ids| ids::references(ids, Kind::Shop))
+            .transpose()?;
         let scope =
             performance::scope(&ctx_, shop_ids, currency_code.as_deref(), from.0, to.0).await?;
         Ok(PerformanceReport {
@@ -911,7 +907,10 @@ impl ReportQuery {
     ) -> async_graphql::Result<Connection<ProductPerformance, RankKey>> {
         let args = PageArgs::parse(first, after, last, before)?;
         let ctx_ = authenticated(ctx)?;
-        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
+        let shop_ids = shop_ids
+            .as_deref()
+            .map(|ids| ids::references(ids, Kind::Shop))
+            .transpose()?;
         let scope =
             performance::scope(&ctx_, shop_ids, currency_code.as_deref(), from.0, to.0).await?;
         let sort = sort.unwrap_or(ProductPerformanceSort::Gmv);
@@ -947,7 +946,10 @@ impl ReportQuery {
             .filter(|d| (1..=366).contains(d))
             .ok_or_else(|| AppError::BadInput("`days` must be between 1 and 366".into()))?;
         let ctx_ = authenticated(ctx)?;
-        let shop_ids = shop_ids.as_deref().map(shop_references).transpose()?;
+        let shop_ids = shop_ids
+            .as_deref()
+            .map(|ids| ids::references(ids, Kind::Shop))
+            .transpose()?;
         let shops = performance::shops(&ctx_, shop_ids, None).await?;
         let page = products::slow_movers(&ctx_, &shops, days, args).await?;
         Ok(page.map(Product).into())

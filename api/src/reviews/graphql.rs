@@ -10,7 +10,7 @@ use super::ingest::{self, ReviewRow};
 use super::service::{self, Contact, Handling, QueueKey, ReviewFilter};
 use super::{ContactChannel, ReviewReason, ReviewStatus};
 use crate::context::authenticated;
-use crate::error::{AppResult, into_payload, mutation_payload};
+use crate::error::{into_payload, mutation_payload};
 use crate::graphql::date::Date;
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
@@ -283,11 +283,8 @@ impl ReviewQuery {
     ) -> async_graphql::Result<Vec<ReviewReasonCount>> {
         let ctx = authenticated(ctx)?;
         let shop_ids = shop_ids
-            .map(|ids| {
-                ids.iter()
-                    .map(|id| ids::reference(id, Kind::Shop))
-                    .collect::<AppResult<Vec<_>>>()
-            })
+            .as_deref()
+            .map(|ids| ids::references(ids, Kind::Shop))
             .transpose()?;
         performance::check_period(from.0, to.0)?;
         let shops = performance::shops(&ctx, shop_ids, None).await?;
