@@ -222,5 +222,11 @@ async fn an_import_is_refused_without_rights_key_shop_or_csv() {
         let (status, body) = import(&app, token, path, key, content_type, SHOP_CSV).await;
         assert_eq!(status, expected, "{path} {content_type}: {body}");
     }
+    // Over 4 MiB: refused, and never read for a caller without a credential.
+    let huge = format!("{SHOP_CSV}{}", "x".repeat(4 * 1024 * 1024 + 1));
+    let (status, _) = import(&app, own, &path, Some("huge"), "text/csv", &huge).await;
+    assert_eq!(status, 413);
+    let (status, _) = import(&app, None, &path, Some("huge"), "text/csv", &huge).await;
+    assert_eq!(status, 401);
     assert_eq!(visitors(&app, &owner, &shop).await["visitors"], 0);
 }

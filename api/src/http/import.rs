@@ -46,7 +46,7 @@ pub async fn post(
     req: HttpRequest,
     feed: web::Path<String>,
     params: web::Query<ImportParams>,
-    body: web::Bytes,
+    payload: web::Payload,
     state: web::Data<HttpState>,
 ) -> HttpResponse {
     state.app.metrics.http_request();
@@ -116,6 +116,25 @@ pub async fn post(
             "BAD_USER_INPUT",
             "an import needs an Idempotency-Key header",
         );
+    };
+    // The file is read only now, for a caller allowed to import: an anonymous or unauthorised
+    // caller cannot make the server buffer megabytes.
+    let body = match payload.to_bytes_limited(MAX_CSV_BYTES).await {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => {
+            return call.error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                "the file could not be read",
+            );
+        }
+        Err(_) => {
+            return call.error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "BAD_USER_INPUT",
+                "a file is at most 4 MiB",
+            );
+        }
     };
     let ctx = Ctx {
         state: &state.app,

@@ -40,11 +40,7 @@ pub fn routes(config: &mut web::ServiceConfig) {
         .route("/metrics", web::get().to(health::metrics))
         .route("/graphiql", web::get().to(graphiql::page))
         .route("/graphiql/assets/{file}", web::get().to(graphiql::asset))
-        .service(
-            web::resource("/import/{feed}")
-                .app_data(web::PayloadConfig::new(import::MAX_CSV_BYTES))
-                .route(web::post().to(import::post)),
-        )
+        .service(web::resource("/import/{feed}").route(web::post().to(import::post)))
         .service(
             web::resource("/graphql")
                 .route(web::post().to(graphql::post))
