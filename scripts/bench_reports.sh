@@ -119,6 +119,87 @@ start_postgraphile_aggregates() { # database URL
   exit 1
 }
 
+# A live mega-sale over the first 50 shops, 10 days in (its days carry the shop metrics
+# above): totals, a DAY curve and a SHOP row per shop, a 500-item line-up, 2,000 creators with
+# results; and what the morning brief warns about: heroes low on stock in 100 shops, 10,000
+# negative reviews of hero items two days old, 1,000 overdue tasks.
+seed_brief() { # database URL, agency id, owner's user id
+  psql "$1" -v ON_ERROR_STOP=1 -q <<SQL
+$V7
+CREATE FUNCTION pg_temp.gid(kind text, id uuid) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$
+  SELECT rtrim(translate(encode(convert_to(kind || ':' || id::text, 'UTF8'), 'base64'), '+/', '-_'), '=')
+\$\$;
+INSERT INTO campaigns (id, agency_id, name, kind, status, platform_event, notes, creative_brief,
+                       currency_code, timezone, warmup_starts_at, starts_at, ends_at,
+                       budget_minor, influencer_budget_minor, mechanics, version, created_at,
+                       updated_at)
+VALUES (pg_temp.v7(1, 1720000000000), '$2', 'Double 11 bench', 'MEGA_SALE', 'LIVE', NULL, NULL,
+        NULL, 'CNY', 'Asia/Shanghai', NULL,
+        ((current_date - 10)::timestamp AT TIME ZONE 'Asia/Shanghai'),
+        ((current_date + 5)::timestamp AT TIME ZONE 'Asia/Shanghai'),
+        100000000, 50000000, '[]', 1, now(), now());
+INSERT INTO campaign_shops (campaign_id, shop_id, agency_id)
+SELECT pg_temp.v7(1, 1720000000000), pg_temp.v7(s, 1700000000000), '$2'
+FROM generate_series(1, 50) AS s;
+INSERT INTO campaign_targets (campaign_id, agency_id, gmv_minor, orders, visitors,
+                              conversion_basis_points, sell_through_basis_points,
+                              category_growth_basis_points, updated_at)
+VALUES (pg_temp.v7(1, 1720000000000), '$2', 9000000000000, 9000000, 300000000, 300, 8000, NULL,
+        now());
+INSERT INTO target_rows (id, agency_id, campaign_id, dimension, key, gmv_minor, orders, owner_id)
+SELECT pg_temp.v7(d, 1725000000000), '$2', pg_temp.v7(1, 1720000000000), 'DAY',
+       (current_date - 10 + d)::text, CASE WHEN d = 0 THEN 3 ELSE 1 END * 400000000000, NULL, NULL
+FROM generate_series(0, 14) AS d
+UNION ALL
+SELECT pg_temp.v7(100 + s, 1725000000000), '$2', pg_temp.v7(1, 1720000000000), 'SHOP',
+       pg_temp.gid('Shop', pg_temp.v7(s, 1700000000000)), 180000000000, 180000, '$3'
+FROM generate_series(1, 50) AS s;
+INSERT INTO campaign_products (id, agency_id, campaign_id, shop_id, product_id, role,
+                               campaign_price_minor, reserved_stock, expected_units,
+                               expected_arrival_at, plan_b_product_id, risk_note,
+                               campaign_opens_at, price_window_starts_at, created_at)
+SELECT pg_temp.v7(s * 10 + p, 1726000000000), '$2', pg_temp.v7(1, 1720000000000),
+       pg_temp.v7(s, 1700000000000), pg_temp.v7(s * $R_PRODUCTS + p, 1710000000000),
+       CASE p WHEN 1 THEN 'HERO' WHEN 2 THEN 'HOOK' ELSE 'REGULAR' END, 9900, 1000, 500, NULL,
+       NULL, NULL, now() - interval '10 days', now() - interval '40 days', now()
+FROM generate_series(1, 50) AS s, generate_series(1, 10) AS p;
+INSERT INTO influencers (id, agency_id, name, kind, stage, status, categories, tags, contact,
+                         notes, currency_code, rate_card, max_followers,
+                         growth_30d_basis_points, growth_90d_basis_points, growth_measured_on,
+                         version, created_at, updated_at)
+SELECT pg_temp.v7(n, 1730000000000), '$2', 'Creator ' || n, 'KOL', 'ACTIVE', 'ACTIVE', '|美妆|',
+       '', NULL, NULL, 'CNY', '[]', 100000 + n, NULL, NULL, NULL, 1, now(), now()
+FROM generate_series(1, 2000) AS n;
+INSERT INTO collaborations (id, agency_id, campaign_id, influencer_id, shop_id, platform,
+                            fee_model, fee_minor, commission_basis_points, currency_code,
+                            tracking_code, notes, status, result_days, impressions, engagements,
+                            clicks, orders, gmv_minor, version, created_at, updated_at)
+SELECT pg_temp.v7(n, 1760000000000), '$2', pg_temp.v7(1, 1720000000000),
+       pg_temp.v7(n, 1730000000000), pg_temp.v7(n % 50 + 1, 1700000000000), 'DOUYIN',
+       'FLAT_PLUS_COMMISSION', 500000, 1000, 'CNY', 'T-' || n, NULL, 'PUBLISHED', 10,
+       (10000 + n) * 10, 5000, 2000 + n % 300, (n * 7) % 200, (n * 7) % 200 * 9900, 1, now(), now()
+FROM generate_series(1, 2000) AS n;
+UPDATE products SET stock = (id::text < '8')::int * 3
+WHERE labels = 'HERO' AND shop_id IN (SELECT pg_temp.v7(s, 1700000000000)
+                                      FROM generate_series(1, 100) AS s);
+INSERT INTO reviews (id, agency_id, shop_id, product_id, external_id, rating, content,
+                     reviewed_at, priority, status, reason, reply, contact_log, resolved_at,
+                     version, created_at, updated_at)
+SELECT pg_temp.v7(s * 20 + r, 1820000000000), '$2', pg_temp.v7(s, 1700000000000),
+       pg_temp.v7(s * $R_PRODUCTS + 1, 1710000000000), 'rv-' || s || '-' || r, 1 + r % 3,
+       '发货太慢', now() - interval '2 days' - r * interval '1 hour', 0, 'NEW', NULL, NULL, '[]',
+       NULL, 1, now(), now()
+FROM generate_series(1, $R_SHOPS) AS s, generate_series(1, 20) AS r;
+INSERT INTO tasks (id, agency_id, campaign_id, shop_id, assignee_id, title, description, phase,
+                   status, due_at, overdue_reason, version, created_at, updated_at)
+SELECT pg_temp.v7(n, 1830000000000), '$2', NULL, pg_temp.v7(n % $R_SHOPS + 1, 1700000000000),
+       '$3', 'Restock ' || n, NULL, NULL, 'TODO', now() - n * interval '1 minute', NULL, 1,
+       now(), now()
+FROM generate_series(1, 1000) AS n;
+ANALYZE;
+SQL
+}
+
 reports() {
   install_aggregates
   local db="steward_bench_reports" db_url
@@ -131,6 +212,7 @@ reports() {
   agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
   started=$(date +%s)
   seed_reports "$db_url" "$agency"
+  seed_brief "$db_url" "$agency" "$(psql "$db_url" -qAt -c "SELECT user_id FROM memberships LIMIT 1")"
   echo "seeded in $(( $(date +%s) - started )) s: $R_SHOPS shops x $R_PRODUCTS products;" \
     "$(psql "$db_url" -qAt -c 'SELECT count(*) FROM shop_metrics') shop metric rows," \
     "$(psql "$db_url" -qAt -c 'SELECT count(*) FROM product_metrics') product metric rows;" \
@@ -146,11 +228,15 @@ reports() {
   body "$SCRATCH/year.json" 'query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: MONTH) { totals { visitors orders gmv { amount } conversionRate averageOrderValue { amount } returnOnAdSpend } series { start visitors gmv { amount } } bySource { source current { gmv { amount } } } change { gmv visitors } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
   body "$SCRATCH/shop-month.json" 'query($shop: ID!, $from: Date!, $to: Date!) { shopPerformance(shopIds: [$shop], from: $from, to: $to, granularity: DAY) { totals { visitors gmv { amount } bounceRate visitDepth } series { start visitors orders gmv { amount } } bySource { source current { visitors } gmvDifference { amount } } funnel { stage count } health { rule status value } healthByWeek { start checks { status } } sellThrough { rate } grossProfit { grossProfit { amount } } plan { gmvAttainment months { pacing projectedGmv { amount } } } variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } } }' "{\"shop\": \"$one_gid\", \"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
   body "$SCRATCH/brief.json" 'query($day: Date!) { shopPerformance(from: $day, to: $day, granularity: DAY) { totals { visitors orders gmv { amount } conversionRate } change { gmv } } productPerformance(from: $day, to: $day, sort: VISITORS, first: 10) { nodes { product { sku shop { name } } visitors orders gmv { amount } } } slowMovers(days: 30, first: 10) { nodes { sku } } }' "{\"day\": \"$yesterday\"}"
+  local campaign_gid
+  campaign_gid=$(psql "$db_url" -qAt -c "SELECT rtrim(translate(encode(convert_to('Campaign:' || id::text, 'UTF8'), 'base64'), '+/', '-_'), '=') FROM campaigns LIMIT 1")
+  body "$SCRATCH/dashboard.json" '{ agencyDashboard { shops(first: 20) { nodes { shop { name } date numbers { visitors orders gmv { amount } conversionRate } plan { gmv { amount } } gmvAttainment variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } topTrafficItems(first: 5) { product { sku } visitors } } } alerts(first: 20) { kind severity message shop { name } campaign { name } product { sku } } alertCounts { kind count } } }' '{}'
+  body "$SCRATCH/campaign.json" 'query($id: ID!) { campaignReport(campaignId: $id) { through totals { gmv { target { amount } actual { amount } attainment gap { amount } } orders { actual attainment } visitors { actual } conversionRate { target actual } sellThroughRate { target actual } } day: breakdown(dimension: DAY) { key gmv { attainment } } shop: breakdown(dimension: SHOP) { key gmv { attainment gap { amount } } } owner: breakdown(dimension: OWNER) { key actualBasis gmv { actual { amount } } } days { date gmv { attainment } } pacing { status pace projectedGmv { amount } } lineupByRole { role unitsSold sellThrough } lineup(role: HERO) { unitsSold sellThrough } creatorLeague(first: 20) { nodes { influencer { name } results { clicks orders gmv { amount } costPerOrder { amount } roi } } } } }' "{\"id\": \"$campaign_gid\"}"
   body "$SCRATCH/products.json" 'query($from: Date!, $to: Date!) { productPerformance(from: $from, to: $to, first: 20) { nodes { product { sku } units gmv { amount } returnOnAdSpend } } }' "{\"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
   local q rps p50 p99 bad peak
   echo "| query                          | req/s     | p50      | p99      | statements | non-2xx |"
   echo "|--------------------------------|-----------|----------|----------|------------|---------|"
-  for q in year shop-month brief products; do
+  for q in year shop-month brief dashboard campaign products; do
     grep -q '"errors"' <<<"$(gql "$token" "$(cat "$SCRATCH/$q.json")")" && { gql "$token" "$(cat "$SCRATCH/$q.json")" >&2; exit 1; }
     read -r rps p50 p99 bad < <(load "$BASE" "$SCRATCH/$q.json" "Bearer $token")
     printf '| %-30s | %9s | %8s | %8s | %10s | %7s |\n' "$q" "$rps" "$p50" "$p99" \
@@ -219,6 +305,30 @@ SQL
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-year.json" "")
   echo "| year totals + months           | Steward/s | p99      | PostGr./s | p99      | ratio |"
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "all shops, one year" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
+    "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+
+  # The morning brief's nested part (50 shops, each with its day summed and its 5 top traffic
+  # items), matched: Steward, PostGraphile with pg-aggregates, and the same two statements in SQL.
+  body "$SCRATCH/s-brief.json" 'query($day: Date!) { agencyDashboard(date: $day) { shops(first: 50) { nodes { shop { name } numbers { visitors orders buyers gmv { amount } } topTrafficItems(first: 5) { product { sku } visitors } } } } }' "{\"day\": \"$yesterday\"}"
+  body "$SCRATCH/p-brief.json" 'query($day: Date!) { allShops(first: 50, orderBy: PRIMARY_KEY_ASC) { nodes { id name shopMetricsByShopId(condition: { date: $day }) { aggregates { sum { visitors orders buyers gmvMinor } } } productMetricsByShopId(condition: { date: $day }, orderBy: VISITORS_DESC, first: 5) { nodes { productByProductId { sku } visitors } } } } }' "{\"day\": \"$yesterday\"}"
+  s_visitors=$(gql "$token" "$(cat "$SCRATCH/s-brief.json")" | field "['data']['agencyDashboard']['shops']['nodes'][0]['topTrafficItems'][0]['visitors']")
+  p_visitors=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-brief.json" | field "['data']['allShops']['nodes'][0]['productMetricsByShopId']['nodes'][0]['visitors']")
+  [ "$s_visitors" = "$p_visitors" ] || { echo "the brief's top item differs: $s_visitors / $p_visitors" >&2; exit 1; }
+  cat >"$SCRATCH/brief.sql" <<SQL
+SELECT shop_id, sum(visitors), sum(orders), sum(buyers), sum(gmv_minor) FROM shop_metrics
+WHERE agency_id = '$agency' AND date = '$yesterday'
+  AND shop_id IN (SELECT id FROM shops WHERE agency_id = '$agency' ORDER BY id LIMIT 50)
+GROUP BY shop_id;
+SELECT * FROM (SELECT shop_id, product_id, visitors,
+                      row_number() OVER (PARTITION BY shop_id ORDER BY visitors DESC, product_id) AS n
+               FROM product_metrics WHERE agency_id = '$agency' AND date = '$yesterday'
+                 AND shop_id IN (SELECT id FROM shops WHERE agency_id = '$agency' ORDER BY id LIMIT 50)) AS ranked
+WHERE n <= 5;
+SQL
+  echo "direct SQL (brief, pgbench, 2 clients): $(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/brief.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') tps"
+  read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-brief.json" "Bearer $token")
+  read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-brief.json" "")
+  printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "brief: 50 shops' day + top 5" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
     "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
   echo "after the run: $(uptime | sed 's/.*load/load/')"
   stop "$SERVER"

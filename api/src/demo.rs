@@ -15,9 +15,13 @@ use crate::auth::{Actor, service as auth};
 use crate::context::RequestContext;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::schema::{self, SchemaOptions, StewardSchema};
+use crate::ingestion::today_in;
 use crate::settings::Settings;
 use crate::startup::Application;
 use crate::state::AppState;
+
+/// The demo shops' time zone: their days, and the demo's dates.
+const ZONE: &str = "Asia/Shanghai";
 
 /// The login of the agency made.
 pub struct Login {
@@ -131,7 +135,7 @@ async fn shop_with_products(
     let shop = client
         .run(
             CREATE_SHOP,
-            json!({ "input": { "name": name, "platform": platform, "currencyCode": "CNY", "timezone": "Asia/Shanghai" } }),
+            json!({ "input": { "name": name, "platform": platform, "currencyCode": "CNY", "timezone": ZONE } }),
         )
         .await?;
     let shop = id(&shop["createShop"]["shop"]["id"])?;
@@ -230,7 +234,7 @@ async fn push(
 
 /// The days from `days` ago to yesterday (UTC; the demo shops are in Asia/Shanghai, ahead).
 fn last_days(days: u64) -> Vec<NaiveDate> {
-    let yesterday = Utc::now().date_naive() - Days::new(1);
+    let yesterday = today_in(ZONE) - Days::new(1);
     (0..days).rev().map(|d| yesterday - Days::new(d)).collect()
 }
 
@@ -299,7 +303,52 @@ async fn seed_demo(client: &Client) -> anyhow::Result<usize> {
         shops.push((shop, products));
     }
     campaign(client, &shops).await?;
+    live_promo(client, &shops).await?;
     Ok(shops.len())
+}
+
+/// A two-week daily promotion over every shop, a week in and behind its GMV target: what
+/// `campaignReport` paces and the morning brief warns about.
+async fn live_promo(client: &Client, shops: &[(String, Vec<String>)]) -> anyhow::Result<()> {
+    let today = today_in(ZONE);
+    let (starts, ends) = (today - Days::new(7), today + Days::new(7));
+    let created = client
+        .run(
+            "mutation($input: CreateCampaignInput!) { createCampaign(input: $input) { campaign { id } userErrors { field message } } }",
+            json!({ "input": { "name": "Winter daily promo", "kind": "DAILY",
+                "shopIds": shops.iter().map(|(s, _)| s).collect::<Vec<_>>(),
+                "startsAt": format!("{}T16:00:00Z", starts - Days::new(1)), "endsAt": format!("{ends}T16:00:00Z"),
+                "mechanics": [{ "kind": "PERCENT_OFF", "percentOff": 10 }] } }),
+        )
+        .await?;
+    let campaign = id(&created["createCampaign"]["campaign"]["id"])?;
+    let items: Vec<Value> = shops
+        .iter()
+        .map(|(_, products)| {
+            json!({ "productId": products[0], "role": "HERO", "campaignPrice": "139.00", "reservedStock": 400, "expectedUnits": 300 })
+        })
+        .collect();
+    client
+        .run(
+            "mutation($input: SetCampaignProductsInput!) { setCampaignProducts(input: $input) { userErrors { field message } } }",
+            json!({ "input": { "campaignId": campaign, "items": items } }),
+        )
+        .await?;
+    client
+        .run(
+            "mutation($input: SetCampaignTargetsInput!) { setCampaignTargets(input: $input) { userErrors { field message } } }",
+            json!({ "input": { "campaignId": campaign, "totals": { "gmv": "900000", "orders": 6000 } } }),
+        )
+        .await?;
+    for to in ["PLANNED", "LIVE"] {
+        client
+            .run(
+                "mutation($input: TransitionCampaignInput!) { transitionCampaign(input: $input) { userErrors { field message } } }",
+                json!({ "input": { "id": campaign, "to": to } }),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// The first day of each month among `days`.

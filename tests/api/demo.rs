@@ -34,7 +34,9 @@ async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
                shopPerformance(from: $from, to: $to, granularity: WEEK) { totals { visitors orders gmv { amount } } plan { gmvAttainment } variance { gap { amount } } bySource { source } health { status } }
                productPerformance(from: $from, to: $to, first: 3) { nodes { product { labels } gmv { amount } } }
                reviews(first: 5, filter: { status: NEW }) { totalCount nodes { hero rating } }
-               campaigns(first: 5) { nodes { name lineup(first: 10) { totalCount } collaborations(first: 10) { totalCount } } }
+               campaigns(first: 5) { nodes { id name status lineup(first: 10) { totalCount } collaborations(first: 10) { totalCount } } }
+               agencyDashboard { shops(first: 5) { nodes { numbers { visitors } plan { gmv { amount } } topTrafficItems { visitors } } }
+                                 alerts(kinds: [CAMPAIGN_BEHIND_PACE, UNHANDLED_REVIEW]) { kind campaign { name } } }
              }",
             json!({ "from": from, "to": to }),
         )
@@ -67,4 +69,40 @@ async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
     );
     assert_eq!(campaign["lineup"]["totalCount"], 6);
     assert_eq!(campaign["collaborations"]["totalCount"], 3);
+
+    // The running promotion is a week in and behind: the brief says so, the report paces it.
+    let promo = &data["campaigns"]["nodes"][1];
+    assert_eq!(promo["status"], "LIVE");
+    let brief = &data["agencyDashboard"];
+    for shop in brief["shops"]["nodes"].as_array().into_iter().flatten() {
+        assert!(
+            shop["numbers"]["visitors"].as_i64().unwrap_or(0) > 0,
+            "{shop}"
+        );
+        assert!(shop["plan"]["gmv"]["amount"].is_string(), "{shop}");
+        assert_eq!(shop["topTrafficItems"].as_array().map(Vec::len), Some(5));
+    }
+    let alerts = brief["alerts"].as_array().cloned().unwrap_or_default();
+    assert_eq!(alerts[0]["kind"], "CAMPAIGN_BEHIND_PACE", "{alerts:?}");
+    assert_eq!(alerts[0]["campaign"]["name"], promo["name"]);
+    assert!(alerts.iter().any(|a| a["kind"] == "UNHANDLED_REVIEW"));
+    let report = app
+        .gql(
+            Some(&token),
+            "query($id: ID!) { campaignReport(campaignId: $id) {
+               totals { gmv { actual { amount } attainment } }
+               pacing { status daysElapsed daysTotal }
+               lineup { unitsSold sellThrough }
+             } }",
+            json!({ "id": promo["id"] }),
+        )
+        .await;
+    let report = &report.ok()["campaignReport"];
+    assert_eq!(report["pacing"]["status"], "BEHIND", "{report}");
+    assert_eq!(report["pacing"]["daysElapsed"], 7);
+    assert_eq!(report["pacing"]["daysTotal"], 15);
+    assert!(
+        report["lineup"][0]["unitsSold"].as_i64().unwrap_or(0) > 0,
+        "{report}"
+    );
 }

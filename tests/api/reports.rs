@@ -21,7 +21,7 @@ const REPORT: &str = r#"query($shops: [ID!], $currency: String, $from: Date!, $t
     bySource { source current { visitors gmv { amount } returnOnAdSpend } previous { visitors } gmvDifference { amount } }
     funnel { stage count shareOfVisitors }
     health { rule value passAt goodAt status advice }
-    healthByWeek { start end checks { rule status } }
+    healthByWeek { start end checks { rule value status } }
     grossProfit { productGmv { amount } cost { amount } grossProfit { amount } coverage }
   }
 }"#;
@@ -327,6 +327,7 @@ async fn the_store_aov_is_held_against_the_hero_products_and_gross_profit_uses_k
             json!({ "input": { "shopId": shop, "idempotencyKey": "p1", "rows": [
                 { "productId": hero, "date": "2026-10-02", "visitors": 500, "orders": 40, "units": 50, "gmv": "9950.00" },
                 { "sku": "OTHER-1", "date": "2026-10-02", "visitors": 300, "orders": 30, "units": 30, "gmv": "1197.00" },
+                { "productId": hero, "date": "2026-10-06", "visitors": 100, "orders": 10, "units": 10, "gmv": "2985.00" },
             ] } }),
         )
         .await;
@@ -340,7 +341,7 @@ async fn the_store_aov_is_held_against_the_hero_products_and_gross_profit_uses_k
     .await;
     let week = sums(&rows);
     let store_aov = (week.gmv_minor as f64 / week.orders as f64).round();
-    let hero_aov = (995_000.0_f64 / 40.0).round();
+    let hero_aov = ((995_000.0_f64 + 298_500.0) / 50.0).round();
     let check = &r["health"][2];
     assert_eq!(check["rule"], "AOV_OVER_HERO_AOV");
     close(float(&check["value"]), store_aov / hero_aov);
@@ -353,11 +354,28 @@ async fn the_store_aov_is_held_against_the_hero_products_and_gross_profit_uses_k
     assert_eq!(check["status"], status);
     assert_eq!(r["series"].as_array().map(Vec::len), Some(7));
 
-    // GMV 9,950 + 1,197; cost 50 × 80.00 + 30 × 12.50.
+    // Week by week, each week's store AOV against the heroes' AOV of that week: 1 October
+    // 2026 is a Thursday, so the weeks are 1–4 and 5–7 October.
+    let weekly = r["healthByWeek"].as_array().expect("weeks");
+    for (week, (first, last, hero_gmv, hero_orders)) in weekly.iter().zip([
+        ("2026-10-01", "2026-10-04", 995_000.0_f64, 40.0),
+        ("2026-10-05", "2026-10-07", 298_500.0, 10.0),
+    ]) {
+        let numbers = sums(within(&rows, first, last));
+        let store = (numbers.gmv_minor as f64 / numbers.orders as f64).round();
+        let check = &week["checks"][2];
+        assert_eq!(check["rule"], "AOV_OVER_HERO_AOV");
+        close(
+            float(&check["value"]),
+            store / (hero_gmv / hero_orders).round(),
+        );
+    }
+
+    // GMV 9,950 + 1,197 + 2,985; cost 60 × 80.00 + 30 × 12.50.
     let profit = &r["grossProfit"];
-    assert_eq!(profit["productGmv"]["amount"], "11147.00");
-    assert_eq!(profit["cost"]["amount"], "4375.00");
-    assert_eq!(profit["grossProfit"]["amount"], "6772.00");
+    assert_eq!(profit["productGmv"]["amount"], "14132.00");
+    assert_eq!(profit["cost"]["amount"], "5175.00");
+    assert_eq!(profit["grossProfit"]["amount"], "8957.00");
     assert_eq!(profit["coverage"], 1.0);
 }
 

@@ -195,6 +195,40 @@ async fn bad_reviews_are_queued_hero_first_and_handled_to_a_resolution_with_a_re
         statuses.contains(&("r-3".into(), "NEW".into())),
         "{statuses:?}"
     );
+    // Each flip made by the feed is in the review's history, with why.
+    let all = queue(&app, &owner, json!({})).await;
+    let history = |external: &str| {
+        all.iter()
+            .find(|r| r["externalId"] == external)
+            .map(|r| r["history"].clone())
+            .unwrap_or_default()
+    };
+    let r3 = history("r-3");
+    let last = r3
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (last["from"].clone(), last["to"].clone()),
+        (json!("NO_ACTION_NEEDED"), json!("NEW")),
+        "{r3}"
+    );
+    assert!(
+        last["note"].as_str().is_some_and(|n| n.contains("revised")),
+        "{r3}"
+    );
+    let r1 = history("r-1");
+    let last = r1
+        .as_array()
+        .and_then(|h| h.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(
+        (last["from"].clone(), last["to"].clone()),
+        (json!("NEW"), json!("NO_ACTION_NEEDED")),
+        "{r1}"
+    );
 }
 
 #[tokio::test]
@@ -329,4 +363,35 @@ async fn designers_read_reviews_support_handles_them_and_other_agencies_see_noth
         handled.ok()["transitionReview"]["review"]["status"],
         "IN_PROGRESS"
     );
+}
+
+#[tokio::test]
+async fn a_product_labelled_hero_later_brings_its_reviews_to_the_front_of_the_queue() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Relabel").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    hero(&app, &owner, &shop, "HERO-1").await;
+    let plain = app.product(&owner, &shop, "PLAIN-1").await;
+    let rows = json!([
+        { "sku": "HERO-1", "externalId": "r-hero", "rating": 2, "content": "Runs small", "createdAt": at(2) },
+        { "sku": "PLAIN-1", "externalId": "r-plain", "rating": 1, "content": "Broke", "createdAt": at(3) },
+    ]);
+    push(&app, &owner, &shop, "first", rows).await;
+    let before = queue(&app, &owner, json!({ "status": "NEW" })).await;
+    assert_eq!(external_ids(&before), ["r-hero", "r-plain"]);
+
+    let relabel = |labels: Value, version: i64| json!({ "input": { "id": plain, "expectedVersion": version, "labels": labels } });
+    const UPDATE: &str = "mutation($input: UpdateProductInput!) { updateProduct(input: $input) { product { version } userErrors { field code } } }";
+    let made_hero = owner.gql(&app, UPDATE, relabel(json!(["HERO"]), 1)).await;
+    assert_eq!(made_hero.ok()["updateProduct"]["userErrors"], json!([]));
+    // Both are hero items now: they keep the order in which they came in.
+    let after = queue(&app, &owner, json!({ "status": "NEW" })).await;
+    assert_eq!(external_ids(&after), ["r-hero", "r-plain"]);
+    assert!(after.iter().all(|r| r["hero"] == true), "{after:?}");
+
+    let unmade = owner.gql(&app, UPDATE, relabel(json!(["NEW"]), 2)).await;
+    assert_eq!(unmade.ok()["updateProduct"]["userErrors"], json!([]));
+    let again = queue(&app, &owner, json!({ "status": "NEW" })).await;
+    assert_eq!(again[1]["externalId"], "r-plain");
+    assert_eq!(again[1]["hero"], false);
 }

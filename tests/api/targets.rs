@@ -429,11 +429,55 @@ async fn a_target_is_checked_against_last_year_the_category_the_lineup_and_the_f
             .unwrap_or_default()
             .contains("Double 11 2026")
     );
+    assert!(
+        growth["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("its target")
+    );
     assert_eq!(by_kind("LINEUP_CAPACITY")["status"], "UNREALISTIC");
     assert_eq!(by_kind("EXPECTED_SALES")["status"], "UNREALISTIC");
     let funnel = by_kind("FUNNEL");
     assert_eq!(funnel["status"], "OK");
     assert!((funnel["value"].as_f64().expect("ratio") - 1.0).abs() < 1e-9);
+
+    // Once last year's sale days are ingested, its actual GMV is the base: 120,000 on its
+    // first day and 80,000 on its last (Asia/Shanghai days); the day after it does not count.
+    let day = |date: &str, gmv: &str| json!({ "date": date, "source": "SEARCH", "visitors": 1000, "orders": 10, "buyers": 10, "gmv": gmv });
+    let pushed = owner
+        .gql(
+            &app,
+            "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { userErrors { field message } } }",
+            json!({ "input": { "shopId": tmall, "idempotencyKey": "last-year", "rows": [
+                day("2026-11-01", "120000"), day("2026-11-11", "80000"), day("2026-11-12", "999999") ] } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestShopMetrics"]["userErrors"], json!([]));
+    let checked = owner
+        .gql(
+            &app,
+            "query($id: ID!) { campaign(id: $id) { targetCheck { checks { kind value status message } } } }",
+            json!({ "id": this_year }),
+        )
+        .await;
+    let checks = checked.ok()["campaign"]["targetCheck"]["checks"].clone();
+    let growth = checks
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["kind"] == "GROWTH"))
+        .cloned()
+        .expect("a growth check");
+    let value = growth["value"].as_f64().expect("growth");
+    assert!(
+        (value - (1_000_000.0 / 200_000.0 - 1.0)).abs() < 1e-9,
+        "{growth}"
+    );
+    assert!(
+        growth["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("its actual GMV"),
+        "{growth}"
+    );
 
     // Without targets there is nothing to judge.
     let unset = owner
@@ -454,5 +498,50 @@ async fn a_target_is_checked_against_last_year_the_category_the_lineup_and_the_f
     assert_eq!(
         nothing.ok()["campaign"]["targetCheck"],
         json!({ "status": "OK", "checks": [] })
+    );
+}
+
+#[tokio::test]
+async fn monthly_targets_of_many_shops_cost_the_statements_of_one() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Months").await;
+    const SHOPS: &str = "{ shops(first: 10) { nodes { monthlyTargets(from: \"2027-10\", to: \"2027-11\") { month days { date gmv { amount } } } } } }";
+    let mut counts = Vec::new();
+    for n in 1..=4 {
+        let shop = app.shop(&owner, &format!("Shop {n}")).await;
+        for month in ["2027-10", "2027-11"] {
+            let set = owner
+                .gql(
+                    &app,
+                    "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { code } } }",
+                    json!({ "input": { "shopId": shop, "month": month, "gmv": "3100000", "orders": 100 } }),
+                )
+                .await;
+            assert_eq!(set.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+        }
+        if n == 1 || n == 4 {
+            let mut best = u64::MAX;
+            for _ in 0..3 {
+                let before = app.metric("steward_db_statements_total").await;
+                let read = owner.gql(&app, SHOPS, json!({})).await;
+                let after = app.metric("steward_db_statements_total").await;
+                let shops = read.ok()["shops"]["nodes"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                assert_eq!(shops.len(), n);
+                assert!(
+                    shops
+                        .iter()
+                        .all(|s| s["monthlyTargets"].as_array().map(Vec::len) == Some(2))
+                );
+                best = best.min(after - before);
+            }
+            counts.push(best);
+        }
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "statements for 1 and for 4 shops: {counts:?}"
     );
 }

@@ -57,7 +57,7 @@ pub struct CollaborationFilter {
 }
 
 /// Deliverables past due, neither published nor cancelled, at `now`.
-fn overdue_deliverables(now: DateTime<Utc>) -> Condition {
+pub fn overdue_deliverables(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(deliverable::Column::DueAt.lt(now))
         .add(deliverable::Column::Status.is_not_in([

@@ -23,6 +23,7 @@ use crate::campaigns::lineup::loader::{
 };
 use crate::campaigns::loader::{CampaignLoaderBase, CampaignShopsLoader, PreviousReviewLoader};
 use crate::campaigns::targets::graphql::TargetsLoader;
+use crate::campaigns::targets::monthly::MonthlyTargetsLoader;
 use crate::collaborations::loader::{
     AccountsLoader, Base, CampaignRollupLoader, CollaborationCountLoader, CollaborationPageLoader,
     DaysLoader, DeliverablesLoader, FollowerHistoryLoader, LifetimeLoader,
@@ -31,6 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::history::loader::HistoryLoader;
 use crate::paging::{HasId, TotalCount};
 use crate::products::loader::{ShopProductCountLoader, ShopProductsLoader};
+use crate::reports::dashboard::TopItemsLoader;
 use crate::state::AppState;
 use crate::tasks::loader::TaskSummaryLoader;
 use crate::tenancy::FindScoped;
@@ -66,6 +68,8 @@ pub struct Loaders {
     pub campaign_rollups: DataLoader<CampaignRollupLoader>,
     pub collaboration_pages: DataLoader<CollaborationPageLoader>,
     pub collaboration_counts: Arc<DataLoader<CollaborationCountLoader>>,
+    pub top_items: DataLoader<TopItemsLoader>,
+    pub monthly_targets: DataLoader<MonthlyTargetsLoader>,
 }
 
 impl Loaders {
@@ -103,6 +107,20 @@ impl Loaders {
             ),
             agencies: DataLoader::new(
                 AgencyLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            monthly_targets: DataLoader::new(
+                MonthlyTargetsLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            top_items: DataLoader::new(
+                TopItemsLoader {
                     db: db.clone(),
                     actor: actor.clone(),
                 },

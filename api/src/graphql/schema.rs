@@ -17,6 +17,8 @@ use crate::collaborations::graphql::{CollaborationMutation, CollaborationQuery};
 use crate::influencers::graphql::{InfluencerMutation, InfluencerQuery};
 use crate::metrics::graphql::MetricsMutation;
 use crate::products::graphql::{ProductMutation, ProductQuery};
+use crate::reports::campaign::graphql::CampaignReportQuery;
+use crate::reports::dashboard::graphql::DashboardQuery;
 use crate::reports::graphql::ReportQuery;
 use crate::reviews::graphql::{ReviewMutation, ReviewQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
@@ -35,6 +37,8 @@ pub struct Query(
     InfluencerQuery,
     CollaborationQuery,
     ReportQuery,
+    CampaignReportQuery,
+    DashboardQuery,
     ReviewQuery,
     AuditQuery,
     NodeQuery,

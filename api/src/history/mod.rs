@@ -134,26 +134,63 @@ pub struct Move<'a> {
 impl Move<'_> {
     /// Appends the move using `db` (pass the transaction of the change it records).
     pub async fn record(self, db: &impl ConnectionTrait) -> AppResult<()> {
-        let (subject_type, subject_id) = self.subject.parts();
-        let (actor_kind, actor_id) = self.ctx.actor.audit_identity();
-        let row = status_change::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            subject_type: Set(subject_type.to_owned()),
-            subject_id: Set(subject_id),
-            from_status: Set(self.from.map(str::to_owned)),
-            to_status: Set(self.to.to_owned()),
-            note: Set(self.note),
-            actor_kind: Set(actor_kind.to_owned()),
-            actor_id: Set(actor_id),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        };
-        status_change::Entity::insert(status_change::Entity::new_in(self.ctx.actor, row)?)
+        let row = row(self.ctx, self.subject, self.from, self.to, self.note)?;
+        status_change::Entity::insert(row)
             .exec_without_returning(db)
             .await?;
         Ok(())
     }
 }
+
+/// Appends the same move of each of `subjects` by the request's actor, in statements of at
+/// most `ROWS_PER_STATEMENT` rows (a feed that moves many rows at once).
+pub async fn record_all(
+    ctx: &Ctx<'_>,
+    db: &impl ConnectionTrait,
+    subjects: &[Subject],
+    from: &'static str,
+    to: &'static str,
+    note: &str,
+) -> AppResult<()> {
+    for chunk in subjects.chunks(ROWS_PER_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|subject| row(ctx, *subject, Some(from), to, Some(note.to_owned())))
+            .collect::<AppResult<Vec<_>>>()?;
+        status_change::Entity::insert_many(rows)
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// One history row of `subject` by the request's actor.
+fn row(
+    ctx: &Ctx<'_>,
+    subject: Subject,
+    from: Option<&'static str>,
+    to: &'static str,
+    note: Option<String>,
+) -> AppResult<status_change::ActiveModel> {
+    let (subject_type, subject_id) = subject.parts();
+    let (actor_kind, actor_id) = ctx.actor.audit_identity();
+    let row = status_change::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        subject_type: Set(subject_type.to_owned()),
+        subject_id: Set(subject_id),
+        from_status: Set(from.map(str::to_owned)),
+        to_status: Set(to.to_owned()),
+        note: Set(note),
+        actor_kind: Set(actor_kind.to_owned()),
+        actor_id: Set(actor_id),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    status_change::Entity::new_in(ctx.actor, row)
+}
+
+/// Most history rows one INSERT carries (ten columns each, well under SQLite's parameter cap).
+const ROWS_PER_STATEMENT: usize = 1_000;
 
 /// The history of each of `subjects` (campaign or task ids), oldest first.
 pub async fn histories(

@@ -362,6 +362,9 @@ pub async fn update(
     if updated.price_minor != current.price_minor {
         super::prices::record(&txn, &updated, Some(current.price_minor)).await?;
     }
+    if updated.labels != current.labels {
+        crate::reviews::ingest::follow_labels(&txn, ctx.actor, &updated).await?;
+    }
     txn.commit().await?;
     Ok(updated)
 }

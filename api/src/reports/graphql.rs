@@ -12,7 +12,7 @@ use tokio::sync::OnceCell;
 use super::Granularity;
 use super::health::{self, Check, HealthRule, HealthStatus};
 use super::numbers::{Numbers, change, ratio};
-use super::performance::{self, GrossProfit, Scope, SourceRow, Span, between, buckets};
+use super::performance::{self, DaySale, GrossProfit, Scope, SourceRow, Span, between, buckets};
 use super::products::{self, ProductNumbers, ProductPerformanceSort, RankKey};
 use super::variance::{self, Plan};
 use crate::authz::Permission;
@@ -40,7 +40,7 @@ pub struct PerformanceBucket {
 }
 
 impl PerformanceBucket {
-    fn new(start: NaiveDate, end: NaiveDate, numbers: Numbers, currency: Currency) -> Self {
+    pub fn new(start: NaiveDate, end: NaiveDate, numbers: Numbers, currency: Currency) -> Self {
         Self {
             start,
             end,
@@ -337,14 +337,32 @@ impl From<Check> for HealthCheck {
     }
 }
 
-/// The page-health checks of one week.
+/// Bounce rate, visit depth and store AOV against the heroes' AOV, over `first`–`last`.
+fn checks(
+    numbers: &Numbers,
+    heroes: &BTreeMap<NaiveDate, DaySale>,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Vec<HealthCheck> {
+    let [bounce, depth] = health::page_checks(numbers);
+    let aov = health::aov_check(
+        numbers.average_order_value_minor(),
+        performance::hero_aov(heroes, first, last),
+    );
+    [bounce, depth, aov]
+        .into_iter()
+        .map(HealthCheck::from)
+        .collect()
+}
+
+/// The health checks of one week.
 #[derive(SimpleObject)]
 pub struct WeeklyHealth {
     /// First day of the week (or of the period).
     pub start: Date,
     /// Last day of the week (or of the period).
     pub end: Date,
-    /// Bounce rate and visit depth of that week.
+    /// Bounce rate, visit depth and store AOV against hero AOV of that week.
     pub checks: Vec<HealthCheck>,
 }
 
@@ -447,6 +465,34 @@ pub struct VarianceExplanation {
     pub actual_order_value: Option<Money>,
 }
 
+impl VarianceExplanation {
+    /// `actual` against `planned`; `None` without a GMV plan.
+    pub fn of(planned: Plan, actual: &Numbers, currency: Currency) -> Option<Self> {
+        let money = |minor: i64| Money::from_minor(minor, currency);
+        let v = variance::explain(planned, actual.gmv_minor, actual.orders, actual.visitors)?;
+        let effect =
+            |pick: fn(&variance::Effects) -> i64| v.effects.as_ref().map(|e| money(pick(e)));
+        let planned_orders = planned.orders.unwrap_or(0);
+        Some(Self {
+            planned_gmv: money(v.plan_gmv_minor),
+            actual_gmv: money(v.actual_gmv_minor),
+            gap: money(v.gap_minor),
+            visitors_effect: effect(|e| e.visitors_minor),
+            conversion_effect: effect(|e| e.conversion_minor),
+            order_value_effect: effect(|e| e.order_value_minor),
+            planned_conversion: planned
+                .visitors
+                .and_then(|visitors| ratio(planned_orders, visitors)),
+            actual_conversion: ratio(actual.orders, actual.visitors),
+            planned_order_value: planned
+                .gmv_minor
+                .and_then(|gmv| super::numbers::per(gmv, planned_orders))
+                .map(money),
+            actual_order_value: actual.average_order_value_minor().map(money),
+        })
+    }
+}
+
 /// A set of shops of one currency over a period. Each part is computed when asked for.
 pub struct PerformanceReport {
     scope: Scope,
@@ -457,11 +503,16 @@ pub struct PerformanceReport {
     days: OnceCell<Vec<Span>>,
     sources: OnceCell<Vec<SourceRow>>,
     plan: OnceCell<Option<BTreeMap<NaiveDate, Plan>>>,
+    /// The hero products' sales per day.
+    heroes: OnceCell<BTreeMap<NaiveDate, DaySale>>,
 }
 
 /// The value of `cell`, loaded by `load` the first time a field needs it: the report's parts
 /// share their statements whichever fields ask for them, concurrently or not.
-async fn cached<T>(cell: &OnceCell<T>, load: impl Future<Output = AppResult<T>>) -> AppResult<&T> {
+pub async fn cached<T>(
+    cell: &OnceCell<T>,
+    load: impl Future<Output = AppResult<T>>,
+) -> AppResult<&T> {
     cell.get_or_try_init(|| load).await
 }
 
@@ -479,6 +530,11 @@ impl PerformanceReport {
     async fn sources(&self, ctx: &Context<'_>) -> AppResult<&[SourceRow]> {
         let load = async { performance::by_source(&authenticated(ctx)?, &self.scope).await };
         Ok(cached(&self.sources, load).await?)
+    }
+
+    async fn hero_days(&self, ctx: &Context<'_>) -> AppResult<&BTreeMap<NaiveDate, DaySale>> {
+        let load = async { performance::hero_days(&authenticated(ctx)?, &self.scope).await };
+        cached(&self.heroes, load).await
     }
 
     async fn daily_plan(&self, ctx: &Context<'_>) -> AppResult<Option<&BTreeMap<NaiveDate, Plan>>> {
@@ -616,26 +672,20 @@ impl PerformanceReport {
     /// AOV (of the products labelled HERO, or the best seller when they did not sell).
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<HealthCheck>> {
         let totals = self.totals_now(ctx).await?;
-        let hero = performance::hero_aov(&authenticated(ctx)?, &self.scope).await?;
-        let [bounce, depth] = health::page_checks(&totals);
-        let aov = health::aov_check(totals.average_order_value_minor(), hero);
-        Ok([bounce, depth, aov]
-            .into_iter()
-            .map(HealthCheck::from)
-            .collect())
+        let heroes = self.hero_days(ctx).await?;
+        Ok(checks(&totals, heroes, self.scope.from, self.scope.to))
     }
-    /// Bounce rate and visit depth week by week (ISO weeks clipped to the period).
+    /// Bounce rate, visit depth and store AOV against hero AOV week by week (ISO weeks clipped
+    /// to the period; the hero products are the period's, as in `health`).
     async fn health_by_week(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<WeeklyHealth>> {
         let days = self.days(ctx).await?;
+        let heroes = self.hero_days(ctx).await?;
         Ok(buckets(self.scope.from, self.scope.to, Granularity::Week)
             .into_iter()
             .map(|(start, end)| WeeklyHealth {
                 start: Date(start),
                 end: Date(end),
-                checks: health::page_checks(&between(days, start, end))
-                    .into_iter()
-                    .map(HealthCheck::from)
-                    .collect(),
+                checks: checks(&between(days, start, end), heroes, start, end),
             })
             .collect())
     }
@@ -731,30 +781,11 @@ impl PerformanceReport {
         };
         let planned = self.planned(plan);
         let actual = self.totals_now(ctx).await?;
-        let Some(v) = variance::explain(planned, actual.gmv_minor, actual.orders, actual.visitors)
-        else {
-            return Ok(None);
-        };
-        let effect =
-            |pick: fn(&variance::Effects) -> i64| v.effects.as_ref().map(|e| self.money(pick(e)));
-        let planned_orders = planned.orders.unwrap_or(0);
-        Ok(Some(VarianceExplanation {
-            planned_gmv: self.money(v.plan_gmv_minor),
-            actual_gmv: self.money(v.actual_gmv_minor),
-            gap: self.money(v.gap_minor),
-            visitors_effect: effect(|e| e.visitors_minor),
-            conversion_effect: effect(|e| e.conversion_minor),
-            order_value_effect: effect(|e| e.order_value_minor),
-            planned_conversion: planned
-                .visitors
-                .and_then(|visitors| ratio(planned_orders, visitors)),
-            actual_conversion: ratio(actual.orders, actual.visitors),
-            planned_order_value: planned
-                .gmv_minor
-                .and_then(|gmv| super::numbers::per(gmv, planned_orders))
-                .map(|m| self.money(m)),
-            actual_order_value: actual.average_order_value_minor().map(|m| self.money(m)),
-        }))
+        Ok(VarianceExplanation::of(
+            planned,
+            &actual,
+            self.scope.currency,
+        ))
     }
 }
 
@@ -773,6 +804,12 @@ pub struct SellThrough {
 pub struct ProductPerformance {
     numbers: ProductNumbers,
     currency: Currency,
+}
+
+impl ProductPerformance {
+    pub fn new(numbers: ProductNumbers, currency: Currency) -> Self {
+        Self { numbers, currency }
+    }
 }
 
 /// One product's numbers over a period, from the product feed.
@@ -877,6 +914,7 @@ impl ReportQuery {
             days: OnceCell::new(),
             sources: OnceCell::new(),
             plan: OnceCell::new(),
+            heroes: OnceCell::new(),
         })
     }
 

@@ -1,6 +1,8 @@
 //! Reports over the daily metrics, aggregated in SQL: shop performance with its health checks,
 //! plan attainment and the variance explainer.
 
+pub mod campaign;
+pub mod dashboard;
 pub mod graphql;
 pub mod health;
 pub mod numbers;

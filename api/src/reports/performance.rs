@@ -388,7 +388,8 @@ pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>
 }
 
 #[derive(FromQueryResult)]
-struct Sales {
+struct DaySales {
+    date: NaiveDate,
     gmv_minor: Option<i64>,
     orders: Option<i64>,
 }
@@ -409,9 +410,20 @@ fn sales(query: Select<product_metric::Entity>) -> Select<product_metric::Entity
         .column_as(big_sum(Expr::col(product_metric::Column::Orders)), "orders")
 }
 
-/// The hero products' average order value in the period, in minor units: of the products
-/// labelled HERO, or — when none of them sold — of the period's best-selling product.
-pub async fn hero_aov(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Option<i64>> {
+/// GMV and orders (minor units, count) of a day.
+pub type DaySale = (i64, i64);
+
+/// The hero products' GMV and orders on each day of the period that they sold: of the
+/// products labelled HERO, or — when none of them sold in the period — of the period's
+/// best-selling product. One statement, or three without labelled sales.
+pub async fn hero_days(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<BTreeMap<NaiveDate, DaySale>> {
+    let by_day = |query: Select<product_metric::Entity>| {
+        sales(query)
+            .column(product_metric::Column::Date)
+            .group_by(product_metric::Column::Date)
+            .into_model::<DaySales>()
+            .all(&ctx.state.db)
+    };
     let heroes = Query::select()
         .column(product::Column::Id)
         .from(product::Entity)
@@ -419,30 +431,51 @@ pub async fn hero_aov(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Option<i64>> {
         .and_where(product::Column::ShopId.is_in(scope.shop_ids()))
         .and_where(ProductLabel::Hero.held())
         .to_owned();
-    let labelled = sales(product_rows(ctx, scope))
-        .filter(product_metric::Column::ProductId.in_subquery(heroes))
-        .into_model::<Sales>()
-        .one(&ctx.state.db)
-        .await?;
-    if let Some(Sales {
-        gmv_minor: Some(gmv),
-        orders: Some(orders),
-    }) = labelled
-        && orders > 0
-    {
-        return Ok(per(gmv, orders));
+    let labelled = by_day(
+        product_rows(ctx, scope).filter(product_metric::Column::ProductId.in_subquery(heroes)),
+    )
+    .await?;
+    let days = |rows: Vec<DaySales>| -> BTreeMap<NaiveDate, DaySale> {
+        rows.into_iter()
+            .map(|r| (r.date, (r.gmv_minor.unwrap_or(0), r.orders.unwrap_or(0))))
+            .filter(|(_, (_, orders))| *orders > 0)
+            .collect()
+    };
+    let labelled = days(labelled);
+    if !labelled.is_empty() {
+        return Ok(labelled);
     }
-    let best = sales(product_rows(ctx, scope))
+    let best: Option<Uuid> = product_rows(ctx, scope)
+        .select_only()
+        .column(product_metric::Column::ProductId)
         .group_by(product_metric::Column::ProductId)
         .order_by(
             big_sum(Expr::col(product_metric::Column::GmvMinor)),
             Order::Desc,
         )
+        .order_by(product_metric::Column::ProductId, Order::Asc)
         .limit(1)
-        .into_model::<Sales>()
+        .into_tuple()
         .one(&ctx.state.db)
         .await?;
-    Ok(best.and_then(|s| per(s.gmv_minor.unwrap_or(0), s.orders.unwrap_or(0))))
+    let Some(best) = best else {
+        return Ok(BTreeMap::new());
+    };
+    Ok(days(
+        by_day(product_rows(ctx, scope).filter(product_metric::Column::ProductId.eq(best))).await?,
+    ))
+}
+
+/// The average order value (minor units) of the hero days between `first` and `last`.
+pub fn hero_aov(
+    days: &BTreeMap<NaiveDate, DaySale>,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Option<i64> {
+    let (gmv, orders) = days
+        .range(first..=last)
+        .fold((0, 0), |(g, o), (_, (gmv, orders))| (g + gmv, o + orders));
+    per(gmv, orders)
 }
 
 /// Gross profit on the products whose cost is known.
@@ -511,7 +544,14 @@ pub async fn plan(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Option<BTreeMap<Nai
         return Ok(None);
     }
     let first_month = scope.from.with_day(1).unwrap_or(scope.from);
-    let months = monthly::months_of(ctx, &scope.shop_ids(), first_month, scope.to).await?;
+    let months = monthly::months_of(
+        &ctx.state.db,
+        ctx.actor,
+        &scope.shop_ids(),
+        first_month,
+        scope.to,
+    )
+    .await?;
     let month_count = months_in(scope.from, scope.to);
     if scope.shops.iter().any(|shop| {
         months

@@ -178,12 +178,20 @@ pub async fn slow_movers(
     days: u32,
     args: PageArgs,
 ) -> AppResult<Page<product::Model>> {
+    let query = product::Entity::find_in(ctx.actor).filter(slow(shops, days));
+    paging::paginate(&ctx.state.db, query, product::Column::Id, args).await
+}
+
+/// Active products of `shops` without a sale in the last `days` days of their shop (today
+/// included), listed before that window opened.
+pub fn slow(shops: &[shop::Model], days: u32) -> Condition {
     // Shops in different time zones are at different days: one cutoff per time zone.
     let mut by_zone: HashMap<&str, Vec<Uuid>> = HashMap::new();
     for shop in shops {
         by_zone.entry(&shop.timezone).or_default().push(shop.id);
     }
-    let mut slow = Condition::any();
+    // Seeded false: no shops, no slow movers.
+    let mut slow = Condition::any().add(product::Column::ShopId.is_in(Vec::<Uuid>::new()));
     for (zone, shops) in by_zone {
         let since = today_in(zone) - Days::new(u64::from(days) - 1);
         // The window's first midnight in the shop's zone: a product listed after it is new.
@@ -207,8 +215,7 @@ pub async fn slow_movers(
                 .add(product::Column::CreatedAt.lt(listed_before)),
         );
     }
-    let query = product::Entity::find_in(ctx.actor)
-        .filter(product::Column::Status.eq(Status::Active.as_str()))
-        .filter(slow);
-    paging::paginate(&ctx.state.db, query, product::Column::Id, args).await
+    Condition::all()
+        .add(product::Column::Status.eq(Status::Active.as_str()))
+        .add(slow)
 }

@@ -53,7 +53,7 @@ impl Review {
     async fn age_hours(&self) -> i64 {
         (Utc::now() - self.0.reviewed_at).num_hours()
     }
-    /// Whether it is about a HERO product (handled first; as labelled when the review came in).
+    /// Whether it is about a HERO product (handled first).
     async fn hero(&self) -> bool {
         self.0.priority == 0
     }

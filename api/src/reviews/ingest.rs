@@ -10,17 +10,21 @@ use entity::json::ContactLog;
 use entity::review;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
 
 use super::{ReviewStatus, WORST_GOOD_RATING};
 use crate::audit::service::Record;
+use crate::auth::Actor;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
+use crate::history::{Subject, record_all};
 use crate::influencers::policy::earliest_day;
 use crate::ingestion::{self, Outcome, ShopBatch};
+use crate::products::ProductLabel;
 use crate::products::named::{Found, Named, ProductRef};
 use crate::shops::service as shops;
 use crate::tenancy::TenantScoped;
@@ -192,18 +196,52 @@ async fn write(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ReviewRow]) -> AppResult<Ou
             Column::Rating.gt(WORST_GOOD_RATING),
         ),
     ] {
-        review::Entity::update_in(ctx.actor)
-            .col_expr(Column::Status, to.as_str().into())
-            .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+        let flipped: Vec<Uuid> = review::Entity::find_in(ctx.actor)
+            .select_only()
+            .column(Column::Id)
             .filter(Column::ShopId.eq(shop.id))
             .filter(Column::ExternalId.is_in(external.iter().cloned()))
             .filter(Column::Status.eq(from.as_str()))
             .filter(ratings)
-            .exec(&txn)
+            .into_tuple()
+            .all(&txn)
             .await?;
+        if flipped.is_empty() {
+            continue;
+        }
+        for ids in flipped.chunks(ingestion::ROWS_PER_STATEMENT) {
+            review::Entity::update_in(ctx.actor)
+                .col_expr(Column::Status, to.as_str().into())
+                .col_expr(Column::Version, Expr::col(Column::Version).add(1))
+                .filter(Column::Id.is_in(ids.iter().copied()))
+                .exec(&txn)
+                .await?;
+        }
+        let subjects: Vec<Subject> = flipped.into_iter().map(Subject::Review).collect();
+        let note = "The rating was revised by the review feed";
+        record_all(ctx, &txn, &subjects, from.as_str(), to.as_str(), note).await?;
     }
     let mut record = Record::success(ctx, "shop.ingest_reviews", ("Shop", shop.id));
     record.details = Some(serde_json::json!({ "rows": written }));
     record.commit(txn).await?;
     Ok(Outcome::written(written, existing))
+}
+
+/// Keeps the queue order of `product`'s reviews in step with its labels: reviews of a HERO
+/// product come first (run in the transaction that changes the labels).
+pub async fn follow_labels(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    product: &entity::product::Model,
+) -> AppResult<()> {
+    let hero = ProductLabel::load(&product.labels).contains(&ProductLabel::Hero);
+    review::Entity::update_in(actor)
+        .col_expr(
+            review::Column::Priority,
+            Expr::value(if hero { 0 } else { 1 }),
+        )
+        .filter(review::Column::ProductId.eq(product.id))
+        .exec(db)
+        .await?;
+    Ok(())
 }

@@ -6,6 +6,7 @@ use entity::shop;
 
 use super::Platform;
 use super::service::{self, NewShopInput, ShopChanges, ShopFilter};
+use crate::authz::Permission;
 use crate::campaigns::targets::graphql::MonthlyTarget;
 use crate::campaigns::targets::monthly;
 use crate::context::authenticated;
@@ -112,14 +113,22 @@ impl Shop {
         #[graphql(desc = "First month, YYYY-MM.")] from: String,
         #[graphql(desc = "Last month, YYYY-MM.")] to: String,
     ) -> async_graphql::Result<Vec<MonthlyTarget>> {
-        let ctx = authenticated(ctx)?;
+        authenticated(ctx)?
+            .actor
+            .require(Permission::ReadCampaigns)?;
         let month = |field: &str, text: &str| {
             monthly::parse_month(field, text).map_err(|e| AppError::BadInput(e.message))
         };
         let (from, to) = (month("from", &from)?, month("to", &to)?);
+        monthly::check_months(from, to)?;
         let currency = Currency::stored(&self.0.currency_code);
-        Ok(monthly::list(&ctx, self.0.id, from, to)
-            .await?
+        let months = loaders(ctx)?
+            .monthly_targets
+            .load_one((self.0.id, from, to))
+            .await
+            .map_err(load_error)?;
+        Ok(months
+            .unwrap_or_default()
             .into_iter()
             .map(|m| MonthlyTarget::of(m, currency))
             .collect())

@@ -72,7 +72,7 @@ impl TaskChanges {
 
 /// The tasks `actor` may see: managers see every task in their scope, everyone else the tasks
 /// assigned to them.
-fn visible(actor: &Actor) -> Select<task::Entity> {
+pub fn visible(actor: &Actor) -> Select<task::Entity> {
     let query = task::Entity::find_in(actor);
     if actor.can(Permission::ManageCampaigns) {
         return query;
@@ -83,7 +83,7 @@ fn visible(actor: &Actor) -> Select<task::Entity> {
     }
 }
 
-fn overdue_condition(now: DateTime<Utc>) -> Condition {
+pub fn overdue_condition(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(task::Column::DueAt.lt(now))
         .add(task::Column::Status.ne(TaskStatus::Accepted.as_str()))

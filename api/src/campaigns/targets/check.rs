@@ -3,16 +3,17 @@
 //! whether visitors × conversion × AOV add up to it. Each check gives a value, the reference it
 //! is judged against, a status, and a sentence a person can read.
 //!
-//! The comparable campaign's *actual* result needs daily metrics; until those are ingested, its
-//! target stands in, and the sentence says so.
+//! The comparable campaign's result is its actual GMV, from its shops' daily metrics over its
+//! sale days; when none were ingested, its target stands in, and the sentence says so.
 
 use chrono::Duration;
-use entity::{campaign, campaign_shop, campaign_target};
+use entity::{campaign, campaign_shop, campaign_target, shop_metric};
+use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::service::BASIS_POINTS;
+use super::service::{BASIS_POINTS, sale_days};
 use crate::authz::Permission;
 use crate::campaigns::CampaignStatus;
 use crate::campaigns::lineup::service as lineup;
@@ -20,6 +21,7 @@ use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::AppResult;
 use crate::money::Currency;
+use crate::sql::big_sum;
 use crate::tenancy::TenantScoped;
 
 /// How far from a year before a comparable campaign may start.
@@ -212,15 +214,30 @@ async fn growth(
         .await?;
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let targets = super::service::targets(db, ctx.actor, &ids).await?;
-    let Some((previous, previous_gmv)) = candidates.iter().find_map(|c| {
-        let gmv = targets
-            .get(&c.id)?
-            .totals
-            .as_ref()?
-            .gmv_minor
-            .filter(|g| *g > 0)?;
-        Some((c, gmv))
-    }) else {
+    let mut shops_of = campaigns::shop_ids(db, ctx.actor, &ids).await?;
+    // The comparable campaign's actual GMV when its days were ingested, else its target.
+    let mut found = None;
+    for candidate in &candidates {
+        let shops = shops_of.remove(&candidate.id).unwrap_or_default();
+        if let Some(actual) = actual_gmv(ctx, candidate, shops).await? {
+            found = Some((candidate, actual, "its actual GMV"));
+            break;
+        }
+        let target = targets
+            .get(&candidate.id)
+            .and_then(|t| t.totals.as_ref())
+            .and_then(|t| t.gmv_minor)
+            .filter(|g| *g > 0);
+        if let Some(target) = target {
+            found = Some((
+                candidate,
+                target,
+                "its target: no daily metrics were ingested for its sale",
+            ));
+            break;
+        }
+    }
+    let Some((previous, previous_gmv, basis)) = found else {
         return Ok(None);
     };
     let growth = gmv as f64 / previous_gmv as f64 - 1.0;
@@ -255,9 +272,28 @@ async fn growth(
         reference: category,
         status,
         message: format!(
-            "The GMV target asks for {:+.0}% on {} (its target, until its actual result is ingested): {judged}",
+            "The GMV target asks for {:+.0}% on {} ({basis}): {judged}",
             growth * 100.0,
             previous.name
         ),
     }))
+}
+
+/// GMV of `campaign`'s `shops` over its sale days, from the daily metrics; `None` when none
+/// were ingested for them.
+async fn actual_gmv(
+    ctx: &Ctx<'_>,
+    campaign: &campaign::Model,
+    shops: Vec<Uuid>,
+) -> AppResult<Option<i64>> {
+    let (first, last) = sale_days(campaign);
+    let gmv: Option<Option<i64>> = shop_metric::Entity::find_in(ctx.actor)
+        .select_only()
+        .column_as(big_sum(Expr::col(shop_metric::Column::GmvMinor)), "gmv")
+        .filter(shop_metric::Column::ShopId.is_in(shops))
+        .filter(shop_metric::Column::Date.between(first, last))
+        .into_tuple()
+        .one(&ctx.state.db)
+        .await?;
+    Ok(gmv.flatten().filter(|g| *g > 0))
 }

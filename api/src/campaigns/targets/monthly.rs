@@ -4,12 +4,14 @@
 //! November than an ordinary one.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
+use async_graphql::dataloader::Loader;
 use chrono::{Months, NaiveDate, Utc};
 use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -17,6 +19,7 @@ use super::TargetDimension;
 use super::service::{parse_amounts, sale_days};
 use super::suggest::front_loaded;
 use crate::audit::service::Record;
+use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::campaigns::service::kind_of;
 use crate::campaigns::{CampaignKind, CampaignStatus};
@@ -110,14 +113,8 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
     Ok(())
 }
 
-/// The months from `from` to `to` (inclusive) that have targets, each spread to its days.
-pub async fn list(
-    ctx: &Ctx<'_>,
-    shop_id: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-) -> AppResult<Vec<Month>> {
-    ctx.actor.require(Permission::ReadCampaigns)?;
+/// Checks a read of months `from` to `to`: in order, and at most `MAX_MONTHS` of them.
+pub fn check_months(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
     if to < from
         || from
             .checked_add_months(Months::new(MAX_MONTHS))
@@ -127,27 +124,60 @@ pub async fn list(
             "`from` must not be after `to`, and they span at most {MAX_MONTHS} months"
         )));
     }
-    Ok(months_of(ctx, &[shop_id], from, to)
-        .await?
-        .remove(&shop_id)
-        .unwrap_or_default())
+    Ok(())
+}
+
+/// The months of each shop (`Shop.monthlyTargets`), keyed by (shop, first month, last month):
+/// one `months_of` per range asked in the request, whatever the number of shops.
+pub struct MonthlyTargetsLoader {
+    pub db: DatabaseConnection,
+    pub actor: Actor,
+}
+
+impl Loader<(Uuid, NaiveDate, NaiveDate)> for MonthlyTargetsLoader {
+    type Value = Vec<Month>;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, NaiveDate, NaiveDate)],
+    ) -> Result<HashMap<(Uuid, NaiveDate, NaiveDate), Vec<Month>>, Self::Error> {
+        self.actor
+            .require(Permission::ReadCampaigns)
+            .map_err(Arc::new)?;
+        let mut ranges: HashMap<(NaiveDate, NaiveDate), Vec<Uuid>> = HashMap::new();
+        for (shop, from, to) in keys {
+            ranges.entry((*from, *to)).or_default().push(*shop);
+        }
+        let mut found = HashMap::new();
+        for ((from, to), shops) in ranges {
+            let mut months = months_of(&self.db, &self.actor, &shops, from, to)
+                .await
+                .map_err(Arc::new)?;
+            for shop in shops {
+                found.insert((shop, from, to), months.remove(&shop).unwrap_or_default());
+            }
+        }
+        Ok(found)
+    }
 }
 
 /// For each of the visible `shops` that has targets for months from `from` to `to`, those
 /// months spread to their days, in month order; in a fixed number of statements whatever the
 /// number of shops. No permission check: callers have made theirs.
 pub async fn months_of(
-    ctx: &Ctx<'_>,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
     shops: &[Uuid],
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Vec<Month>>> {
-    let rows = shop_monthly_target::Entity::find_in(ctx.actor)
+    let rows = shop_monthly_target::Entity::find_in(actor)
         .filter(shop_monthly_target::Column::ShopId.is_in(shops.iter().copied()))
         .filter(shop_monthly_target::Column::Month.gte(from))
         .filter(shop_monthly_target::Column::Month.lte(to))
         .order_by_asc(shop_monthly_target::Column::Month)
-        .all(&ctx.state.db)
+        .all(db)
         .await?;
     if rows.is_empty() {
         return Ok(HashMap::new());
@@ -158,7 +188,7 @@ pub async fn months_of(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let weights = campaign_day_weights(ctx, &planned).await?;
+    let weights = campaign_day_weights(db, actor, &planned).await?;
     let ordinary = HashMap::new();
     let mut months: HashMap<Uuid, Vec<Month>> = HashMap::new();
     for row in rows {
@@ -175,28 +205,29 @@ pub async fn months_of(
 /// scaled so that a campaign's lightest day weighs as much as an ordinary day: its peaks come
 /// on top of the ordinary pace.
 async fn campaign_day_weights(
-    ctx: &Ctx<'_>,
+    db: &impl ConnectionTrait,
+    actor: &Actor,
     shops: &[Uuid],
 ) -> AppResult<HashMap<Uuid, HashMap<NaiveDate, f64>>> {
-    let links: Vec<(Uuid, Uuid)> = campaign_shop::Entity::find_in(ctx.actor)
+    let links: Vec<(Uuid, Uuid)> = campaign_shop::Entity::find_in(actor)
         .select_only()
         .column(campaign_shop::Column::CampaignId)
         .column(campaign_shop::Column::ShopId)
         .filter(campaign_shop::Column::ShopId.is_in(shops.iter().copied()))
         .into_tuple()
-        .all(&ctx.state.db)
+        .all(db)
         .await?;
-    let campaigns = campaign::Entity::find_in(ctx.actor)
+    let campaigns = campaign::Entity::find_in(actor)
         .filter(campaign::Column::Id.is_in(links.iter().map(|(campaign, _)| *campaign)))
         .filter(campaign::Column::Status.ne(CampaignStatus::Cancelled.as_str()))
-        .all(&ctx.state.db)
+        .all(db)
         .await?;
     let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();
     let mut day_rows: HashMap<Uuid, HashMap<NaiveDate, f64>> = HashMap::new();
-    for row in target_row::Entity::find_in(ctx.actor)
+    for row in target_row::Entity::find_in(actor)
         .filter(target_row::Column::CampaignId.is_in(ids))
         .filter(target_row::Column::Dimension.eq(TargetDimension::Day.as_str()))
-        .all(&ctx.state.db)
+        .all(db)
         .await?
     {
         if let (Ok(day), Some(gmv)) = (row.key.parse(), row.gmv_minor) {
