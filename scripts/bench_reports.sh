@@ -147,12 +147,13 @@ INSERT INTO campaign_targets (campaign_id, agency_id, gmv_minor, orders, visitor
 VALUES (pg_temp.v7(1, 1720000000000), '$2', 9000000000000, 9000000, 300000000, 300, 8000, NULL,
         now());
 INSERT INTO target_rows (id, agency_id, campaign_id, dimension, key, gmv_minor, orders, owner_id)
-SELECT pg_temp.v7(d, 1725000000000), '$2', pg_temp.v7(1, 1720000000000), 'DAY',
-       (current_date - 10 + d)::text, CASE WHEN d = 0 THEN 3 ELSE 1 END * 400000000000, NULL, NULL
+SELECT pg_temp.v7(d, 1725000000000), '$2'::uuid, pg_temp.v7(1, 1720000000000), 'DAY',
+       (current_date - 10 + d)::text, CASE WHEN d = 0 THEN 3 ELSE 1 END * 400000000000,
+       NULL::bigint, NULL::uuid
 FROM generate_series(0, 14) AS d
 UNION ALL
-SELECT pg_temp.v7(100 + s, 1725000000000), '$2', pg_temp.v7(1, 1720000000000), 'SHOP',
-       pg_temp.gid('Shop', pg_temp.v7(s, 1700000000000)), 180000000000, 180000, '$3'
+SELECT pg_temp.v7(100 + s, 1725000000000), '$2'::uuid, pg_temp.v7(1, 1720000000000), 'SHOP',
+       pg_temp.gid('Shop', pg_temp.v7(s, 1700000000000)), 180000000000, 180000, '$3'::uuid
 FROM generate_series(1, 50) AS s;
 INSERT INTO campaign_products (id, agency_id, campaign_id, shop_id, product_id, role,
                                campaign_price_minor, reserved_stock, expected_units,
@@ -229,7 +230,7 @@ reports() {
   body "$SCRATCH/shop-month.json" 'query($shop: ID!, $from: Date!, $to: Date!) { shopPerformance(shopIds: [$shop], from: $from, to: $to, granularity: DAY) { totals { visitors gmv { amount } bounceRate visitDepth } series { start visitors orders gmv { amount } } bySource { source current { visitors } gmvDifference { amount } } funnel { stage count } health { rule status value } healthByWeek { start checks { status } } sellThrough { rate } grossProfit { grossProfit { amount } } plan { gmvAttainment months { pacing projectedGmv { amount } } } variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } } }' "{\"shop\": \"$one_gid\", \"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
   body "$SCRATCH/brief.json" 'query($day: Date!) { shopPerformance(from: $day, to: $day, granularity: DAY) { totals { visitors orders gmv { amount } conversionRate } change { gmv } } productPerformance(from: $day, to: $day, sort: VISITORS, first: 10) { nodes { product { sku shop { name } } visitors orders gmv { amount } } } slowMovers(days: 30, first: 10) { nodes { sku } } }' "{\"day\": \"$yesterday\"}"
   local campaign_gid
-  campaign_gid=$(psql "$db_url" -qAt -c "SELECT rtrim(translate(encode(convert_to('Campaign:' || id::text, 'UTF8'), 'base64'), '+/', '-_'), '=') FROM campaigns LIMIT 1")
+  campaign_gid=$(psql "$db_url" -qAt -c "SELECT rtrim(translate(encode(convert_to('Campaign:' || id::text, 'UTF8'), 'base64'), '+/', '-_'), '=') FROM campaigns ORDER BY id LIMIT 1")
   body "$SCRATCH/dashboard.json" '{ agencyDashboard { shops(first: 20) { nodes { shop { name } date numbers { visitors orders gmv { amount } conversionRate } plan { gmv { amount } } gmvAttainment variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } topTrafficItems(first: 5) { product { sku } visitors } } } alerts(first: 20) { kind severity message shop { name } campaign { name } product { sku } } alertCounts { kind count } } }' '{}'
   body "$SCRATCH/campaign.json" 'query($id: ID!) { campaignReport(campaignId: $id) { through totals { gmv { target { amount } actual { amount } attainment gap { amount } } orders { actual attainment } visitors { actual } conversionRate { target actual } sellThroughRate { target actual } } day: breakdown(dimension: DAY) { key gmv { attainment } } shop: breakdown(dimension: SHOP) { key gmv { attainment gap { amount } } } owner: breakdown(dimension: OWNER) { key actualBasis gmv { actual { amount } } } days { date gmv { attainment } } pacing { status pace projectedGmv { amount } } lineupByRole { role unitsSold sellThrough } lineup(role: HERO) { unitsSold sellThrough } creatorLeague(first: 20) { nodes { influencer { name } results { clicks orders gmv { amount } costPerOrder { amount } roi } } } } }' "{\"id\": \"$campaign_gid\"}"
   body "$SCRATCH/products.json" 'query($from: Date!, $to: Date!) { productPerformance(from: $from, to: $to, first: 20) { nodes { product { sku } units gmv { amount } returnOnAdSpend } } }' "{\"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
@@ -307,28 +308,25 @@ SQL
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "all shops, one year" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
     "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
 
-  # The morning brief's nested part (50 shops, each with its day summed and its 5 top traffic
-  # items), matched: Steward, PostGraphile with pg-aggregates, and the same two statements in SQL.
-  body "$SCRATCH/s-brief.json" 'query($day: Date!) { agencyDashboard(date: $day) { shops(first: 50) { nodes { shop { name } numbers { visitors orders buyers gmv { amount } } topTrafficItems(first: 5) { product { sku } visitors } } } } }' "{\"day\": \"$yesterday\"}"
-  body "$SCRATCH/p-brief.json" 'query($day: Date!) { allShops(first: 50, orderBy: PRIMARY_KEY_ASC) { nodes { id name shopMetricsByShopId(condition: { date: $day }) { aggregates { sum { visitors orders buyers gmvMinor } } } productMetricsByShopId(condition: { date: $day }, orderBy: VISITORS_DESC, first: 5) { nodes { productByProductId { sku } visitors } } } } }' "{\"day\": \"$yesterday\"}"
-  s_visitors=$(gql "$token" "$(cat "$SCRATCH/s-brief.json")" | field "['data']['agencyDashboard']['shops']['nodes'][0]['topTrafficItems'][0]['visitors']")
-  p_visitors=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-brief.json" | field "['data']['allShops']['nodes'][0]['productMetricsByShopId']['nodes'][0]['visitors']")
-  [ "$s_visitors" = "$p_visitors" ] || { echo "the brief's top item differs: $s_visitors / $p_visitors" >&2; exit 1; }
+  # The morning brief's nested part (50 shops, each with its day summed over its traffic
+  # sources), matched: Steward, PostGraphile with pg-aggregates, and the same statement in SQL.
+  # (The top traffic items are left out: PostGraphile has no shop → product-day relation to
+  # rank them per shop in one query.)
+  body "$SCRATCH/s-brief.json" 'query($day: Date!) { agencyDashboard(date: $day) { shops(first: 50) { nodes { shop { name } numbers { visitors orders buyers gmv { amount } } } } } }' "{\"day\": \"$yesterday\"}"
+  body "$SCRATCH/p-brief.json" 'query($day: Date!) { allShops(first: 50, orderBy: PRIMARY_KEY_ASC) { nodes { id name shopMetricsByShopId(condition: { date: $day }) { aggregates { sum { visitors orders buyers gmvMinor } } } } } }' "{\"day\": \"$yesterday\"}"
+  s_visitors=$(gql "$token" "$(cat "$SCRATCH/s-brief.json")" | field "['data']['agencyDashboard']['shops']['nodes'][0]['numbers']['visitors']")
+  p_visitors=$(curl -fs "$PG_BASE" -H 'content-type: application/json' -d @"$SCRATCH/p-brief.json" | field "['data']['allShops']['nodes'][0]['shopMetricsByShopId']['aggregates']['sum']['visitors']")
+  [ "$s_visitors" = "$p_visitors" ] || { echo "the brief's first shop differs: $s_visitors / $p_visitors" >&2; exit 1; }
   cat >"$SCRATCH/brief.sql" <<SQL
 SELECT shop_id, sum(visitors), sum(orders), sum(buyers), sum(gmv_minor) FROM shop_metrics
 WHERE agency_id = '$agency' AND date = '$yesterday'
   AND shop_id IN (SELECT id FROM shops WHERE agency_id = '$agency' ORDER BY id LIMIT 50)
 GROUP BY shop_id;
-SELECT * FROM (SELECT shop_id, product_id, visitors,
-                      row_number() OVER (PARTITION BY shop_id ORDER BY visitors DESC, product_id) AS n
-               FROM product_metrics WHERE agency_id = '$agency' AND date = '$yesterday'
-                 AND shop_id IN (SELECT id FROM shops WHERE agency_id = '$agency' ORDER BY id LIMIT 50)) AS ranked
-WHERE n <= 5;
 SQL
   echo "direct SQL (brief, pgbench, 2 clients): $(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/brief.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') tps"
   read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-brief.json" "Bearer $token")
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-brief.json" "")
-  printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "brief: 50 shops' day + top 5" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
+  printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "brief: 50 shops' day summed" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
     "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
   echo "after the run: $(uptime | sed 's/.*load/load/')"
   stop "$SERVER"

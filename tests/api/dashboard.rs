@@ -2185,3 +2185,51 @@ async fn the_whole_dashboard_costs_the_same_statements_for_two_shops_or_six_and_
     );
     assert!(large <= 30, "{large} statements for the whole dashboard");
 }
+
+#[tokio::test]
+async fn a_line_up_a_member_cannot_see_raises_no_alert_for_them_and_no_day_ahead_is_paced() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Scoped line-ups").await;
+    let x = shop_in(&app, &owner, "X", "Asia/Shanghai").await;
+    let y = shop_in(&app, &owner, "Y", "Asia/Shanghai").await;
+    // An unlabelled product of X, low on stock, planned as a hook by a campaign over X and Y.
+    let hook = product(&app, &owner, &x, "HOOK-X", (1, 2), &[]).await;
+    let today = today();
+    let across = campaign(
+        &app,
+        &owner,
+        "Across X and Y",
+        "DAILY",
+        &[&x, &y],
+        (before(today, 2), after(today, 4)),
+    )
+    .await;
+    lineup(&app, &owner, &across, &[(&hook, "HOOK")]).await;
+    gmv_target(&app, &owner, &across, 7_000_000).await;
+    go_live(&app, &owner, &across).await;
+    let limited = app.member(&owner, "OPS", Some(vec![x.clone()])).await;
+
+    let low = json!({ "kinds": ["LOW_STOCK"] });
+    let seen = dashboard(&app, &owner.access_token, ALERTS, low.clone()).await;
+    assert_eq!(seen["alerts"][0]["product"]["sku"], "HOOK-X", "{seen}");
+    let hidden = dashboard(&app, &limited.access_token, ALERTS, low).await;
+    assert_eq!(hidden["alerts"], json!([]), "{hidden}");
+    assert_eq!(
+        hidden["alertCounts"],
+        json!([{ "kind": "LOW_STOCK", "count": 0 }])
+    );
+
+    // A brief of a day ahead paces the campaign through today at most, never through days
+    // that have not happened.
+    let ahead = dashboard(
+        &app,
+        &owner.access_token,
+        ALERTS,
+        json!({ "date": after(today, 7).to_string(), "kinds": ["CAMPAIGN_BEHIND_PACE"] }),
+    )
+    .await;
+    let pacing = &ahead["alerts"][0]["pacing"];
+    assert_eq!(pacing["through"], today.to_string(), "{ahead}");
+    assert_eq!(pacing["daysElapsed"], 3);
+    assert_eq!(pacing["daysTotal"], 7);
+}

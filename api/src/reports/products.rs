@@ -193,7 +193,7 @@ pub fn slow(shops: &[shop::Model], days: u32) -> Condition {
     // Seeded false: no shops, no slow movers.
     let mut slow = Condition::any().add(product::Column::ShopId.is_in(Vec::<Uuid>::new()));
     for (zone, shops) in by_zone {
-        let since = today_in(zone) - Days::new(u64::from(days) - 1);
+        let since = today_in(zone) - Days::new(u64::from(days.saturating_sub(1)));
         // The window's first midnight in the shop's zone: a product listed after it is new.
         let midnight = since.and_hms_opt(0, 0, 0).unwrap_or_default();
         let listed_before = zone

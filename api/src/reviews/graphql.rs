@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use super::ingest::{self, ReviewRow};
 use super::service::{self, Contact, Handling, QueueKey, ReviewFilter};
-use super::{ContactChannel, ReviewReason, ReviewStatus};
+use super::{ContactChannel, HERO_PRIORITY, ReviewReason, ReviewStatus};
 use crate::context::authenticated;
 use crate::error::{into_payload, mutation_payload};
 use crate::graphql::date::Date;
@@ -55,7 +55,7 @@ impl Review {
     }
     /// Whether it is about a HERO product (handled first).
     async fn hero(&self) -> bool {
-        self.0.priority == 0
+        self.0.priority == HERO_PRIORITY
     }
     /// Where its handling stands.
     async fn status(&self) -> Option<ReviewStatus> {

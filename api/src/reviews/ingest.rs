@@ -16,7 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{ReviewStatus, WORST_GOOD_RATING};
+use super::{HERO_PRIORITY, OTHER_PRIORITY, ReviewStatus, WORST_GOOD_RATING};
 use crate::audit::service::Record;
 use crate::auth::Actor;
 use crate::context::Ctx;
@@ -98,7 +98,11 @@ fn stored(
             rating: Set(row.rating),
             content: Set(content.unwrap_or_default()),
             reviewed_at: Set(row.created_at),
-            priority: Set(if product.hero { 0 } else { 1 }),
+            priority: Set(if product.hero {
+                HERO_PRIORITY
+            } else {
+                OTHER_PRIORITY
+            }),
             status: Set(ReviewStatus::initial(row.rating).as_str().to_owned()),
             reason: Set(None),
             reply: Set(None),
@@ -235,12 +239,16 @@ pub async fn follow_labels(
     product: &entity::product::Model,
 ) -> AppResult<()> {
     let hero = ProductLabel::load(&product.labels).contains(&ProductLabel::Hero);
+    let priority = if hero { HERO_PRIORITY } else { OTHER_PRIORITY };
     review::Entity::update_in(actor)
+        .col_expr(review::Column::Priority, Expr::value(priority))
         .col_expr(
-            review::Column::Priority,
-            Expr::value(if hero { 0 } else { 1 }),
+            review::Column::Version,
+            Expr::col(review::Column::Version).add(1),
         )
+        .col_expr(review::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(review::Column::ProductId.eq(product.id))
+        .filter(review::Column::Priority.ne(priority))
         .exec(db)
         .await?;
     Ok(())

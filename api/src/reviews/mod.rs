@@ -11,6 +11,10 @@ use strum::{EnumIter, EnumString, IntoStaticStr};
 
 use crate::influencers::stored_enum;
 
+/// The queue priority of a review of a HERO product (handled first), and of any other.
+pub const HERO_PRIORITY: i32 = 0;
+pub const OTHER_PRIORITY: i32 = 1;
+
 /// Ratings at or below this need handling (中差评).
 pub const WORST_GOOD_RATING: i32 = 3;
 

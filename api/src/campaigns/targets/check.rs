@@ -6,7 +6,7 @@
 //! The comparable campaign's result is its actual GMV, from its shops' daily metrics over its
 //! sale days; when none were ingested, its target stands in, and the sentence says so.
 
-use chrono::Duration;
+use chrono::{Duration, NaiveDate};
 use entity::{campaign, campaign_shop, campaign_target, shop_metric};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::Query;
@@ -197,7 +197,7 @@ async fn growth(
         .column(campaign_shop::Column::CampaignId)
         .from(campaign_shop::Entity)
         .and_where(campaign_shop::Column::AgencyId.eq(ctx.actor.agency_id()))
-        .and_where(campaign_shop::Column::ShopId.is_in(shops))
+        .and_where(campaign_shop::Column::ShopId.is_in(shops.iter().copied()))
         .to_owned();
     let year_before = campaign.starts_at - Duration::days(365);
     let window = Duration::days(COMPARABLE_WINDOW_DAYS);
@@ -215,12 +215,18 @@ async fn growth(
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let targets = super::service::targets(db, ctx.actor, &ids).await?;
     let mut shops_of = campaigns::shop_ids(db, ctx.actor, &ids).await?;
-    // The comparable campaign's actual GMV when its days were ingested, else its target.
+    // The comparable campaign's actual GMV in the shops both run in, when every day of its
+    // sale was ingested; else its target.
     let mut found = None;
     for candidate in &candidates {
-        let shops = shops_of.remove(&candidate.id).unwrap_or_default();
-        if let Some(actual) = actual_gmv(ctx, candidate, shops).await? {
-            found = Some((candidate, actual, "its actual GMV"));
+        let shared: Vec<Uuid> = shops_of
+            .remove(&candidate.id)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|shop| shops.contains(shop))
+            .collect();
+        if let Some(actual) = actual_gmv(ctx, candidate, shared).await? {
+            found = Some((candidate, actual, "its actual GMV in the shops both run in"));
             break;
         }
         let target = targets
@@ -279,21 +285,27 @@ async fn growth(
     }))
 }
 
-/// GMV of `campaign`'s `shops` over its sale days, from the daily metrics; `None` when none
-/// were ingested for them.
+/// GMV of `shops` over `campaign`'s sale days, from the daily metrics; `None` unless every day
+/// of the sale has metrics (a partly ingested sale would understate it).
 async fn actual_gmv(
     ctx: &Ctx<'_>,
     campaign: &campaign::Model,
     shops: Vec<Uuid>,
 ) -> AppResult<Option<i64>> {
     let (first, last) = sale_days(campaign);
-    let gmv: Option<Option<i64>> = shop_metric::Entity::find_in(ctx.actor)
+    let days: Vec<(NaiveDate, Option<i64>)> = shop_metric::Entity::find_in(ctx.actor)
         .select_only()
+        .column(shop_metric::Column::Date)
         .column_as(big_sum(Expr::col(shop_metric::Column::GmvMinor)), "gmv")
         .filter(shop_metric::Column::ShopId.is_in(shops))
         .filter(shop_metric::Column::Date.between(first, last))
+        .group_by(shop_metric::Column::Date)
         .into_tuple()
-        .one(&ctx.state.db)
+        .all(&ctx.state.db)
         .await?;
-    Ok(gmv.flatten().filter(|g| *g > 0))
+    if (days.len() as i64) < (last - first).num_days() + 1 {
+        return Ok(None);
+    }
+    let gmv: i64 = days.iter().filter_map(|(_, gmv)| *gmv).sum();
+    Ok((gmv > 0).then_some(gmv))
 }

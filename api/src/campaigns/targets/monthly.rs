@@ -7,11 +7,11 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{Days, Months, NaiveDate, NaiveTime, Utc};
 use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -188,7 +188,7 @@ pub async fn months_of(
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
-    let weights = campaign_day_weights(db, actor, &planned).await?;
+    let weights = campaign_day_weights(db, actor, &planned, (from, to)).await?;
     let ordinary = HashMap::new();
     let mut months: HashMap<Uuid, Vec<Month>> = HashMap::new();
     for row in rows {
@@ -204,22 +204,40 @@ pub async fn months_of(
 /// For each of `shops`, the weight of each sale day of its campaigns (cancelled ones aside),
 /// scaled so that a campaign's lightest day weighs as much as an ordinary day: its peaks come
 /// on top of the ordinary pace.
+/// Only campaigns whose sale overlaps the months `from`–`to` are read (a day early and late,
+/// for the time zones).
 async fn campaign_day_weights(
     db: &impl ConnectionTrait,
     actor: &Actor,
     shops: &[Uuid],
+    (from, to): (NaiveDate, NaiveDate),
 ) -> AppResult<HashMap<Uuid, HashMap<NaiveDate, f64>>> {
+    let of_shops = campaign_shop::Entity::find_in(actor)
+        .select_only()
+        .column(campaign_shop::Column::CampaignId)
+        .filter(campaign_shop::Column::ShopId.is_in(shops.iter().copied()))
+        .into_query();
+    let window_start = (from - Days::new(1)).and_time(NaiveTime::MIN).and_utc();
+    let window_end = (to + Months::new(1) + Days::new(1))
+        .and_time(NaiveTime::MIN)
+        .and_utc();
+    let campaigns = campaign::Entity::find_in(actor)
+        .filter(campaign::Column::Id.in_subquery(of_shops))
+        .filter(campaign::Column::Status.ne(CampaignStatus::Cancelled.as_str()))
+        .filter(campaign::Column::StartsAt.lt(window_end))
+        .filter(campaign::Column::EndsAt.gt(window_start))
+        .all(db)
+        .await?;
+    if campaigns.is_empty() {
+        return Ok(HashMap::new());
+    }
     let links: Vec<(Uuid, Uuid)> = campaign_shop::Entity::find_in(actor)
         .select_only()
         .column(campaign_shop::Column::CampaignId)
         .column(campaign_shop::Column::ShopId)
+        .filter(campaign_shop::Column::CampaignId.is_in(campaigns.iter().map(|c| c.id)))
         .filter(campaign_shop::Column::ShopId.is_in(shops.iter().copied()))
         .into_tuple()
-        .all(db)
-        .await?;
-    let campaigns = campaign::Entity::find_in(actor)
-        .filter(campaign::Column::Id.is_in(links.iter().map(|(campaign, _)| *campaign)))
-        .filter(campaign::Column::Status.ne(CampaignStatus::Cancelled.as_str()))
         .all(db)
         .await?;
     let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();

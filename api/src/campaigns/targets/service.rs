@@ -88,7 +88,7 @@ pub async fn set(
                 code,
             });
         };
-        let key = row.key.trim().to_owned();
+        let key = canonical(row.dimension, row.key.trim());
         if let Err(message) = keys.check(row.dimension, &key) {
             problem("key", UserErrorCode::Invalid, message);
         } else if !seen.insert((row.dimension, key.clone())) {
@@ -249,6 +249,21 @@ fn parse_totals(
     }
 }
 
+/// `key` as stored: an id in its one canonical spelling (any spelling that decodes names the
+/// same object, and reports match keys by text), anything else as given.
+fn canonical(dimension: TargetDimension, key: &str) -> String {
+    let kind = match dimension {
+        TargetDimension::Shop => Kind::Shop,
+        TargetDimension::Product => Kind::Product,
+        TargetDimension::Owner => Kind::User,
+        _ => return key.to_owned(),
+    };
+    match ids::decode(&async_graphql::ID(key.to_owned()), kind) {
+        Ok(id) => ids::encode(kind, id).0,
+        Err(_) => key.to_owned(),
+    }
+}
+
 /// What a breakdown key may name in one campaign.
 pub struct Keys {
     days: (NaiveDate, NaiveDate),
@@ -350,6 +365,17 @@ pub async fn targets(
     actor: &Actor,
     campaigns: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Targets>> {
+    targets_along(db, actor, campaigns, None).await
+}
+
+/// The targets of each of `campaigns` with the breakdown rows of `dimension` only (every
+/// dimension's for `None`): two statements for any number.
+pub async fn targets_along(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    campaigns: &[Uuid],
+    dimension: Option<TargetDimension>,
+) -> AppResult<HashMap<Uuid, Targets>> {
     let mut found: HashMap<Uuid, Targets> = HashMap::new();
     for totals in campaign_target::Entity::find_in(actor)
         .filter(campaign_target::Column::CampaignId.is_in(campaigns.iter().copied()))
@@ -359,12 +385,12 @@ pub async fn targets(
         let campaign_id = totals.campaign_id;
         found.entry(campaign_id).or_default().totals = Some(totals);
     }
-    for row in target_row::Entity::find_in(actor)
-        .filter(target_row::Column::CampaignId.is_in(campaigns.iter().copied()))
-        .order_by_asc(target_row::Column::Id)
-        .all(db)
-        .await?
-    {
+    let mut rows = target_row::Entity::find_in(actor)
+        .filter(target_row::Column::CampaignId.is_in(campaigns.iter().copied()));
+    if let Some(dimension) = dimension {
+        rows = rows.filter(target_row::Column::Dimension.eq(dimension.as_str()));
+    }
+    for row in rows.order_by_asc(target_row::Column::Id).all(db).await? {
         found.entry(row.campaign_id).or_default().rows.push(row);
     }
     Ok(found)

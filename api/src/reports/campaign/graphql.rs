@@ -8,6 +8,7 @@ use tokio::sync::OnceCell;
 use super::pacing::{PaceBasis, PaceStatus, Pacing};
 use super::{CampaignFacts, LeagueKey, LeagueSort, LineupResult, RowResult};
 use crate::agency::graphql::User;
+use crate::authz::Permission;
 use crate::campaigns::graphql::Campaign;
 use crate::campaigns::lineup::LineupRole;
 use crate::campaigns::lineup::graphql::CampaignProduct;
@@ -536,7 +537,8 @@ impl CampaignReport {
     }
     /// The creators' league table: the campaign's collaborations (proposed and cancelled ones
     /// left out), best first by `sort`, with clicks, orders and GMV, and fee, cost per order
-    /// and ROI for readers of financials. Needs READ_INFLUENCERS.
+    /// and ROI for readers of financials — over every result recorded, whatever `asOf`. Needs
+    /// READ_INFLUENCERS.
     #[graphql(complexity = "crate::graphql::pagination::page_cost(first, last, child_complexity)")]
     async fn creator_league(
         &self,
@@ -577,8 +579,10 @@ impl CampaignReportQuery {
         )]
         as_of: Option<Date>,
     ) -> async_graphql::Result<CampaignReport> {
-        // The caller is known before anything about the input is judged.
+        // The caller and their rights are known before anything about the input is judged.
         let ctx_ = authenticated(ctx)?;
+        ctx_.actor.require(Permission::ReadReports)?;
+        ctx_.actor.require(Permission::ReadCampaigns)?;
         let id = ids::decode(&campaign_id, Kind::Campaign)?;
         let facts = super::load(&ctx_, id, as_of.map(|d| d.0)).await?;
         Ok(CampaignReport::new(facts))

@@ -25,8 +25,7 @@ use entity::{
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -36,7 +35,7 @@ use crate::authz::Permission;
 use crate::campaigns::CampaignStatus;
 use crate::campaigns::service::{self as campaigns, status_of};
 use crate::campaigns::targets::TargetDimension;
-use crate::campaigns::targets::service::{Targets, sale_days, targets};
+use crate::campaigns::targets::service::{Targets, sale_days, targets_along};
 use crate::collaborations::CollaborationStatus;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
@@ -93,27 +92,40 @@ pub async fn load(ctx: &Ctx<'_>, id: Uuid, as_of: Option<NaiveDate>) -> AppResul
             "`asOf` is a day from 2000-01-01 to today in the campaign's time zone".into(),
         ));
     }
-    let mut facts = load_many(ctx, vec![campaign], as_of).await?;
+    let mut facts = load_many(ctx, vec![campaign], as_of, Rows::All).await?;
     facts.pop().ok_or(AppError::NotFound)
 }
 
+/// Which breakdown rows a campaign's facts carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rows {
+    /// Every dimension's (a report).
+    All,
+    /// The DAY rows only (pacing).
+    Days,
+}
+
 /// The facts of each of `campaigns` (visible to the actor), each counted through `as_of` or
-/// its own yesterday, clipped to its sale: four statements for any number of campaigns.
+/// its own yesterday — never beyond its today, nor its sale — with the breakdown rows `rows`:
+/// four statements for any number of campaigns.
 pub async fn load_many(
     ctx: &Ctx<'_>,
     campaigns: Vec<campaign::Model>,
     as_of: Option<NaiveDate>,
+    rows: Rows,
 ) -> AppResult<Vec<CampaignFacts>> {
     let db = &ctx.state.db;
     let ids: Vec<Uuid> = campaigns.iter().map(|c| c.id).collect();
     let mut shops = campaigns::shop_ids(db, ctx.actor, &ids).await?;
-    let mut targets = targets(db, ctx.actor, &ids).await?;
+    let dimension = (rows == Rows::Days).then_some(TargetDimension::Day);
+    let mut targets = targets_along(db, ctx.actor, &ids, dimension).await?;
     let mut facts: Vec<CampaignFacts> = campaigns
         .into_iter()
         .map(|campaign| {
             let sale = sale_days(&campaign);
-            let yesterday = today_in(&campaign.timezone) - Days::new(1);
-            let last = std::cmp::Ord::min(as_of.unwrap_or(yesterday), sale.1);
+            let today = today_in(&campaign.timezone);
+            let asked = as_of.unwrap_or(today - Days::new(1));
+            let last = [asked, today, sale.1].into_iter().min().unwrap_or(sale.1);
             CampaignFacts {
                 currency: Currency::stored(&campaign.currency_code),
                 shops: shops.remove(&campaign.id).unwrap_or_default(),
@@ -125,38 +137,45 @@ pub async fn load_many(
             }
         })
         .collect();
-    // One statement over every counted (shop, day), handed to each campaign it belongs to.
-    let counted = facts.iter().filter_map(|f| {
-        let through = f.through?;
-        Some(
-            Condition::all()
-                .add(shop_metric::Column::ShopId.is_in(f.shops.iter().copied()))
-                .add(shop_metric::Column::Date.between(f.sale.0, through)),
-        )
-    });
-    let condition = counted.fold(Condition::any(), Condition::add);
-    if condition.is_empty() {
+    // One statement over the counted days of every campaign's shops, handed out by shop.
+    let counted: Vec<&CampaignFacts> = facts.iter().filter(|f| f.through.is_some()).collect();
+    let (Some(first), Some(last)) = (
+        counted.iter().map(|f| f.sale.0).min(),
+        counted.iter().filter_map(|f| f.through).max(),
+    ) else {
         return Ok(facts);
-    }
+    };
+    let all_shops: HashSet<Uuid> = counted
+        .iter()
+        .flat_map(|f| f.shops.iter().copied())
+        .collect();
     let rows: Vec<ShopDayRow> = sums(shop_metric::Entity::find_in(ctx.actor))
         .column(shop_metric::Column::ShopId)
         .column(shop_metric::Column::Date)
-        .filter(condition)
+        .filter(shop_metric::Column::ShopId.is_in(all_shops))
+        .filter(shop_metric::Column::Date.between(first, last))
         .group_by(shop_metric::Column::ShopId)
         .group_by(shop_metric::Column::Date)
         .into_model()
         .all(db)
         .await?;
+    let mut by_shop: HashMap<Uuid, Vec<ShopDay>> = HashMap::new();
+    for row in rows {
+        by_shop.entry(row.shop_id).or_default().push(ShopDay {
+            shop_id: row.shop_id,
+            date: row.date,
+            numbers: row.sums.into(),
+        });
+    }
     for f in &mut facts {
         let Some(through) = f.through else { continue };
-        f.shop_days = rows
+        f.shop_days = f
+            .shops
             .iter()
-            .filter(|r| r.date >= f.sale.0 && r.date <= through && f.shops.contains(&r.shop_id))
-            .map(|r| ShopDay {
-                shop_id: r.shop_id,
-                date: r.date,
-                numbers: r.sums.clone().into(),
-            })
+            .filter_map(|shop| by_shop.get(shop))
+            .flatten()
+            .filter(|day| day.date >= f.sale.0 && day.date <= through)
+            .copied()
             .collect();
     }
     Ok(facts)
@@ -348,12 +367,12 @@ async fn actuals(
             let ids: Vec<Uuid> = products.iter().map(|(_, id)| *id).collect();
             let sold = by_product(ctx, facts, &ids).await?;
             for (key, id) in products {
-                let units = sold.get(&id).copied().unwrap_or_default();
+                let product = sold.get(&id).copied().unwrap_or_default();
                 found.insert(
                     key,
                     Sold {
-                        gmv_minor: units.gmv_minor,
-                        orders: units.orders,
+                        gmv_minor: product.gmv_minor,
+                        orders: product.orders,
                     },
                 );
             }
@@ -535,7 +554,8 @@ pub async fn by_product(
         .column_as(sum(product_metric::Column::Units), "units")
         .column_as(sum(product_metric::Column::Orders), "orders")
         .column_as(sum(product_metric::Column::GmvMinor), "gmv_minor")
-        .filter(product_metric::Column::ShopId.is_in(facts.shops.iter().copied()))
+        // By product alone: a product's days are its own shop's, and the (agency, product,
+        // date) index then reads the line-up's days, not every product day of the shops.
         .filter(product_metric::Column::ProductId.is_in(products.iter().copied()))
         .filter(product_metric::Column::Date.between(facts.sale.0, through))
         .group_by(product_metric::Column::ProductId)

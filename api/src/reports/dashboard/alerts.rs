@@ -18,11 +18,12 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use entity::{campaign, campaign_product, deliverable, product, review, shop, task};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    Select,
 };
 use strum::{EnumIter, IntoEnumIterator};
 use tokio::sync::OnceCell;
@@ -35,13 +36,14 @@ use crate::campaigns::{CampaignKind, CampaignStatus};
 use crate::collaborations::service::overdue_deliverables;
 use crate::context::Ctx;
 use crate::error::AppResult;
+use crate::ingestion::today_in;
 use crate::money::Currency;
 use crate::products::ProductLabel;
-use crate::reports::campaign::load_many;
 use crate::reports::campaign::pacing::{PaceStatus, Pacing};
+use crate::reports::campaign::{Rows, load_many};
 use crate::reports::graphql::cached;
 use crate::reports::products::slow;
-use crate::reviews::ReviewStatus;
+use crate::reviews::{HERO_PRIORITY, ReviewStatus};
 use crate::status::Status;
 use crate::tasks::service::{overdue_condition, visible as visible_tasks};
 use crate::tenancy::TenantScoped;
@@ -223,7 +225,12 @@ async fn behind_pace(ctx: &Ctx<'_>, date: Option<NaiveDate>) -> AppResult<Vec<Al
         return Ok(Vec::new());
     }
     let mut alerts: Vec<(bool, f64, Alert)> = Vec::new();
-    for facts in load_many(ctx, live, date).await? {
+    for facts in load_many(ctx, live, date, Rows::Days).await? {
+        // Paced while it runs and on the morning after its last day; a campaign left LIVE
+        // after that is not behind, it is over.
+        if today_in(&facts.campaign.timezone) > facts.sale.1 + Days::new(1) {
+            continue;
+        }
         let Some(pacing) = facts.pacing() else {
             continue;
         };
@@ -268,26 +275,26 @@ async fn behind_pace(ctx: &Ctx<'_>, date: Option<NaiveDate>) -> AppResult<Vec<Al
 
 /// Active hero and hook items at or below their threshold, emptiest first.
 fn low_stock_items(ctx: &Ctx<'_>) -> Select<product::Entity> {
-    let in_campaign = Query::select()
+    // Line-ups the actor may see only: a campaign over a shop outside a member's scope is
+    // not theirs to read, nor what it plans for their products.
+    let in_campaign = campaign::Entity::find_in(ctx.actor)
+        .select_only()
         .column(campaign::Column::Id)
-        .from(campaign::Entity)
-        .and_where(campaign::Column::AgencyId.eq(ctx.actor.agency_id()))
-        .and_where(campaign::Column::Status.is_in([
+        .filter(campaign::Column::Status.is_in([
             CampaignStatus::Planned.as_str(),
             CampaignStatus::Warmup.as_str(),
             CampaignStatus::Live.as_str(),
         ]))
-        .to_owned();
-    let carrying = Query::select()
+        .into_query();
+    let carrying = campaign_product::Entity::find_in(ctx.actor)
+        .select_only()
         .column(campaign_product::Column::ProductId)
-        .from(campaign_product::Entity)
-        .and_where(campaign_product::Column::AgencyId.eq(ctx.actor.agency_id()))
-        .and_where(
+        .filter(
             campaign_product::Column::Role
                 .is_in([LineupRole::Hero.as_str(), LineupRole::Hook.as_str()]),
         )
-        .and_where(campaign_product::Column::CampaignId.in_subquery(in_campaign))
-        .to_owned();
+        .filter(campaign_product::Column::CampaignId.in_subquery(in_campaign))
+        .into_query();
     product::Entity::find_in(ctx.actor)
         .filter(product::Column::Status.eq(Status::Active.as_str()))
         .filter(
@@ -340,7 +347,7 @@ async fn low_stock(ctx: &Ctx<'_>, limit: u64) -> AppResult<Vec<Alert>> {
 fn reviews_waiting(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Select<review::Entity> {
     review::Entity::find_in(ctx.actor)
         .filter(review::Column::Status.eq(ReviewStatus::New.as_str()))
-        .filter(review::Column::Priority.eq(0))
+        .filter(review::Column::Priority.eq(HERO_PRIORITY))
         .filter(review::Column::Rating.lte(NEGATIVE_RATING))
         .filter(review::Column::ReviewedAt.lt(now - Duration::hours(REVIEW_HOURS)))
 }
