@@ -473,7 +473,26 @@ async fn a_target_is_checked_against_last_year_the_category_the_lineup_and_the_f
             assert_eq!(pushed.ok()["ingestShopMetrics"]["userErrors"], json!([]));
         }
     };
+    let history_check = || async {
+        let checked = owner
+            .gql(
+                &app,
+                "query($id: ID!) { campaign(id: $id) { targetCheck { checks { kind value reference status message } } } }",
+                json!({ "id": this_year }),
+            )
+            .await;
+        let checks = checked.ok()["campaign"]["targetCheck"]["checks"].clone();
+        checks
+            .as_array()
+            .and_then(|all| all.iter().find(|c| c["kind"] == "FUNNEL_HISTORY"))
+            .cloned()
+    };
     ingest("first-day", vec![day("2026-11-01".into(), "20000")]).await;
+    assert_eq!(
+        history_check().await,
+        None,
+        "no history before the whole sale is in"
+    );
     let partial = growth_check().await;
     assert!(
         partial["message"]
@@ -500,6 +519,20 @@ async fn a_target_is_checked_against_last_year_the_category_the_lineup_and_the_f
             .contains("its actual GMV"),
         "{growth}"
     );
+    // Last year's sale: 11 days × 1,000 visitors, 10 buyers and 10 orders a day. The targets
+    // imply 100,000 visitors (×9.09), 5 % conversion against 1 % (×5) and an AOV of 200.00
+    // against 1,818.18: the largest step is the visitors', far beyond the category's 200 %.
+    let history = history_check().await.expect("a history check");
+    let value = history["value"].as_f64().expect("ratio");
+    assert!((value - 100_000.0 / 11_000.0).abs() < 1e-9, "{history}");
+    assert_eq!(history["reference"], 3.0);
+    assert_eq!(history["status"], "UNREALISTIC");
+    let message = history["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("100000 visitors (11000 then)"),
+        "{message}"
+    );
+    assert!(message.contains("1.0% then"), "{message}");
 
     // Without targets there is nothing to judge.
     let unset = owner

@@ -6,11 +6,11 @@
 //! The comparable campaign's result is its actual GMV, from its shops' daily metrics over its
 //! sale days; when none were ingested, its target stands in, and the sentence says so.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use entity::{campaign, campaign_shop, campaign_target, shop_metric};
 use sea_orm::sea_query::Expr;
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use super::service::{BASIS_POINTS, sale_days};
@@ -50,6 +50,9 @@ pub enum TargetCheckKind {
     ExpectedSales,
     /// Visitors × conversion × AOV (GMV / orders) against the GMV target.
     Funnel,
+    /// The visitors, conversion and AOV the targets imply against what the comparable
+    /// campaign did (its daily metrics over its whole sale, in the shops both run in).
+    FunnelHistory,
 }
 
 /// One check of a target.
@@ -94,8 +97,9 @@ pub async fn check(ctx: &Ctx<'_>, campaign: &campaign::Model) -> AppResult<Targe
         });
     };
     if let Some(gmv) = totals.gmv_minor.filter(|g| *g > 0) {
-        if let Some(check) = growth(ctx, campaign, &totals, gmv).await? {
-            checks.push(check);
+        if let Some(previous) = comparable(ctx, campaign).await? {
+            checks.extend(growth(&totals, gmv, &previous));
+            checks.extend(funnel_history(&totals, gmv, &previous, &money));
         }
         let basis = lineup::risk_basis(db, ctx.actor).await?;
         let lineup = lineup::checks(db, ctx.actor, basis, &[campaign.id])
@@ -180,14 +184,26 @@ pub async fn check(ctx: &Ctx<'_>, campaign: &campaign::Model) -> AppResult<Targe
     })
 }
 
-/// Growth on the comparable campaign: same kind, a shop in common, started about a year before,
-/// with a GMV target; judged against the category's growth when the operator entered it.
-async fn growth(
-    ctx: &Ctx<'_>,
-    campaign: &campaign::Model,
-    totals: &campaign_target::Model,
-    gmv: i64,
-) -> AppResult<Option<TargetCheckItem>> {
+/// What the comparable campaign did: its GMV, orders, buyers and visitors in the shops both
+/// campaigns run in, over every day of its sale.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, FromQueryResult)]
+struct History {
+    gmv_minor: i64,
+    orders: i64,
+    buyers: i64,
+    visitors: i64,
+}
+
+/// The comparable campaign (same kind, a shop in common, started about a year before) with its
+/// actual result when every day of its sale was ingested, and its GMV target.
+struct Comparable {
+    campaign: campaign::Model,
+    actual: Option<History>,
+    target_gmv: Option<i64>,
+}
+
+/// The most recent comparable campaign that has an actual result or a GMV target.
+async fn comparable(ctx: &Ctx<'_>, campaign: &campaign::Model) -> AppResult<Option<Comparable>> {
     let db = &ctx.state.db;
     let shops: Vec<Uuid> = campaigns::shop_ids(db, ctx.actor, &[campaign.id])
         .await?
@@ -215,36 +231,77 @@ async fn growth(
     let ids: Vec<Uuid> = candidates.iter().map(|c| c.id).collect();
     let targets = super::service::targets(db, ctx.actor, &ids).await?;
     let mut shops_of = campaigns::shop_ids(db, ctx.actor, &ids).await?;
-    // The comparable campaign's actual GMV in the shops both run in, when every day of its
-    // sale was ingested; else its target.
-    let mut found = None;
-    for candidate in &candidates {
+    for candidate in candidates {
         let shared: Vec<Uuid> = shops_of
             .remove(&candidate.id)
             .unwrap_or_default()
             .into_iter()
             .filter(|shop| shops.contains(shop))
             .collect();
-        if let Some(actual) = actual_gmv(ctx, candidate, shared).await? {
-            found = Some((candidate, actual, "its actual GMV in the shops both run in"));
-            break;
-        }
-        let target = targets
+        let actual = history(ctx, &candidate, shared).await?;
+        let target_gmv = targets
             .get(&candidate.id)
             .and_then(|t| t.totals.as_ref())
             .and_then(|t| t.gmv_minor)
             .filter(|g| *g > 0);
-        if let Some(target) = target {
-            found = Some((
-                candidate,
-                target,
-                "its target: no daily metrics were ingested for its sale",
-            ));
-            break;
+        if actual.is_some() || target_gmv.is_some() {
+            return Ok(Some(Comparable {
+                campaign: candidate,
+                actual,
+                target_gmv,
+            }));
         }
     }
-    let Some((previous, previous_gmv, basis)) = found else {
+    Ok(None)
+}
+
+/// What `shops` did over `campaign`'s sale days, from the daily metrics; `None` unless every
+/// day of the sale has metrics (a partly ingested sale would understate it) and it sold.
+async fn history(
+    ctx: &Ctx<'_>,
+    campaign: &campaign::Model,
+    shops: Vec<Uuid>,
+) -> AppResult<Option<History>> {
+    let (first, last) = sale_days(campaign);
+    let sum = |column: shop_metric::Column| big_sum(Expr::col(column));
+    let days: Vec<History> = shop_metric::Entity::find_in(ctx.actor)
+        .select_only()
+        .column_as(sum(shop_metric::Column::GmvMinor), "gmv_minor")
+        .column_as(sum(shop_metric::Column::Orders), "orders")
+        .column_as(sum(shop_metric::Column::Buyers), "buyers")
+        .column_as(sum(shop_metric::Column::Visitors), "visitors")
+        .filter(shop_metric::Column::ShopId.is_in(shops))
+        .filter(shop_metric::Column::Date.between(first, last))
+        .group_by(shop_metric::Column::Date)
+        .into_model()
+        .all(&ctx.state.db)
+        .await?;
+    if (days.len() as i64) < (last - first).num_days() + 1 {
         return Ok(None);
+    }
+    let total = days.iter().fold(History::default(), |t, d| History {
+        gmv_minor: t.gmv_minor + d.gmv_minor,
+        orders: t.orders + d.orders,
+        buyers: t.buyers + d.buyers,
+        visitors: t.visitors + d.visitors,
+    });
+    Ok((total.gmv_minor > 0).then_some(total))
+}
+
+/// Growth on the comparable campaign's actual GMV (else its target), judged against the
+/// category's growth when the operator entered it.
+fn growth(
+    totals: &campaign_target::Model,
+    gmv: i64,
+    previous: &Comparable,
+) -> Option<TargetCheckItem> {
+    let (previous_gmv, basis) = match (previous.actual, previous.target_gmv) {
+        (Some(actual), _) => (actual.gmv_minor, "its actual GMV in the shops both run in"),
+        (None, Some(target)) => (
+            target,
+            "its target: its sale's daily metrics were not all ingested",
+        ),
+        (None, None) => return None,
     };
     let growth = gmv as f64 / previous_gmv as f64 - 1.0;
     let category = totals
@@ -272,7 +329,7 @@ async fn growth(
             "enter the category's growth to judge it".to_owned(),
         ),
     };
-    Ok(Some(TargetCheckItem {
+    Some(TargetCheckItem {
         kind: TargetCheckKind::Growth,
         value: Some(growth),
         reference: category,
@@ -280,32 +337,76 @@ async fn growth(
         message: format!(
             "The GMV target asks for {:+.0}% on {} ({basis}): {judged}",
             growth * 100.0,
-            previous.name
+            previous.campaign.name
         ),
-    }))
+    })
 }
 
-/// GMV of `shops` over `campaign`'s sale days, from the daily metrics; `None` unless every day
-/// of the sale has metrics (a partly ingested sale would understate it).
-async fn actual_gmv(
-    ctx: &Ctx<'_>,
-    campaign: &campaign::Model,
-    shops: Vec<Uuid>,
-) -> AppResult<Option<i64>> {
-    let (first, last) = sale_days(campaign);
-    let days: Vec<(NaiveDate, Option<i64>)> = shop_metric::Entity::find_in(ctx.actor)
-        .select_only()
-        .column(shop_metric::Column::Date)
-        .column_as(big_sum(Expr::col(shop_metric::Column::GmvMinor)), "gmv")
-        .filter(shop_metric::Column::ShopId.is_in(shops))
-        .filter(shop_metric::Column::Date.between(first, last))
-        .group_by(shop_metric::Column::Date)
-        .into_tuple()
-        .all(&ctx.state.db)
-        .await?;
-    if (days.len() as i64) < (last - first).num_days() + 1 {
-        return Ok(None);
+/// The visitors, conversion (buyers / visitors) and order value (GMV / orders) the targets
+/// imply against what the comparable campaign did. Each is a ratio to history; the largest is
+/// the check's value. A factor may grow by 30 % (or the category's growth, for visitors) and
+/// stay OK, up to double is a stretch, beyond that it is out of reach.
+fn funnel_history(
+    totals: &campaign_target::Model,
+    gmv: i64,
+    previous: &Comparable,
+    money: &impl Fn(i64) -> String,
+) -> Option<TargetCheckItem> {
+    let before = previous.actual?;
+    let ratio = |now: f64, then: f64| (then > 0.0).then(|| now / then);
+    let mut factors: Vec<(f64, String)> = Vec::new();
+    if let Some(visitors) = totals.visitors
+        && let Some(r) = ratio(visitors as f64, before.visitors as f64)
+    {
+        factors.push((r, format!("{visitors} visitors ({} then)", before.visitors)));
     }
-    let gmv: i64 = days.iter().filter_map(|(_, gmv)| *gmv).sum();
-    Ok((gmv > 0).then_some(gmv))
+    if let Some(bp) = totals.conversion_basis_points {
+        let target = f64::from(bp) / BASIS_POINTS;
+        let then = before.buyers as f64 / before.visitors.max(1) as f64;
+        if let Some(r) = ratio(target, then) {
+            factors.push((
+                r,
+                format!(
+                    "{:.1}% conversion ({:.1}% then)",
+                    target * 100.0,
+                    then * 100.0
+                ),
+            ));
+        }
+    }
+    if let Some(orders) = totals.orders.filter(|o| *o > 0) {
+        let aov = gmv / orders;
+        let then = before.gmv_minor / before.orders.max(1);
+        if let Some(r) = ratio(aov as f64, then as f64) {
+            factors.push((r, format!("{} AOV ({} then)", money(aov), money(then))));
+        }
+    }
+    let worst = factors.iter().map(|(r, _)| *r).fold(f64::NAN, f64::max);
+    if worst.is_nan() {
+        return None;
+    }
+    let category = totals
+        .category_growth_basis_points
+        .map(|bp| f64::from(bp) / BASIS_POINTS)
+        .unwrap_or(0.0);
+    let ok_at = (1.0 + category).max(1.3);
+    let status = if worst <= ok_at {
+        TargetCheckStatus::Ok
+    } else if worst <= 2.0_f64.max(ok_at) {
+        TargetCheckStatus::Warn
+    } else {
+        TargetCheckStatus::Unrealistic
+    };
+    let parts: Vec<&str> = factors.iter().map(|(_, text)| text.as_str()).collect();
+    Some(TargetCheckItem {
+        kind: TargetCheckKind::FunnelHistory,
+        value: Some(worst),
+        reference: Some(ok_at),
+        status,
+        message: format!(
+            "Against {}: the target implies {}; the largest step is ×{worst:.2}",
+            previous.campaign.name,
+            parts.join(", ")
+        ),
+    })
 }
