@@ -2187,7 +2187,8 @@ async fn the_whole_dashboard_costs_the_same_statements_for_two_shops_or_six_and_
 }
 
 #[tokio::test]
-async fn a_line_up_a_member_cannot_see_raises_no_alert_for_them_and_no_day_ahead_is_paced() {
+async fn line_ups_a_member_cannot_see_and_archived_shops_raise_no_alert_and_no_day_ahead_is_paced()
+{
     let app = TestApp::spawn().await;
     let owner = app.owner("Scoped line-ups").await;
     let x = shop_in(&app, &owner, "X", "Asia/Shanghai").await;
@@ -2209,8 +2210,25 @@ async fn a_line_up_a_member_cannot_see_raises_no_alert_for_them_and_no_day_ahead
     go_live(&app, &owner, &across).await;
     let limited = app.member(&owner, "OPS", Some(vec![x.clone()])).await;
 
+    // A hero of a shop that is then archived raises nothing any more.
+    let closing = shop_in(&app, &owner, "Closing", "Asia/Shanghai").await;
+    product(&app, &owner, &closing, "HERO-CLOSING", (0, 2), &["HERO"]).await;
     let low = json!({ "kinds": ["LOW_STOCK"] });
+    let before_closing = dashboard(&app, &owner.access_token, ALERTS, low.clone()).await;
+    assert_eq!(
+        before_closing["alerts"][0]["product"]["sku"], "HERO-CLOSING",
+        "{before_closing}"
+    );
+    run(
+        &app,
+        &owner,
+        ARCHIVE_SHOP,
+        json!({ "id": closing }),
+        "archiveShop",
+    )
+    .await;
     let seen = dashboard(&app, &owner.access_token, ALERTS, low.clone()).await;
+    assert_eq!(list(&seen["alerts"]).len(), 1, "{seen}");
     assert_eq!(seen["alerts"][0]["product"]["sku"], "HOOK-X", "{seen}");
     let hidden = dashboard(&app, &limited.access_token, ALERTS, low).await;
     assert_eq!(hidden["alerts"], json!([]), "{hidden}");

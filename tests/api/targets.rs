@@ -122,6 +122,20 @@ async fn targets_are_decomposed_by_day_shop_and_owner_with_the_gap_shown() {
         .await;
     let codes = twice.user_error_codes("setCampaignTargets");
     assert_eq!(codes, ["OUT_OF_RANGE", "TAKEN"]);
+    // Two spellings of one traffic source are one channel, measured once.
+    let spelt_twice = ops
+        .gql(
+            &app,
+            SET,
+            json!({ "input": { "campaignId": campaign, "breakdown": [
+                { "dimension": "CHANNEL", "key": "LIVESTREAM" }, { "dimension": "CHANNEL", "key": "live stream" },
+                { "dimension": "CHANNEL", "key": "livestream" } ] } }),
+        )
+        .await;
+    let errors = &spelt_twice.ok()["setCampaignTargets"]["userErrors"];
+    assert_eq!(errors.as_array().map(Vec::len), Some(1), "{errors}");
+    assert_eq!(errors[0]["code"], "TAKEN");
+    assert_eq!(errors[0]["field"], json!(["breakdown", "2", "key"]));
     let unchanged = ops.gql(&app, READ, json!({ "id": campaign })).await;
     assert_eq!(
         unchanged.ok()["campaign"]["targets"]["breakdowns"]

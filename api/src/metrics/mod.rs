@@ -57,3 +57,16 @@ pub enum TrafficSource {
     Other,
 }
 stored_enum!(TrafficSource);
+
+impl TrafficSource {
+    /// The source a campaign's target channel names, if it names one: in any case, with spaces
+    /// and dashes read as `_` (`livestream`, `Ads-Search`).
+    pub fn named_by(channel: &str) -> Option<Self> {
+        channel
+            .trim()
+            .to_uppercase()
+            .replace([' ', '-'], "_")
+            .parse()
+            .ok()
+    }
+}

@@ -18,6 +18,7 @@ use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
 use crate::graphql::ids::{self, Kind};
+use crate::metrics::TrafficSource;
 use crate::money::Currency;
 use crate::tenancy::{FindScoped, TenantScoped};
 use crate::validate;
@@ -91,7 +92,7 @@ pub async fn set(
         let key = canonical(row.dimension, row.key.trim());
         if let Err(message) = keys.check(row.dimension, &key) {
             problem("key", UserErrorCode::Invalid, message);
-        } else if !seen.insert((row.dimension, key.clone())) {
+        } else if !seen.insert((row.dimension, same_piece(row.dimension, &key))) {
             problem(
                 "key",
                 UserErrorCode::Taken,
@@ -261,6 +262,15 @@ fn canonical(dimension: TargetDimension, key: &str) -> String {
     match ids::decode(&async_graphql::ID(key.to_owned()), kind) {
         Ok(id) => ids::encode(kind, id).0,
         Err(_) => key.to_owned(),
+    }
+}
+
+/// What tells two keys of `dimension` apart: channels that name the same traffic source
+/// (`LIVESTREAM`, `livestream`) are one piece, measured once.
+fn same_piece(dimension: TargetDimension, key: &str) -> String {
+    match (dimension, TrafficSource::named_by(key)) {
+        (TargetDimension::Channel, Some(source)) => source.as_str().to_owned(),
+        _ => key.to_owned(),
     }
 }
 

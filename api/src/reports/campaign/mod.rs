@@ -382,13 +382,10 @@ async fn actuals(
     Ok(found)
 }
 
-/// The channel keys that name a traffic source (any case; spaces and dashes read as `_`).
+/// The channel keys that name a traffic source.
 fn measured_channels(keys: &[String]) -> HashMap<String, TrafficSource> {
     keys.iter()
-        .filter_map(|key| {
-            let name = key.trim().to_uppercase().replace([' ', '-'], "_");
-            Some((key.clone(), name.parse::<TrafficSource>().ok()?))
-        })
+        .filter_map(|key| Some((key.clone(), TrafficSource::named_by(key)?)))
         .collect()
 }
 

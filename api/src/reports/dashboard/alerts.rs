@@ -5,11 +5,11 @@
 //! - CAMPAIGN_BEHIND_PACE: a LIVE campaign more than 5 % behind its GMV pace through the
 //!   brief's day (see `campaign::pacing`). Day 1 of a mega-sale behind plan is CRITICAL, the
 //!   loudest alert of all: a first day is rarely caught up. READ_CAMPAIGNS.
-//! - LOW_STOCK: an active hero or hook item (labelled HERO or HOOK, or in the line-up of a
-//!   planned, warming-up or live campaign in that role) at or below its low-stock threshold;
-//!   CRITICAL when out of stock. READ_CATALOG.
-//! - UNHANDLED_REVIEW: a 1–3 star review (中差评) of a hero item still NEW more than 24 hours
-//!   after it was written. READ_CATALOG.
+//! - LOW_STOCK: an active hero or hook item of an active shop (labelled HERO or HOOK, or in
+//!   the line-up of a planned, warming-up or live campaign in that role) at or below its
+//!   low-stock threshold; CRITICAL when out of stock. READ_CATALOG.
+//! - UNHANDLED_REVIEW: a 1–3 star review (中差评) of a hero item of an active shop, still NEW
+//!   more than 24 hours after it was written. READ_CATALOG.
 //! - OVERDUE_TASK: an unaccepted task past its due date, of the tasks the actor sees (their
 //!   own, for members who do not manage campaigns). READ_CAMPAIGNS.
 //! - OVERDUE_DELIVERABLE: a creator's deliverable past due, neither published nor cancelled.
@@ -20,7 +20,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, Duration, NaiveDate, Utc};
 use entity::{campaign, campaign_product, deliverable, product, review, shop, task};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 use sea_orm::{
     ColumnTrait, Condition, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     Select,
@@ -273,6 +273,15 @@ async fn behind_pace(ctx: &Ctx<'_>, date: Option<NaiveDate>) -> AppResult<Vec<Al
     Ok(alerts.into_iter().map(|(_, _, alert)| alert).collect())
 }
 
+/// The visible shops still active: an archived shop's products and reviews raise no alert.
+fn active_shops(ctx: &Ctx<'_>) -> SelectStatement {
+    shop::Entity::find_in(ctx.actor)
+        .select_only()
+        .column(shop::Column::Id)
+        .filter(shop::Column::Status.eq(Status::Active.as_str()))
+        .into_query()
+}
+
 /// Active hero and hook items at or below their threshold, emptiest first.
 fn low_stock_items(ctx: &Ctx<'_>) -> Select<product::Entity> {
     // Line-ups the actor may see only: a campaign over a shop outside a member's scope is
@@ -297,6 +306,7 @@ fn low_stock_items(ctx: &Ctx<'_>) -> Select<product::Entity> {
         .into_query();
     product::Entity::find_in(ctx.actor)
         .filter(product::Column::Status.eq(Status::Active.as_str()))
+        .filter(product::Column::ShopId.in_subquery(active_shops(ctx)))
         .filter(
             Expr::col(product::Column::Stock).lte(Expr::col(product::Column::LowStockThreshold)),
         )
@@ -346,6 +356,7 @@ async fn low_stock(ctx: &Ctx<'_>, limit: u64) -> AppResult<Vec<Alert>> {
 /// Negative reviews of hero items still NEW after a day, oldest first.
 fn reviews_waiting(ctx: &Ctx<'_>, now: DateTime<Utc>) -> Select<review::Entity> {
     review::Entity::find_in(ctx.actor)
+        .filter(review::Column::ShopId.in_subquery(active_shops(ctx)))
         .filter(review::Column::Status.eq(ReviewStatus::New.as_str()))
         .filter(review::Column::Priority.eq(HERO_PRIORITY))
         .filter(review::Column::Rating.lte(NEGATIVE_RATING))
