@@ -213,6 +213,60 @@ fn product_day(product: &str, p: usize, date: NaiveDate) -> Value {
     })
 }
 
+/// What the demo pushes through the two metrics feeds for each shop.
+struct Feeds<'a> {
+    /// Days of shop metrics, each for the first `sources` traffic sources.
+    shop_days: &'a [NaiveDate],
+    sources: usize,
+    /// Days of product metrics, for every product.
+    product_days: &'a [NaiveDate],
+    /// Prefix of the idempotency keys.
+    key: &'a str,
+}
+
+impl Feeds<'_> {
+    /// Pushes the `s`-th shop's days and its products' days.
+    async fn push(
+        &self,
+        client: &Client,
+        s: usize,
+        shop: &str,
+        products: &[String],
+    ) -> anyhow::Result<()> {
+        let rows = self
+            .shop_days
+            .iter()
+            .flat_map(|d| (0..self.sources).map(move |source| shop_day(s, *d, source)))
+            .collect();
+        push(
+            client,
+            INGEST_SHOP,
+            shop,
+            &format!("{}-shop", self.key),
+            rows,
+        )
+        .await?;
+        let rows = self
+            .product_days
+            .iter()
+            .flat_map(|d| {
+                products
+                    .iter()
+                    .enumerate()
+                    .map(move |(p, id)| product_day(id, p, *d))
+            })
+            .collect();
+        push(
+            client,
+            INGEST_PRODUCTS,
+            shop,
+            &format!("{}-products", self.key),
+            rows,
+        )
+        .await
+    }
+}
+
 /// Pushes `rows` through `mutation` for `shop` in batches that fit a request.
 async fn push(
     client: &Client,
@@ -252,21 +306,13 @@ async fn seed_demo(client: &Client) -> anyhow::Result<usize> {
     .enumerate()
     {
         let (shop, products) = shop_with_products(client, name, platform, 12).await?;
-        let rows = days
-            .iter()
-            .flat_map(|d| (0..4).map(move |source| shop_day(s, *d, source)))
-            .collect();
-        push(client, INGEST_SHOP, &shop, "demo-shop", rows).await?;
-        let rows = days
-            .iter()
-            .flat_map(|d| {
-                products
-                    .iter()
-                    .enumerate()
-                    .map(move |(p, id)| product_day(id, p, *d))
-            })
-            .collect();
-        push(client, INGEST_PRODUCTS, &shop, "demo-products", rows).await?;
+        let feeds = Feeds {
+            shop_days: &days,
+            sources: 4,
+            product_days: &days,
+            key: "demo",
+        };
+        feeds.push(client, s, &shop, &products).await?;
         for month in month_starts(&days) {
             client
                 .run(
@@ -447,21 +493,13 @@ async fn seed_scale(client: &Client, shops: usize) -> anyhow::Result<usize> {
     for s in 0..shops {
         let (shop, products) =
             shop_with_products(client, &format!("Scale shop {:04}", s + 1), "TMALL", 100).await?;
-        let rows = year
-            .iter()
-            .flat_map(|d| (0..SOURCES.len()).map(move |source| shop_day(s, *d, source)))
-            .collect();
-        push(client, INGEST_SHOP, &shop, "scale-shop", rows).await?;
-        let rows = recent
-            .iter()
-            .flat_map(|d| {
-                products
-                    .iter()
-                    .enumerate()
-                    .map(move |(p, id)| product_day(id, p, *d))
-            })
-            .collect();
-        push(client, INGEST_PRODUCTS, &shop, "scale-products", rows).await?;
+        let feeds = Feeds {
+            shop_days: &year,
+            sources: SOURCES.len(),
+            product_days: &recent,
+            key: "scale",
+        };
+        feeds.push(client, s, &shop, &products).await?;
         if (s + 1) % 25 == 0 {
             tracing::info!(shops = s + 1, "seeded");
         }
