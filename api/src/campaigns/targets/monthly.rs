@@ -113,8 +113,10 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
     Ok(())
 }
 
-/// Checks a read of months `from` to `to`: in order, and at most `MAX_MONTHS` of them.
-pub fn check_months(from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+/// Whether `actor` may read months `from` to `to` of targets: READ_CAMPAIGNS, the months in
+/// order, and at most `MAX_MONTHS` of them.
+pub fn may_read(actor: &Actor, from: NaiveDate, to: NaiveDate) -> AppResult<()> {
+    actor.require(Permission::ReadCampaigns)?;
     if to < from
         || from
             .checked_add_months(Months::new(MAX_MONTHS))

@@ -8,7 +8,6 @@ use tokio::sync::OnceCell;
 use super::pacing::{PaceBasis, PaceStatus, Pacing};
 use super::{CampaignFacts, LeagueKey, LeagueSort, LineupResult, RowResult};
 use crate::agency::graphql::User;
-use crate::authz::Permission;
 use crate::campaigns::graphql::Campaign;
 use crate::campaigns::lineup::LineupRole;
 use crate::campaigns::lineup::graphql::CampaignProduct;
@@ -581,8 +580,7 @@ impl CampaignReportQuery {
     ) -> async_graphql::Result<CampaignReport> {
         // The caller and their rights are known before anything about the input is judged.
         let ctx_ = authenticated(ctx)?;
-        ctx_.actor.require(Permission::ReadReports)?;
-        ctx_.actor.require(Permission::ReadCampaigns)?;
+        super::may_read(ctx_.actor)?;
         let id = ids::decode(&campaign_id, Kind::Campaign)?;
         let facts = super::load(&ctx_, id, as_of.map(|d| d.0)).await?;
         Ok(CampaignReport::new(facts))

@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 use self::pacing::{Pacing, pace};
 use super::numbers::Numbers;
+use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::campaigns::CampaignStatus;
 use crate::campaigns::service::{self as campaigns, status_of};
@@ -79,11 +80,18 @@ struct ShopDayRow {
     sums: Summed,
 }
 
+/// Whether `actor` may read campaign reports at all: READ_REPORTS and READ_CAMPAIGNS. Checked
+/// before anything about the request is judged.
+pub fn may_read(actor: &Actor) -> AppResult<()> {
+    actor.require(Permission::ReadReports)?;
+    actor.require(Permission::ReadCampaigns)
+}
+
 /// The facts of campaign `id`, counted through `as_of` (by default yesterday in the campaign's
 /// time zone, the last whole day), clipped to the sale. Needs READ_REPORTS and READ_CAMPAIGNS;
 /// a campaign the actor cannot see is NOT_FOUND.
 pub async fn load(ctx: &Ctx<'_>, id: Uuid, as_of: Option<NaiveDate>) -> AppResult<CampaignFacts> {
-    ctx.actor.require(Permission::ReadReports)?;
+    may_read(ctx.actor)?;
     let campaign = campaigns::get(ctx, id).await?;
     if let Some(day) = as_of
         && (day > today_in(&campaign.timezone) || day < earliest_day())

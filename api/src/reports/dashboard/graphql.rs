@@ -7,7 +7,6 @@ use sea_orm::{ColumnTrait, QueryFilter};
 
 use super::alerts::{self, Alert, AlertKind, AlertSeverity, Subject, Whole};
 use super::{Brief, MAX_TOP_ITEMS, briefs};
-use crate::authz::Permission;
 use crate::campaigns::graphql::Campaign;
 use crate::collaborations::graphql::Deliverable;
 use crate::context::authenticated;
@@ -22,7 +21,6 @@ use crate::products::graphql::Product;
 use crate::reports::campaign::graphql::CampaignPacing;
 use crate::reports::graphql::{PerformanceBucket, ProductPerformance, VarianceExplanation};
 use crate::reports::numbers::ratio;
-use crate::reports::performance::check_period;
 use crate::reviews::graphql::Review;
 use crate::shops::graphql::Shop;
 use crate::status::Status;
@@ -319,11 +317,7 @@ impl DashboardQuery {
         #[graphql(desc = "The day to read for every shop (each shop's yesterday when left out).")]
         date: Option<Date>,
     ) -> async_graphql::Result<AgencyDashboard> {
-        let ctx_ = authenticated(ctx)?;
-        ctx_.actor.require(Permission::ReadReports)?;
-        if let Some(day) = date {
-            check_period(day.0, day.0)?;
-        }
+        super::open(&authenticated(ctx)?, date.map(|d| d.0))?;
         Ok(AgencyDashboard {
             date: date.map(|d| d.0),
             whole: Whole::default(),

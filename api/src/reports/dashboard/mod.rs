@@ -22,6 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::numbers::Numbers;
+use super::performance::check_period;
 use super::products::ProductNumbers;
 use super::variance::Plan;
 use crate::auth::Actor;
@@ -35,6 +36,16 @@ use crate::tenancy::TenantScoped;
 
 /// Most top traffic items a shop's brief lists.
 pub const MAX_TOP_ITEMS: usize = 10;
+
+/// Whether the actor may open the brief of `date` (each shop's yesterday for `None`): it needs
+/// READ_REPORTS, and a named day within the reports' range.
+pub fn open(ctx: &Ctx<'_>, date: Option<NaiveDate>) -> AppResult<()> {
+    ctx.actor.require(Permission::ReadReports)?;
+    if let Some(day) = date {
+        check_period(day, day)?;
+    }
+    Ok(())
+}
 
 /// The day a brief reads for `shop`: `date`, or yesterday in the shop's time zone.
 pub fn day_of(shop: &shop::Model, date: Option<NaiveDate>) -> NaiveDate {
@@ -65,6 +76,7 @@ pub async fn briefs(
     shops: Vec<shop::Model>,
     date: Option<NaiveDate>,
 ) -> AppResult<Vec<Brief>> {
+    ctx.actor.require(Permission::ReadReports)?;
     if shops.is_empty() {
         return Ok(Vec::new());
     }
