@@ -64,6 +64,13 @@ SELECT agency_id, shop_id, date_trunc('month', date)::date, source, sum(visitors
        sum(orders), sum(buyers), sum(gmv_minor), sum(refunds_minor), sum(ad_spend_minor),
        sum(ad_impressions), sum(ad_clicks)
 FROM shop_metrics GROUP BY 1, 2, 3, 4;
+INSERT INTO product_metric_months (agency_id, shop_id, month, product_id, visitors, collects,
+                                   add_to_carts, orders, units, gmv_minor, ad_spend_minor,
+                                   ad_clicks, last_sold_on)
+SELECT agency_id, shop_id, date_trunc('month', date)::date, product_id, sum(visitors),
+       sum(collects), sum(add_to_carts), sum(orders), sum(units), sum(gmv_minor),
+       sum(ad_spend_minor), sum(ad_clicks), max(CASE WHEN orders > 0 THEN date END)
+FROM product_metrics GROUP BY 1, 2, 3, 4;
 -- The last sale the product feed keeps on each product.
 UPDATE products SET last_sold_on = s.last
 FROM (SELECT product_id, max(date) AS last FROM product_metrics WHERE orders > 0 GROUP BY 1) AS s
@@ -234,10 +241,11 @@ reports() {
   body "$SCRATCH/dashboard.json" '{ agencyDashboard { shops(first: 20) { nodes { shop { name } date numbers { visitors orders gmv { amount } conversionRate } plan { gmv { amount } } gmvAttainment variance { gap { amount } visitorsEffect { amount } conversionEffect { amount } orderValueEffect { amount } } topTrafficItems(first: 5) { product { sku } visitors } } } alerts(first: 20) { kind severity message shop { name } campaign { name } product { sku } } alertCounts { kind count } } }' '{}'
   body "$SCRATCH/campaign.json" 'query($id: ID!) { campaignReport(campaignId: $id) { through totals { gmv { target { amount } actual { amount } attainment gap { amount } } orders { actual attainment } visitors { actual } conversionRate { target actual } sellThroughRate { target actual } } day: breakdown(dimension: DAY) { key gmv { attainment } } shop: breakdown(dimension: SHOP) { key gmv { attainment gap { amount } } } owner: breakdown(dimension: OWNER) { key actualBasis gmv { actual { amount } } } days { date gmv { attainment } } pacing { status pace projectedGmv { amount } } lineupByRole { role unitsSold sellThrough } lineup(role: HERO) { unitsSold sellThrough } creatorLeague(first: 20) { nodes { influencer { name } results { clicks orders gmv { amount } costPerOrder { amount } roi } } } } }' "{\"id\": \"$campaign_gid\"}"
   body "$SCRATCH/products.json" 'query($from: Date!, $to: Date!) { productPerformance(from: $from, to: $to, first: 20) { nodes { product { sku } units gmv { amount } returnOnAdSpend } } }' "{\"from\": \"$month_ago\", \"to\": \"$yesterday\"}"
+  body "$SCRATCH/products-year.json" 'query($from: Date!, $to: Date!) { productPerformance(from: $from, to: $to, first: 20) { totalCount nodes { product { sku } units gmv { amount } lastSoldOn } } shopPerformance(from: $from, to: $to, granularity: MONTH) { sellThrough { rate } grossProfit { grossProfit { amount } } } }' "{\"from\": \"$year_ago\", \"to\": \"$yesterday\"}"
   local q rps p50 p99 bad peak
   echo "| query                          | req/s     | p50      | p99      | statements | non-2xx |"
   echo "|--------------------------------|-----------|----------|----------|------------|---------|"
-  for q in year shop-month brief dashboard campaign products; do
+  for q in year shop-month brief dashboard campaign products products-year; do
     grep -q '"errors"' <<<"$(gql "$token" "$(cat "$SCRATCH/$q.json")")" && { gql "$token" "$(cat "$SCRATCH/$q.json")" >&2; exit 1; }
     read -r rps p50 p99 bad < <(load "$BASE" "$SCRATCH/$q.json" "Bearer $token")
     printf '| %-30s | %9s | %8s | %8s | %10s | %7s |\n' "$q" "$rps" "$p50" "$p99" \
@@ -289,8 +297,26 @@ FROM shop_metrics WHERE agency_id = '$agency'
        OR date >= date_trunc('month', '$yesterday'::date)::date AND date <= '$yesterday')
 GROUP BY date;
 SQL
+  # A year of every product ranked by GMV, one page: summing the days, and summing the product
+  # rollups (whole months) plus the days at the edges, as Steward's statement does.
+  cat >"$SCRATCH/products-year-days.sql" <<SQL
+SELECT product_id, sum(visitors), sum(orders), sum(units), sum(gmv_minor), max(date)
+FROM product_metrics WHERE agency_id = '$agency' AND date BETWEEN '$year_ago' AND '$yesterday'
+GROUP BY product_id ORDER BY sum(gmv_minor) DESC, product_id DESC LIMIT 21;
+SQL
+  cat >"$SCRATCH/products-year-rollups.sql" <<SQL
+SELECT product_id, sum(visitors), sum(orders), sum(units), sum(gmv_minor), max(last_sold_on)
+FROM (SELECT product_id, visitors, orders, units, gmv_minor, last_sold_on FROM product_metric_months
+      WHERE agency_id = '$agency' AND month > '$year_ago' AND month < date_trunc('month', '$yesterday'::date)::date
+      UNION ALL
+      SELECT product_id, visitors, orders, units, gmv_minor, date FROM product_metrics
+      WHERE agency_id = '$agency'
+        AND (date BETWEEN '$year_ago' AND (date_trunc('month', '$year_ago'::date) + interval '1 month - 1 day')::date
+             OR date BETWEEN date_trunc('month', '$yesterday'::date)::date AND '$yesterday')) AS parts
+GROUP BY product_id ORDER BY sum(gmv_minor) DESC, product_id DESC LIMIT 21;
+SQL
   local q_sql
-  for q_sql in year-days year-rollups; do
+  for q_sql in year-days year-rollups products-year-days products-year-rollups; do
     echo "direct SQL ($q_sql, pgbench, 2 clients): $(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/$q_sql.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') tps"
   done
 

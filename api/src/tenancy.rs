@@ -31,8 +31,8 @@ use entity::{
     api_key, audit_event, campaign, campaign_product, campaign_shop, campaign_target,
     collaboration, collaboration_result, deliverable, idempotency_key, influencer,
     influencer_account, influencer_stat, invitation, membership, price_change, product,
-    product_metric, review, shop, shop_metric, shop_metric_month, shop_monthly_target,
-    status_change, target_row, task,
+    product_metric, product_metric_month, review, shop, shop_metric, shop_metric_month,
+    shop_monthly_target, status_change, target_row, task,
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
@@ -207,6 +207,17 @@ impl TenantScoped for shop_metric_month::Entity {
 
     fn shop_column() -> Option<Self::Column> {
         Some(shop_metric_month::Column::ShopId)
+    }
+}
+
+// Nor have a product's monthly rollups: (agency, shop, month, product).
+impl TenantScoped for product_metric_month::Entity {
+    fn agency_column() -> Self::Column {
+        product_metric_month::Column::AgencyId
+    }
+
+    fn shop_column() -> Option<Self::Column> {
+        Some(product_metric_month::Column::ShopId)
     }
 }
 tenant_scoped!(product, shop: ShopId);

@@ -23,6 +23,7 @@ pub mod membership;
 pub mod price_change;
 pub mod product;
 pub mod product_metric;
+pub mod product_metric_month;
 pub mod refresh_token;
 pub mod review;
 pub mod shop;

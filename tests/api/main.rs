@@ -24,6 +24,7 @@ mod maintenance;
 mod members;
 mod metrics_ingest;
 mod performance;
+mod product_rollups;
 mod products;
 mod report_access;
 mod reports;

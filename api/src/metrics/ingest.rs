@@ -15,7 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::{TrafficSource, last_sale, rollup};
+use super::{TrafficSource, last_sale, product_rollup, rollup};
 use crate::audit::service::Record;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
@@ -317,7 +317,7 @@ async fn write_product_days(
         shop: Column::ShopId,
         date: Column::Date,
         action: "shop.ingest_product_metrics",
-        keeps: Keeps::LastSale(sold),
+        keeps: Keeps::ProductSums(sold),
     };
     store::<product_metric::Entity, (Uuid, NaiveDate)>(ctx, shop_id, clean, target).await
 }
@@ -326,8 +326,8 @@ async fn write_product_days(
 enum Keeps {
     /// The shop's days summed per month and source.
     MonthlyRollups,
-    /// The last day with an order of each of these products.
-    LastSale(Vec<Uuid>),
+    /// The last day with an order of each of these products, and their days summed per month.
+    ProductSums(Vec<Uuid>),
 }
 
 /// Where a feed's rows go: the upsert's conflict target (the natural key), and the two
@@ -388,7 +388,10 @@ where
     upsert::<E>(&txn, ctx, rows, &target.conflict).await?;
     match target.keeps {
         Keeps::MonthlyRollups => rollup::refresh(&txn, ctx.actor, shop_id, &months).await?,
-        Keeps::LastSale(products) => last_sale::refresh(&txn, ctx.actor, &products).await?,
+        Keeps::ProductSums(products) => {
+            last_sale::refresh(&txn, ctx.actor, &products).await?;
+            product_rollup::refresh(&txn, ctx.actor, shop_id, &products, &months).await?;
+        }
     }
     let mut record = Record::success(ctx, target.action, ("Shop", shop_id));
     record.details = Some(serde_json::json!({ "rows": written, "from": first, "to": last }));

@@ -4,6 +4,7 @@
 pub mod graphql;
 pub mod ingest;
 pub mod last_sale;
+pub mod product_rollup;
 pub mod rollup;
 pub mod sums;
 

@@ -7,15 +7,15 @@ use std::collections::{BTreeMap, HashSet};
 
 use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
-use sea_orm::sea_query::{Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, FromQueryResult, Order, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use super::Granularity;
 use super::numbers::{Numbers, per};
+use super::products::{self, ProductPerformanceSort};
 use super::variance::Plan;
 use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
@@ -23,9 +23,10 @@ use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::influencers::policy::earliest_day;
 use crate::metrics::TrafficSource;
-use crate::metrics::rollup::{month_end, month_of};
+use crate::metrics::rollup::{Coverage, month_end};
 use crate::metrics::sums::{Summed, sums};
 use crate::money::Currency;
+use crate::paging::PageArgs;
 use crate::products::ProductLabel;
 use crate::sql::big_sum;
 use crate::tenancy::TenantScoped;
@@ -147,53 +148,6 @@ pub async fn shops(
     Ok(shops)
 }
 
-/// The parts of the period and of the previous period that are read from monthly rollups
-/// (whole calendar months inside one of the two) and from days (everything else: the partial
-/// months at the edges). Reading a year of 500 shops then sums 12 rollup rows per shop and
-/// source instead of 365 days.
-struct Coverage {
-    months: Vec<NaiveDate>,
-    days: Vec<(NaiveDate, NaiveDate)>,
-}
-
-impl Coverage {
-    fn of(periods: [(NaiveDate, NaiveDate); 2]) -> Self {
-        let mut months = Vec::new();
-        let mut days = Vec::new();
-        for (first, last) in periods {
-            let mut whole: Vec<NaiveDate> = Vec::new();
-            let mut month = month_of(first);
-            while month <= last {
-                if month >= first && month_end(month) <= last {
-                    whole.push(month);
-                }
-                month = month_end(month) + Days::new(1);
-            }
-            match (whole.first(), whole.last()) {
-                (Some(start), Some(end)) => {
-                    if first < *start {
-                        days.push((first, *start - Days::new(1)));
-                    }
-                    if month_end(*end) < last {
-                        days.push((month_end(*end) + Days::new(1), last));
-                    }
-                }
-                _ => days.push((first, last)),
-            }
-            months.extend(whole);
-        }
-        Self { months, days }
-    }
-
-    fn day_condition(&self) -> Condition {
-        self.days
-            .iter()
-            .fold(Condition::any(), |any, (first, last)| {
-                any.add(shop_metric::Column::Date.between(*first, *last))
-            })
-    }
-}
-
 /// The scope's daily rows, narrowed to its shops unless it covers every visible shop.
 fn shop_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<shop_metric::Entity> {
     let rows = shop_metric::Entity::find_in(ctx.actor);
@@ -261,7 +215,7 @@ pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
     if !coverage.days.is_empty() {
         let days: Vec<DayRow> = sums(shop_rows(ctx, scope))
             .column(shop_metric::Column::Date)
-            .filter(coverage.day_condition())
+            .filter(coverage.days_in(shop_metric::Column::Date))
             .group_by(shop_metric::Column::Date)
             .into_model()
             .all(db)
@@ -359,7 +313,7 @@ pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>
             sums(shop_rows(ctx, scope))
                 .column(shop_metric::Column::Source)
                 .column_as(in_period(Expr::col(shop_metric::Column::Date)), "in_period")
-                .filter(coverage.day_condition())
+                .filter(coverage.days_in(shop_metric::Column::Date))
                 .group_by(shop_metric::Column::Source)
                 .group_by(Expr::cust("in_period"))
                 .into_model::<SourceGroup>()
@@ -445,19 +399,16 @@ pub async fn hero_days(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<BTreeMap<Naive
     if !labelled.is_empty() {
         return Ok(labelled);
     }
-    let best: Option<Uuid> = product_rows(ctx, scope)
-        .select_only()
-        .column(product_metric::Column::ProductId)
-        .group_by(product_metric::Column::ProductId)
-        .order_by(
-            big_sum(Expr::col(product_metric::Column::GmvMinor)),
-            Order::Desc,
-        )
-        .order_by(product_metric::Column::ProductId, Order::Asc)
-        .limit(1)
-        .into_tuple()
-        .one(&ctx.state.db)
-        .await?;
+    let first = PageArgs {
+        limit: 1,
+        ..PageArgs::default()
+    };
+    let best = products::ranked(ctx, scope, ProductPerformanceSort::Gmv, first)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(|(_, numbers)| numbers.product_id);
     let Some(best) = best else {
         return Ok(BTreeMap::new());
     };
@@ -493,40 +444,48 @@ pub struct GrossProfit {
 /// Costs are today's unit costs (a cost history is not kept).
 pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit> {
     ctx.actor.require(Permission::ReadFinancials)?;
-    let pm = |c: product_metric::Column| Expr::col((product_metric::Entity, c));
+    let sold = |name: &str| Expr::col((Alias::new("parts"), Alias::new(name)));
     let cost = Expr::col((product::Entity, product::Column::CostMinor));
-    let costed_gmv: Expr = Expr::case(
-        cost.clone().is_not_null(),
-        pm(product_metric::Column::GmvMinor),
-    )
-    .finally(0)
-    .into();
-    let units_cost: Expr = Expr::case(
-        cost.clone().is_not_null(),
-        pm(product_metric::Column::Units).mul(cost),
-    )
-    .finally(0)
-    .into();
+    let costed = |value: Expr| -> Expr {
+        Expr::case(cost.clone().is_not_null(), value)
+            .finally(0)
+            .into()
+    };
     #[derive(FromQueryResult)]
     struct Row {
         gmv_minor: Option<i64>,
         costed_gmv_minor: Option<i64>,
         cost_minor: Option<i64>,
     }
-    let row = product_rows(ctx, scope)
-        .select_only()
-        .column_as(big_sum(pm(product_metric::Column::GmvMinor)), "gmv_minor")
-        .column_as(big_sum(costed_gmv), "costed_gmv_minor")
-        .column_as(big_sum(units_cost), "cost_minor")
-        .join(
-            sea_orm::JoinType::InnerJoin,
-            product_metric::Entity::belongs_to(product::Entity)
-                .from(product_metric::Column::ProductId)
-                .to(product::Column::Id)
-                .into(),
+    // Each product's cost applies to all of its units: the numbers are joined to their
+    // product (of the same agency) and summed in one statement.
+    let summed = Query::select()
+        .expr_as(big_sum(sold("gmv_minor")), Alias::new("gmv_minor"))
+        .expr_as(
+            big_sum(costed(sold("gmv_minor"))),
+            Alias::new("costed_gmv_minor"),
         )
-        .into_model::<Row>()
-        .one(&ctx.state.db)
+        .expr_as(
+            big_sum(costed(sold("units").mul(cost.clone()))),
+            Alias::new("cost_minor"),
+        )
+        .from_subquery(products::parts(ctx, scope), Alias::new("parts"))
+        .inner_join(
+            product::Entity,
+            Condition::all()
+                .add(
+                    Expr::col((product::Entity, product::Column::Id))
+                        .equals((Alias::new("parts"), Alias::new("product_id"))),
+                )
+                .add(
+                    Expr::col((product::Entity, product::Column::AgencyId))
+                        .eq(ctx.actor.agency_id()),
+                ),
+        )
+        .to_owned();
+    let db = &ctx.state.db;
+    let row = Row::find_by_statement(db.get_database_backend().build(&summed))
+        .one(db)
         .await?;
     Ok(row.map_or_else(GrossProfit::default, |r| GrossProfit {
         gmv_minor: r.gmv_minor.unwrap_or(0),
@@ -616,32 +575,6 @@ mod tests {
 
     fn date(text: &str) -> NaiveDate {
         text.parse().unwrap_or_default()
-    }
-
-    #[test]
-    fn whole_months_come_from_rollups_and_the_edges_from_days() {
-        let coverage = Coverage::of([
-            (date("2025-11-28"), date("2026-11-27")),
-            (date("2026-11-28"), date("2026-12-31")),
-        ]);
-        assert_eq!(coverage.months.first(), Some(&date("2025-12-01")));
-        assert_eq!(coverage.months.last(), Some(&date("2026-12-01")));
-        assert_eq!(coverage.months.len(), 12);
-        assert_eq!(
-            coverage.days,
-            [
-                (date("2025-11-28"), date("2025-11-30")),
-                (date("2026-11-01"), date("2026-11-27")),
-                (date("2026-11-28"), date("2026-11-30")),
-            ]
-        );
-        // A period inside one month has no whole month.
-        let short = Coverage::of([
-            (date("2026-10-01"), date("2026-10-07")),
-            (date("2026-10-08"), date("2026-10-14")),
-        ]);
-        assert!(short.months.is_empty());
-        assert_eq!(short.days.len(), 2);
     }
 
     #[test]

@@ -1,0 +1,271 @@
+//! Product reports over long periods read whole months from the monthly rollups and the days
+//! at the edges from the days; the answers must equal the days summed here, after days are sent
+//! again, for periods with and without whole months, and never with another agency's numbers.
+
+use std::collections::BTreeMap;
+
+use chrono::{Days, NaiveDate};
+use serde_json::{Value, json};
+
+use crate::support::{Session, TestApp};
+
+const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated userErrors { field code message } } }";
+const PRODUCTS: &str = r#"query($from: Date!, $to: Date!, $sort: ProductPerformanceSort, $first: Int, $after: String) {
+  productPerformance(from: $from, to: $to, sort: $sort, first: $first, after: $after) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    nodes { product { sku } visitors collects addToCarts orders units gmv { amount } adSpend { amount } lastSoldOn }
+  }
+}"#;
+const SHOP_REPORT: &str = r#"query($from: Date!, $to: Date!) {
+  shopPerformance(from: $from, to: $to, granularity: MONTH) {
+    sellThrough { activeProducts productsSold }
+    grossProfit { productGmv { amount } cost { amount } }
+  }
+}"#;
+
+/// One product's day as sent.
+#[derive(Clone, Copy, Debug)]
+struct Day {
+    sku: &'static str,
+    date: NaiveDate,
+    visitors: i64,
+    collects: i64,
+    add_to_carts: i64,
+    orders: i64,
+    units: i64,
+    gmv_minor: i64,
+    ad_spend_minor: i64,
+}
+
+fn day(text: &str) -> NaiveDate {
+    text.parse().expect("a date")
+}
+
+fn money(minor: i64) -> String {
+    format!("{}.{:02}", minor / 100, minor % 100)
+}
+
+/// Days of `skus` from `first` to `last`, numbers varying by product and day. Product "QUIET"
+/// (if named) never sells.
+fn generate(skus: &[&'static str], first: NaiveDate, last: NaiveDate) -> Vec<Day> {
+    let mut days = Vec::new();
+    for (p, sku) in skus.iter().enumerate() {
+        let mut date = first;
+        let mut n = 0_i64;
+        while date <= last {
+            let seed = (n * 37 + p as i64 * 101) % 97;
+            let orders = if *sku == "QUIET" || seed % 5 == 0 {
+                0
+            } else {
+                seed % 13 + 1
+            };
+            days.push(Day {
+                sku,
+                date,
+                visitors: 50 + seed * 7,
+                collects: seed % 11,
+                add_to_carts: seed % 17,
+                orders,
+                units: orders + orders / 3,
+                gmv_minor: orders * (3_990 + p as i64 * 1_000),
+                ad_spend_minor: (seed % 9) * 250,
+            });
+            date = date + Days::new(1);
+            n += 1;
+        }
+    }
+    days
+}
+
+fn as_input(d: &Day) -> Value {
+    json!({
+        "sku": d.sku, "date": d.date.to_string(), "visitors": d.visitors, "collects": d.collects,
+        "addToCarts": d.add_to_carts, "orders": d.orders, "units": d.units,
+        "gmv": money(d.gmv_minor), "adSpend": money(d.ad_spend_minor),
+    })
+}
+
+async fn push(app: &TestApp, who: &Session, shop: &str, key: &str, days: &[Day]) {
+    let rows: Vec<Value> = days.iter().map(as_input).collect();
+    let pushed = who
+        .gql(
+            app,
+            INGEST_PRODUCTS,
+            json!({ "input": { "shopId": shop, "idempotencyKey": key, "rows": rows } }),
+        )
+        .await;
+    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+}
+
+/// What a product's days in `from`–`to` sum to, computed here.
+#[derive(Default, Debug, PartialEq)]
+struct Expected {
+    visitors: i64,
+    collects: i64,
+    add_to_carts: i64,
+    orders: i64,
+    units: i64,
+    gmv_minor: i64,
+    ad_spend_minor: i64,
+    last_sold_on: Option<NaiveDate>,
+}
+
+fn expected(days: &[Day], from: &str, to: &str) -> BTreeMap<&'static str, Expected> {
+    let (from, to) = (day(from), day(to));
+    let mut sums: BTreeMap<&'static str, Expected> = BTreeMap::new();
+    for d in days.iter().filter(|d| d.date >= from && d.date <= to) {
+        let e = sums.entry(d.sku).or_default();
+        e.visitors += d.visitors;
+        e.collects += d.collects;
+        e.add_to_carts += d.add_to_carts;
+        e.orders += d.orders;
+        e.units += d.units;
+        e.gmv_minor += d.gmv_minor;
+        e.ad_spend_minor += d.ad_spend_minor;
+        if d.orders > 0 {
+            e.last_sold_on = e.last_sold_on.max(Some(d.date));
+        }
+    }
+    sums
+}
+
+/// Every product of the period, paged two at a time by units, as the API answers them.
+async fn answered(app: &TestApp, who: &Session, from: &str, to: &str) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let variables =
+            json!({ "from": from, "to": to, "sort": "UNITS", "first": 2, "after": after });
+        let response = who.gql(app, PRODUCTS, variables).await;
+        let page = response.ok()["productPerformance"].clone();
+        nodes.extend(page["nodes"].as_array().cloned().unwrap_or_default());
+        if page["pageInfo"]["hasNextPage"] != true {
+            return nodes;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+async fn check_period(app: &TestApp, who: &Session, days: &[Day], from: &str, to: &str) {
+    let want = expected(days, from, to);
+    let nodes = answered(app, who, from, to).await;
+    assert_eq!(nodes.len(), want.len(), "{from}–{to}: one node per product");
+    let mut previous_units = i64::MAX;
+    for node in &nodes {
+        let sku = node["product"]["sku"].as_str().expect("sku");
+        let e = &want[sku];
+        let units = node["units"].as_i64().expect("units");
+        assert!(units <= previous_units, "{from}–{to}: ranked by units");
+        previous_units = units;
+        assert_eq!(node["visitors"], e.visitors, "{sku} {from}–{to}");
+        assert_eq!(node["collects"], e.collects, "{sku} {from}–{to}");
+        assert_eq!(node["addToCarts"], e.add_to_carts, "{sku} {from}–{to}");
+        assert_eq!(node["orders"], e.orders, "{sku} {from}–{to}");
+        assert_eq!(units, e.units, "{sku} {from}–{to}");
+        assert_eq!(
+            node["gmv"]["amount"],
+            money(e.gmv_minor),
+            "{sku} {from}–{to}"
+        );
+        assert_eq!(
+            node["adSpend"]["amount"],
+            money(e.ad_spend_minor),
+            "{sku} {from}–{to}"
+        );
+        let last = e.last_sold_on.map(|d| d.to_string());
+        assert_eq!(node["lastSoldOn"], json!(last), "{sku} {from}–{to}");
+    }
+    let total = who
+        .gql(app, PRODUCTS, json!({ "from": from, "to": to, "first": 1 }))
+        .await;
+    assert_eq!(
+        total.ok()["productPerformance"]["totalCount"],
+        want.len(),
+        "{from}–{to}"
+    );
+
+    // Sell-through counts the active products with an order in the period; gross profit costs
+    // every unit at 12.50 (the cost of every product here).
+    let report = who
+        .gql(app, SHOP_REPORT, json!({ "from": from, "to": to }))
+        .await;
+    let report = &report.ok()["shopPerformance"];
+    let sold = want.values().filter(|e| e.orders > 0).count();
+    assert_eq!(report["sellThrough"]["productsSold"], sold, "{from}–{to}");
+    let gmv: i64 = want.values().map(|e| e.gmv_minor).sum();
+    let units: i64 = want.values().map(|e| e.units).sum();
+    assert_eq!(report["grossProfit"]["productGmv"]["amount"], money(gmv));
+    assert_eq!(
+        report["grossProfit"]["cost"]["amount"],
+        money(units * 1_250)
+    );
+}
+
+#[tokio::test]
+async fn product_numbers_over_whole_months_and_edge_days_equal_their_days_after_days_are_sent_again()
+ {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Long ranges").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let skus = ["LIP-1", "LIP-2", "EYE-1", "QUIET", "LATE"];
+    for sku in skus {
+        app.product(&owner, &shop, sku).await;
+    }
+    // 20 July – 10 October: August and September whole, July and October in part.
+    let mut days = generate(&skus[..4], day("2026-07-20"), day("2026-10-10"));
+    // LATE sells only in the last days of September.
+    days.extend(generate(&["LATE"], day("2026-09-28"), day("2026-09-30")));
+    push(&app, &owner, &shop, "summer", &days).await;
+
+    // Another agency's shop with products of the same SKUs: none of it may count.
+    let other = app.owner("Elsewhere").await;
+    let other_shop = app.shop(&other, "Tmall").await;
+    for sku in &skus[..3] {
+        app.product(&other, &other_shop, sku).await;
+    }
+    push(
+        &app,
+        &other,
+        &other_shop,
+        "theirs",
+        &generate(&skus[..3], day("2026-07-01"), day("2026-10-31")),
+    )
+    .await;
+
+    // Days sent again in one batch across three months: new numbers for LIP-1 on the last
+    // day of July, in mid-August and on 30 September (its last sale there taken back).
+    let changed: Vec<Day> = days
+        .iter_mut()
+        .filter(|d| {
+            d.sku == "LIP-1"
+                && [day("2026-07-31"), day("2026-08-15"), day("2026-09-30")].contains(&d.date)
+        })
+        .map(|d| {
+            if d.date == day("2026-09-30") {
+                (d.orders, d.units, d.gmv_minor) = (0, 0, 0);
+            } else {
+                d.visitors += 10_000;
+                d.orders += 50;
+                d.units += 60;
+                d.gmv_minor += 500_000;
+            }
+            *d
+        })
+        .collect();
+    assert_eq!(changed.len(), 3);
+    push(&app, &owner, &shop, "corrections", &changed).await;
+
+    for (from, to) in [
+        // Whole months and both edges.
+        ("2026-07-25", "2026-10-05"),
+        // Exactly whole months.
+        ("2026-08-01", "2026-09-30"),
+        // Inside one month: days only.
+        ("2026-09-10", "2026-09-29"),
+        // A whole month and one edge.
+        ("2026-08-01", "2026-10-10"),
+    ] {
+        check_period(&app, &owner, &days, from, to).await;
+    }
+}
