@@ -1,9 +1,7 @@
 //! What a request carries through the resolvers: the shared state, the actor (if any), the
 //! request id, and counters that guard sensitive operations.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::sync::{Arc, Mutex};
 
 use async_graphql::Context;
 
@@ -19,33 +17,6 @@ pub struct RequestContext {
     /// The client's network address, for throttles keyed by address.
     pub client_address: String,
     credential_operations: AtomicU32,
-    /// Denied actions already written to the audit log by this request.
-    denials: Mutex<HashSet<String>>,
-    /// Errors of fields that resolved to null (see `graphql::extensions::NullOnError`).
-    field_errors: FieldErrors,
-}
-
-/// Errors of fields that answered null, shared with the HTTP layer that writes the response.
-#[derive(Clone, Default)]
-pub struct FieldErrors(Arc<Mutex<Vec<async_graphql::ServerError>>>);
-
-impl FieldErrors {
-    fn push(&self, error: async_graphql::ServerError) {
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .push(error);
-    }
-
-    /// The errors collected so far.
-    pub fn take(&self) -> Vec<async_graphql::ServerError> {
-        std::mem::take(
-            &mut *self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        )
-    }
 }
 
 impl RequestContext {
@@ -55,19 +26,7 @@ impl RequestContext {
             request_id,
             client_address,
             credential_operations: AtomicU32::new(0),
-            denials: Mutex::default(),
-            field_errors: FieldErrors::default(),
         }
-    }
-
-    /// Keeps the error of a field that answers null instead.
-    pub fn push_field_error(&self, error: async_graphql::ServerError) {
-        self.field_errors.push(error);
-    }
-
-    /// A handle on the errors kept by `push_field_error`, for the response.
-    pub fn field_errors(&self) -> FieldErrors {
-        self.field_errors.clone()
     }
 
     /// Where the request comes from.
@@ -76,15 +35,6 @@ impl RequestContext {
             request_id: &self.request_id,
             address: &self.client_address,
         }
-    }
-
-    /// `true` the first time this request is denied `action`: one audit record per request and
-    /// action, however many aliases repeat the forbidden field.
-    pub fn first_denial_of(&self, action: &str) -> bool {
-        self.denials
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(action.to_owned())
     }
 
     /// Allows one credential operation (sign-in, refresh, …) per request, so that guessing

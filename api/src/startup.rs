@@ -14,6 +14,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::secrets::random_token;
 use crate::auth::sessions::Sessions;
 use crate::db;
+use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::{self, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{self as routes, HttpState};
@@ -70,6 +71,7 @@ impl Application {
         let port = listener.local_addr()?.port();
         let http_state = HttpState {
             app: state.clone(),
+            shapes: Arc::new(Shapes::of(&schema.sdl())),
             schema,
             rate_limiter,
         };

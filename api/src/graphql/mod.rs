@@ -2,12 +2,12 @@
 
 pub mod date;
 pub mod document;
-pub mod extensions;
 pub mod guards;
 pub mod ids;
 pub mod loaders;
 pub mod money;
 pub mod node;
+pub mod nulls;
 pub mod pagination;
 pub mod schema;
 

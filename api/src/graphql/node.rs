@@ -10,7 +10,7 @@ use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
 use crate::campaigns::graphql::Campaign;
 use crate::collaborations::graphql::Collaboration;
-use crate::context::{authenticated, request};
+use crate::context::authenticated;
 use crate::error::{AppError, AppResult};
 use crate::influencers::graphql::Influencer;
 use crate::products::graphql::Product;
@@ -105,7 +105,6 @@ impl NodeQuery {
         if ids.len() > MAX_NODES {
             return Err(AppError::BadInput(format!("at most {MAX_NODES} ids")).into());
         }
-        let request = request(ctx)?;
         let key = ctx.item.node.response_key().node.to_string();
         // Shops and products of one call are batched by their loaders into one query each.
         let found = join_all(ids.iter().map(|id| resolve(ctx, id))).await;
@@ -117,7 +116,7 @@ impl NodeQuery {
                     let mut error = async_graphql::Error::from(AppError::NotFound)
                         .into_server_error(ctx.item.pos);
                     error.path = vec![PathSegment::Field(key.clone()), PathSegment::Index(index)];
-                    request.push_field_error(error);
+                    ctx.add_error(error);
                     nodes.push(None);
                 }
                 Err(other) => return Err(other.into()),

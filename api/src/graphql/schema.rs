@@ -4,7 +4,6 @@ use async_graphql::{EmptySubscription, MergedObject, Schema};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use super::extensions::FieldErrors;
 use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
 use crate::agency::settings::AgencySettingsMutation;
@@ -84,7 +83,6 @@ pub fn build(options: SchemaOptions) -> StewardSchema {
         .limit_complexity(MAX_COMPLEXITY)
         .limit_directives(super::document::MAX_DIRECTIVES)
         .limit_recursive_depth(MAX_RECURSIVE_DEPTH)
-        .extension(FieldErrors)
         // async-graphql's own scalars come with no description, or one written for Rust users.
         .override_output_type_description::<DateTime<Utc>>(
             "A point in time as an RFC 3339 string, e.g. `2026-11-22T08:30:00.123456+00:00`. \

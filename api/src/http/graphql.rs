@@ -15,11 +15,13 @@ use uuid::Uuid;
 
 use super::HttpState;
 use super::respond::{Answer, Early, Media, error_response, reply};
+use crate::audit::service::{Outcome, Record};
 use crate::auth::{Actor, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::graphql::document::{self, Syntax};
 use crate::graphql::loaders::Loaders;
+use crate::graphql::nulls;
 use crate::idempotency::{self, Refusal, Start};
 
 /// Longest accepted query text.
@@ -399,6 +401,18 @@ async fn run_once(
     reply(answer, &call.request_id, call.media, false)
 }
 
+/// Leaves one DENIED audit record per root field refused with FORBIDDEN (a denied attempt):
+/// many aliases of one forbidden field are one attempt.
+async fn audit_denied(state: &HttpState, actor: &Actor, request_id: &str, fields: &[String]) {
+    for field in fields {
+        let action = format!("denied.{field}");
+        let record = Record::of(actor, request_id, &action, None, Outcome::Denied);
+        if let Err(err) = record.write(&state.app.db).await {
+            tracing::error!(error = ?err, "could not write the audit record of a denied attempt");
+        }
+    }
+}
+
 /// Executes the operation and serialises the answer: the request id on every error, 429 for a
 /// rate-limited operation (sign-in throttling), and a request error's status for the media type.
 async fn run(
@@ -411,10 +425,21 @@ async fn run(
     if let Some(actor) = &actor {
         request = request.data(Loaders::new(&state.app, actor));
     }
-    let context = RequestContext::new(actor, call.request_id.clone(), call.address.clone());
-    let field_errors = context.field_errors();
+    // Kept for the rare answer with failed fields, whose nulls are filled in from the document.
+    let query = request.query.clone();
+    let operation_name = request.operation_name.clone();
+    let context = RequestContext::new(actor.clone(), call.request_id.clone(), call.address.clone());
     let mut response = state.schema.execute(request.data(context)).await;
-    response.errors.extend(field_errors.take());
+    let filled = nulls::fill(
+        &mut response.data,
+        &response.errors,
+        &query,
+        operation_name.as_deref(),
+        &state.shapes,
+    );
+    if let Some(actor) = &actor {
+        audit_denied(state, actor, &call.request_id, &filled.forbidden_roots).await;
+    }
     let mut answer = Answer {
         status: StatusCode::OK,
         retry_after: None,

@@ -15,6 +15,7 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
 
 use self::rate_limit::RateLimiter;
+use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::StewardSchema;
 use crate::state::AppState;
 
@@ -26,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub struct HttpState {
     pub app: AppState,
     pub schema: StewardSchema,
+    /// The schema's field types, for the nulls of failed fields (`graphql::nulls`).
+    pub shapes: Arc<Shapes>,
     /// Requests are counted before GraphQL runs, so the limiter is transport's, not the
     /// services'.
     pub rate_limiter: Arc<RateLimiter>,
