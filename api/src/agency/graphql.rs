@@ -6,8 +6,7 @@ use entity::json::IdList;
 use entity::{agency, api_key, invitation, membership, user};
 
 use super::InvitationStatus;
-use super::service::{self, Acceptance, MemberChanges, NewApiKey};
-use crate::auth::graphql::AuthPayload;
+use super::service::{self, MemberChanges, NewApiKey};
 use crate::authz::{ApiScope, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{AppError, into_payload, mutation_payload};
@@ -395,17 +394,6 @@ mutation_payload!(
     }
 );
 
-/// Join an agency with an invitation token.
-#[derive(InputObject)]
-pub struct AcceptInvitationInput {
-    /// The invitation token.
-    pub token: String,
-    /// A new password, or the existing account's password when the e-mail already has one.
-    pub password: String,
-    /// Needed for a new account.
-    pub display_name: Option<String>,
-}
-
 /// Change a member's role or shops.
 #[derive(InputObject)]
 pub struct UpdateMemberInput {
@@ -514,26 +502,6 @@ impl AgencyMutation {
         into_payload(service::revoke_invitation(&ctx, id).await, |model| {
             RevokeInvitationPayload::done(Invitation::listed(model))
         })
-    }
-
-    /// Joins an agency with an invitation token, as a new or an existing user.
-    async fn accept_invitation(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The invitation token and the account that joins.")]
-        input: AcceptInvitationInput,
-    ) -> async_graphql::Result<AuthPayload> {
-        let request = request(ctx)?;
-        request.claim_credential_operation()?;
-        let acceptance = Acceptance {
-            token: input.token,
-            password: input.password,
-            display_name: input.display_name,
-        };
-        into_payload(
-            service::accept_invitation(state(ctx)?, request.origin(), acceptance).await,
-            AuthPayload::from,
-        )
     }
 
     /// Changes a member's role or shops. Needs MANAGE_MEMBERS; the last owner stays an owner.

@@ -1,4 +1,5 @@
-//! Sign-up, sign-in and session mutations, and the `viewer` query.
+//! Sign-up, sign-in (also by accepting an invitation) and session mutations, and the `viewer`
+//! query.
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -6,7 +7,7 @@ use chrono::{DateTime, Utc};
 use super::Actor;
 use super::service::{self, Session, SignUp};
 use crate::agency::graphql::{Agency, Membership, User};
-use crate::agency::service as agency_service;
+use crate::agency::service::{self as agency_service, Acceptance};
 use crate::authz::{Permission, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{Payload, UserError, into_payload, mutation_payload};
@@ -119,6 +120,17 @@ impl From<Session> for AuthPayload {
             user_errors: Vec::new(),
         }
     }
+}
+
+/// Join an agency with an invitation token.
+#[derive(InputObject)]
+pub struct AcceptInvitationInput {
+    /// The invitation token.
+    pub token: String,
+    /// A new password, or the existing account's password when the e-mail already has one.
+    pub password: String,
+    /// Needed for a new account.
+    pub display_name: Option<String>,
 }
 
 /// A new account with its own agency, owned by the new user.
@@ -288,6 +300,26 @@ impl AuthMutation {
         let result =
             service::change_password(&ctx, input.current_password, input.new_password).await;
         into_payload(result, AuthPayload::from)
+    }
+
+    /// Joins an agency with an invitation token, as a new or an existing user.
+    async fn accept_invitation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The invitation token and the account that joins.")]
+        input: AcceptInvitationInput,
+    ) -> async_graphql::Result<AuthPayload> {
+        let request = request(ctx)?;
+        request.claim_credential_operation()?;
+        let acceptance = Acceptance {
+            token: input.token,
+            password: input.password,
+            display_name: input.display_name,
+        };
+        into_payload(
+            agency_service::accept_invitation(state(ctx)?, request.origin(), acceptance).await,
+            AuthPayload::from,
+        )
     }
 
     /// Starts a session in another agency the user belongs to.

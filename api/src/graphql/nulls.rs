@@ -36,8 +36,14 @@ impl Shapes {
     /// Reads the field types of `sdl`.
     pub fn of(sdl: &str) -> Self {
         let mut fields = HashMap::new();
-        let Ok(document) = async_graphql::parser::parse_schema(sdl) else {
-            return Self::default();
+        let document = match async_graphql::parser::parse_schema(sdl) {
+            Ok(document) => document,
+            Err(err) => {
+                // Failed nullable fields would then be left out instead of null; a unit test
+                // reads Steward's own SDL, so this cannot ship unnoticed.
+                tracing::error!(error = %err, "could not read the schema's field types");
+                return Self::default();
+            }
         };
         for definition in document.definitions {
             let TypeSystemDefinition::Type(definition) = definition else {
@@ -146,13 +152,20 @@ impl<'d> Walk<'d> {
     /// The response keys of `sets`, in the order the document selects them.
     fn keys(&self, sets: &Sets<'d>) -> Vec<&'d str> {
         let mut keys = Vec::new();
+        let mut seen = HashSet::new();
         for (_, set) in sets {
-            self.keys_of(set, 0, &mut keys);
+            self.keys_of(set, 0, &mut keys, &mut seen);
         }
         keys
     }
 
-    fn keys_of(&self, set: &'d SelectionSet, depth: usize, keys: &mut Vec<&'d str>) {
+    fn keys_of(
+        &self,
+        set: &'d SelectionSet,
+        depth: usize,
+        keys: &mut Vec<&'d str>,
+        seen: &mut HashSet<&'d str>,
+    ) {
         if depth > MAX_FRAGMENT_DEPTH {
             return;
         }
@@ -160,7 +173,7 @@ impl<'d> Walk<'d> {
             let inner = match &selection.node {
                 Selection::Field(field) => {
                     let key = field.node.response_key().node.as_str();
-                    if !keys.contains(&key) {
+                    if seen.insert(key) {
                         keys.push(key);
                     }
                     continue;
@@ -173,7 +186,7 @@ impl<'d> Walk<'d> {
                     }
                 }
             };
-            self.keys_of(inner, depth + 1, keys);
+            self.keys_of(inner, depth + 1, keys, seen);
         }
     }
 }
@@ -237,76 +250,98 @@ pub fn fill(
     let walk = Walk {
         document: &document,
     };
+    let root: Sets<'_> = vec![(root_type.to_owned(), root)];
     let mut denied = HashSet::new();
+    // A page of rows whose hidden field failed has one error per row: the document is walked
+    // once per path of keys, not once per error.
+    let mut resolved: HashMap<Vec<&str>, Option<Target<'_>>> = HashMap::new();
     for error in errors {
         let Some(PathSegment::Field(root_key)) = error.path.first() else {
             continue;
         };
         if error.path.len() == 1
             && is_forbidden(error)
-            && let Some(found) = walk
-                .fields(&vec![(root_type.to_owned(), root)], root_key)
-                .first()
+            && let Some(found) = walk.fields(&root, root_key).first()
             && denied.insert(found.field.name.node.to_string())
         {
             filled
                 .forbidden_roots
                 .push(found.field.name.node.to_string());
         }
-        null_at(data, &error.path, &walk, (root_type, root), shapes);
+        let Some(PathSegment::Field(_)) = error.path.last() else {
+            continue;
+        };
+        let keys: Vec<&str> = error
+            .path
+            .iter()
+            .filter_map(|segment| match segment {
+                PathSegment::Field(key) => Some(key.as_str()),
+                PathSegment::Index(_) => None,
+            })
+            .collect();
+        let target = resolved
+            .entry(keys)
+            .or_insert_with_key(|keys| Target::of(&walk, root.clone(), keys, shapes));
+        if let Some(target) = target {
+            null_at(data, &error.path, target);
+        }
     }
     filled
 }
 
-/// The declared type of the first of `found`.
-fn shape_of<'s>(found: &[Found<'_>], shapes: &'s Shapes) -> Option<&'s FieldShape> {
-    let first = found.first()?;
-    shapes.get(&first.on, first.field.name.node.as_str())
+/// A failed nullable field as the document selects it: the keys of the objects it is selected
+/// in, in the document's order, and its own key.
+struct Target<'d> {
+    siblings: Vec<&'d str>,
 }
 
-/// Follows `path` from the root of `data`; when it ends at a nullable field missing from its
-/// object, puts `null` there, in the position the document selects it.
-fn null_at<'d>(
-    data: &mut Value,
-    path: &[PathSegment],
-    walk: &Walk<'d>,
-    root: (&str, &'d SelectionSet),
-    shapes: &Shapes,
-) {
-    let Some((PathSegment::Field(failed), _)) = path.split_last() else {
+impl<'d> Target<'d> {
+    /// Follows `keys` through the document from the root `sets`; `None` unless the last key is
+    /// a field that may be null under every type it is selected on.
+    fn of(walk: &Walk<'d>, mut sets: Sets<'d>, keys: &[&str], shapes: &Shapes) -> Option<Self> {
+        let (failed, parents) = keys.split_last()?;
+        for key in parents {
+            // Each selection continues on its own field's type: fragments on different types
+            // may select different fields under one key.
+            sets = walk
+                .fields(&sets, key)
+                .into_iter()
+                .filter_map(|found| {
+                    let shape = shapes.get(&found.on, found.field.name.node.as_str())?;
+                    Some((shape.named.clone(), &found.field.selection_set.node))
+                })
+                .collect();
+        }
+        let found = walk.fields(&sets, failed);
+        let nullable = !found.is_empty()
+            && found.iter().all(|found| {
+                shapes
+                    .get(&found.on, found.field.name.node.as_str())
+                    .is_some_and(|shape| shape.nullable)
+            });
+        nullable.then(|| Self {
+            siblings: walk.keys(&sets),
+        })
+    }
+}
+
+/// Follows `path` from the root of `data` to the object of its failed field (`target`); when
+/// the field is missing there, puts `null` in the position the document selects it.
+fn null_at(data: &mut Value, path: &[PathSegment], target: &Target<'_>) {
+    let Some((PathSegment::Field(failed), parents)) = path.split_last() else {
         return;
     };
-    // From the document alone: the selections the failed field is selected in (following the
-    // keys above it), and whether it may be null.
-    let mut sets: Sets<'d> = vec![(root.0.to_owned(), root.1)];
-    for segment in &path[..path.len() - 1] {
-        let PathSegment::Field(key) = segment else {
-            continue;
-        };
-        let found = walk.fields(&sets, key);
-        let Some(shape) = shape_of(&found, shapes) else {
-            return;
-        };
-        sets = found
-            .iter()
-            .map(|f| (shape.named.clone(), &f.field.selection_set.node))
-            .collect();
-    }
-    if !shape_of(&walk.fields(&sets, failed), shapes).is_some_and(|shape| shape.nullable) {
-        return;
-    }
-    // Then into the answer. Every object on the path resolved (a field under it ran), so a
-    // null there is an object whose every field failed.
+    // Every object on the path resolved (a field under it ran), so a null there is an object
+    // whose every field failed.
     let mut value = data;
-    for segment in &path[..path.len() - 1] {
+    for segment in parents {
         value = match (segment, value) {
             (PathSegment::Index(index), Value::List(items)) => match items.get_mut(*index) {
                 Some(item) => item,
                 None => return,
             },
             (PathSegment::Field(key), value) => {
-                let object = as_object(value);
-                match object.and_then(|object| object.get_mut(key.as_str())) {
+                match as_object(value).and_then(|object| object.get_mut(key.as_str())) {
                     Some(next) => next,
                     None => return,
                 }
@@ -320,8 +355,8 @@ fn null_at<'d>(
     if object.contains_key(failed.as_str()) {
         return;
     }
-    let position = walk
-        .keys(&sets)
+    let position = target
+        .siblings
         .iter()
         .take_while(|key| **key != failed.as_str())
         .filter(|key| object.contains_key(**key))
@@ -415,6 +450,33 @@ mod tests {
             json(&data),
             r#"{"all":[{"products":[{"sku":"A"},{"sku":"B","c":null}]}],"first":{"price":null}}"#
         );
+    }
+
+    #[test]
+    fn steward_schema_is_read_with_its_nullable_and_non_null_fields() {
+        let shapes = Shapes::of(&crate::graphql::schema::sdl());
+        let nullable = |ty: &str, field: &str| shapes.get(ty, field).map(|s| s.nullable);
+        assert_eq!(nullable("Product", "cost"), Some(true));
+        assert_eq!(nullable("Product", "sku"), Some(false));
+        assert_eq!(nullable("Query", "shop"), Some(true));
+        assert_eq!(nullable("Mutation", "createShop"), Some(false));
+    }
+
+    #[test]
+    fn a_key_selected_on_several_types_is_null_only_where_every_one_may_be_null() {
+        let sdl = "interface Node { id: ID! } type A implements Node { id: ID! x: Int! y: Int } \
+                   type B implements Node { id: ID! x: Int y: Int } \
+                   type Query { node: Node }";
+        let shapes = Shapes::of(sdl);
+        let query = "{ node { id ... on A { x y } ... on B { x y } } }";
+        let mut data = async_graphql::value!({ "node": { "id": "1" } });
+        let errors = [
+            error(&[field("node"), field("x")], "FORBIDDEN"),
+            error(&[field("node"), field("y")], "FORBIDDEN"),
+        ];
+        fill(&mut data, &errors, query, None, &shapes);
+        // `x` is non-null on A: which type answered is not known here, so it stays out.
+        assert_eq!(json(&data), r#"{"node":{"id":"1","y":null}}"#);
     }
 
     #[test]
