@@ -47,7 +47,7 @@ FROM generate_series(1, $R_SHOPS) AS s, generate_series(0, $R_DAYS - 1) AS d,
 INSERT INTO product_metrics (id, agency_id, shop_id, product_id, date, visitors, collects,
                              add_to_carts, orders, units, gmv_minor, ad_spend_minor, ad_clicks,
                              updated_at)
-SELECT pg_temp.v7((s::bigint * $R_PRODUCTS + p) * 64 + d, 1800000000000), '$2',
+SELECT pg_temp.v7((s::bigint * $R_PRODUCTS + p) * 2048 + d, 1800000000000), '$2',
        pg_temp.v7(s, 1700000000000), pg_temp.v7(s * $R_PRODUCTS + p, 1710000000000),
        current_date - 1 - d, v, v / 20, v / 12, v / 30, v / 25, v / 30 * 12900, v * 10, v / 10,
        now()
@@ -66,10 +66,11 @@ SELECT agency_id, shop_id, date_trunc('month', date)::date, source, sum(visitors
 FROM shop_metrics GROUP BY 1, 2, 3, 4;
 INSERT INTO product_metric_months (agency_id, shop_id, month, product_id, visitors, collects,
                                    add_to_carts, orders, units, gmv_minor, ad_spend_minor,
-                                   ad_clicks, last_sold_on)
+                                   ad_clicks, last_sold_on, first_date, last_date)
 SELECT agency_id, shop_id, date_trunc('month', date)::date, product_id, sum(visitors),
        sum(collects), sum(add_to_carts), sum(orders), sum(units), sum(gmv_minor),
-       sum(ad_spend_minor), sum(ad_clicks), max(CASE WHEN orders > 0 THEN date END)
+       sum(ad_spend_minor), sum(ad_clicks), max(CASE WHEN orders > 0 THEN date END), min(date),
+       max(date)
 FROM product_metrics GROUP BY 1, 2, 3, 4;
 -- The last sale the product feed keeps on each product.
 UPDATE products SET last_sold_on = s.last

@@ -26,6 +26,10 @@ pub struct Model {
     pub ad_clicks: i64,
     /// The month's last day with an order, if any.
     pub last_sold_on: Option<Date>,
+    /// The first and last day of the month with numbers: a report over any period that holds
+    /// both reads the month from here instead of its days.
+    pub first_date: Date,
+    pub last_date: Date,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -41,6 +41,10 @@ impl MigrationTrait for Migration {
                     .col(big_integer(ProductMetricMonths::AdSpendMinor))
                     .col(big_integer(ProductMetricMonths::AdClicks))
                     .col(date_null(ProductMetricMonths::LastSoldOn))
+                    // The first and last day with numbers: a period holding both reads the
+                    // month from here, even when it starts or ends inside the month.
+                    .col(date(ProductMetricMonths::FirstDate))
+                    .col(date(ProductMetricMonths::LastDate))
                     // The key every product report reads by: an agency's shops over a range of
                     // months, grouped by product.
                     .primary_key(
@@ -88,9 +92,9 @@ async fn backfill(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .join(", ");
     let sql = format!(
         "INSERT INTO product_metric_months \
-         (agency_id, shop_id, month, product_id, {columns}, last_sold_on) \
+         (agency_id, shop_id, month, product_id, {columns}, last_sold_on, first_date, last_date) \
          SELECT agency_id, shop_id, {month}, product_id, {sums}, \
-         MAX(CASE WHEN orders > 0 THEN date END) \
+         MAX(CASE WHEN orders > 0 THEN date END), MIN(date), MAX(date) \
          FROM product_metrics GROUP BY agency_id, shop_id, {month}, product_id"
     );
     manager.get_connection().execute_unprepared(&sql).await?;
@@ -125,6 +129,8 @@ enum ProductMetricMonths {
     AdSpendMinor,
     AdClicks,
     LastSoldOn,
+    FirstDate,
+    LastDate,
 }
 
 #[cfg(test)]
@@ -162,8 +168,8 @@ mod tests {
         let rows = db
             .query_all_raw(Statement::from_string(
                 db.get_database_backend(),
-                "SELECT month, visitors, orders, gmv_minor, ad_spend_minor, last_sold_on \
-                 FROM product_metric_months ORDER BY month",
+                "SELECT month, visitors, orders, gmv_minor, ad_spend_minor, last_sold_on, \
+                 first_date, last_date FROM product_metric_months ORDER BY month",
             ))
             .await?;
         let months: Vec<(String, i64, i64, i64, i64, Option<String>)> = rows

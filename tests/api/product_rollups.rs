@@ -1,6 +1,7 @@
-//! Product reports over long periods read whole months from the monthly rollups and the days
-//! at the edges from the days; the answers must equal the days summed here, after days are sent
-//! again, for periods with and without whole months, and never with another agency's numbers.
+//! Product reports over long periods read a product's month from its monthly rollup when all of
+//! its days of that month lie in the period, and the other days of the months a period cuts
+//! from the days; the answers must equal the days summed here, after days are sent again, for
+//! periods with and without whole months, and never with another agency's numbers.
 
 use std::collections::BTreeMap;
 
@@ -263,8 +264,10 @@ async fn product_numbers_over_whole_months_and_edge_days_equal_their_days_after_
         ("2026-08-01", "2026-09-30"),
         // Inside one month: days only.
         ("2026-09-10", "2026-09-29"),
-        // A whole month and one edge.
+        // Ends on the last day sent: October's rollups hold all of its days and are read.
         ("2026-08-01", "2026-10-10"),
+        // Cuts September: only LATE's September (28–30) lies wholly inside.
+        ("2026-09-28", "2026-10-10"),
     ] {
         check_period(&app, &owner, &days, from, to).await;
     }

@@ -66,6 +66,8 @@ pub async fn refresh(
         }
         summed
             .expr(Func::max(sold_on()))
+            .expr(Func::min(Expr::col(D::Date)))
+            .expr(Func::max(Expr::col(D::Date)))
             .from(product_metric::Entity)
             .and_where(D::AgencyId.eq(actor.agency_id()))
             .and_where(D::ShopId.eq(shop))
@@ -81,7 +83,7 @@ pub async fn refresh(
             Alias::new("product_id"),
         ];
         columns.extend(SUMMED.map(Alias::new));
-        columns.push(Alias::new("last_sold_on"));
+        columns.extend(["last_sold_on", "first_date", "last_date"].map(Alias::new));
         let mut insert = Query::insert();
         insert
             .into_table(product_metric_month::Entity)

@@ -78,6 +78,35 @@ impl Coverage {
     }
 }
 
+/// The part of a period inside one calendar month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MonthSpan {
+    /// The month's first day.
+    pub month: NaiveDate,
+    /// The period's first and last day in the month.
+    pub first: NaiveDate,
+    pub last: NaiveDate,
+    /// Whether the period holds the whole month.
+    pub whole: bool,
+}
+
+/// The months `from`–`to` touches, in order, each with the days of the period in it.
+pub fn month_spans(from: NaiveDate, to: NaiveDate) -> Vec<MonthSpan> {
+    let mut spans = Vec::new();
+    let mut month = month_of(from);
+    while month <= to {
+        let (first, last) = (from.max(month), to.min(month_end(month)));
+        spans.push(MonthSpan {
+            month,
+            first,
+            last,
+            whole: first == month && last == month_end(month),
+        });
+        month = month_end(month) + Days::new(1);
+    }
+    spans
+}
+
 #[derive(FromQueryResult)]
 struct SourceSums {
     source: String,
@@ -157,6 +186,41 @@ mod tests {
         assert_eq!(month_of(day("2024-02-17")), day("2024-02-01"));
         assert_eq!(month_end(day("2024-02-01")), day("2024-02-29"));
         assert_eq!(month_end(day("2026-12-01")), day("2026-12-31"));
+    }
+
+    #[test]
+    fn a_period_is_cut_into_the_months_it_touches() {
+        let spans = month_spans(day("2026-10-31"), day("2026-12-31"));
+        let cut: Vec<_> = spans
+            .iter()
+            .map(|s| (s.month, s.first, s.last, s.whole))
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                (
+                    day("2026-10-01"),
+                    day("2026-10-31"),
+                    day("2026-10-31"),
+                    false
+                ),
+                (
+                    day("2026-11-01"),
+                    day("2026-11-01"),
+                    day("2026-11-30"),
+                    true
+                ),
+                (
+                    day("2026-12-01"),
+                    day("2026-12-01"),
+                    day("2026-12-31"),
+                    true
+                ),
+            ]
+        );
+        let inside = month_spans(day("2026-02-03"), day("2026-02-05"));
+        assert_eq!(inside.len(), 1);
+        assert!(!inside[0].whole);
     }
 
     #[test]

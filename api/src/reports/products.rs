@@ -7,7 +7,9 @@ use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement, UnionType,
+};
 use sea_orm::{
     ColumnTrait, Condition, FromQueryResult, Order, PaginatorTrait, QueryFilter, QuerySelect,
     QueryTrait,
@@ -19,7 +21,7 @@ use crate::context::Ctx;
 use crate::error::AppResult;
 use crate::ingestion::today_in;
 use crate::metrics::product_rollup;
-use crate::metrics::rollup::Coverage;
+use crate::metrics::rollup::{MonthSpan, month_spans};
 use crate::paging::{self, Direction, Page, PageArgs, TotalCount};
 use crate::sql::big_sum;
 use crate::status::Status;
@@ -70,40 +72,70 @@ pub struct ProductNumbers {
 pub type RankKey = (i64, Uuid);
 
 /// The scope's product numbers as rows to sum, in the columns of `product_rollup::SUMMED` plus
-/// `product_id` and `last_sold_on`: whole calendar months from the monthly rollups, the days
-/// at the edges of the period from the days. A year of 50,000 products then sums 12 rows per
-/// product instead of 365.
+/// `product_id` and `last_sold_on`. A product's month comes from its monthly rollup whenever
+/// all of its days of that month lie in the period (always so for a whole month, and so for
+/// the running month of a period that ends on the last day sent); only the other days of
+/// months the period cuts are read from the days. A year of 50,000 products then sums about
+/// 12 rows per product instead of 365, and the last 30 days mostly read one month's rollups.
 pub fn parts(ctx: &Ctx<'_>, scope: &Scope) -> SelectStatement {
-    let coverage = Coverage::of([(scope.from, scope.to)]);
-    let shops = || scope.shops.iter().map(|s| s.id);
-    let mut days = product_metric::Entity::find_in(ctx.actor)
-        .select_only()
-        .column(product_metric::Column::ProductId)
-        .filter(product_metric::Column::ShopId.is_in(shops()))
-        .filter(coverage.days_in(product_metric::Column::Date));
+    use product_metric_month::Column as M;
+    let spans = month_spans(scope.from, scope.to);
     let mut months = product_metric_month::Entity::find_in(ctx.actor)
         .select_only()
-        .column(product_metric_month::Column::ProductId)
-        .filter(product_metric_month::Column::ShopId.is_in(shops()))
-        .filter(product_metric_month::Column::Month.is_in(coverage.months.iter().copied()));
+        .column(M::ProductId)
+        .filter(M::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
+        .filter(M::Month.is_in(spans.iter().map(|span| span.month)))
+        .filter(M::FirstDate.gte(scope.from))
+        .filter(M::LastDate.lte(scope.to));
     for name in product_rollup::SUMMED {
-        days = days.column_as(Expr::col(Alias::new(name)), name);
         months = months.column_as(Expr::col(Alias::new(name)), name);
     }
-    let mut days = days
-        .column_as(product_rollup::sold_on(), "last_sold_on")
-        .into_query();
-    let months = months
-        .column(product_metric_month::Column::LastSoldOn)
-        .into_query();
-    match (coverage.days.is_empty(), coverage.months.is_empty()) {
-        (false, false) => {
-            days.union(UnionType::All, months);
-            days
-        }
-        (false, true) => days,
-        (true, _) => months,
+    let mut parts = months.column(M::LastSoldOn).into_query();
+    for span in spans.iter().filter(|span| !span.whole) {
+        parts.union(UnionType::All, cut_days(ctx, scope, span));
     }
+    parts
+}
+
+/// The days of a month the period cuts, of the products whose rollup of that month holds days
+/// outside the period. Read from those rollups into the days by the (agency, product, date)
+/// key, so a month whose rollups all lie inside the period costs one look at them.
+fn cut_days(ctx: &Ctx<'_>, scope: &Scope, span: &MonthSpan) -> SelectStatement {
+    use product_metric::Column as D;
+    use product_metric_month::Column as M;
+    let (day, month) = (Alias::new("d"), Alias::new("r"));
+    let d = |column: D| Expr::col((day.clone(), column));
+    let r = |column: M| Expr::col((month.clone(), column));
+    let agency = ctx.actor.agency_id();
+    let mut select = Query::select();
+    select.expr_as(d(D::ProductId), Alias::new("product_id"));
+    for name in product_rollup::SUMMED {
+        select.expr_as(Expr::col((day.clone(), Alias::new(name))), Alias::new(name));
+    }
+    select
+        .expr_as(
+            Expr::case(d(D::Orders).gt(0), d(D::Date)),
+            Alias::new("last_sold_on"),
+        )
+        .from_as(product_metric_month::Entity, month.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            product_metric::Entity,
+            day.clone(),
+            Condition::all()
+                .add(d(D::AgencyId).equals((month.clone(), M::AgencyId)))
+                .add(d(D::ProductId).equals((month.clone(), M::ProductId)))
+                .add(d(D::Date).between(span.first, span.last)),
+        )
+        .and_where(r(M::AgencyId).eq(agency))
+        .and_where(r(M::ShopId).is_in(scope.shops.iter().map(|s| s.id)))
+        .and_where(r(M::Month).eq(span.month))
+        .cond_where(
+            Condition::any()
+                .add(r(M::FirstDate).lt(scope.from))
+                .add(r(M::LastDate).gt(scope.to)),
+        );
+    select
 }
 
 /// `parts` as a derived table named `parts`, to sum from.
