@@ -53,7 +53,9 @@ SELECT pg_temp.v7((s::bigint * $R_PRODUCTS + p) * 2048 + d, 1800000000000), '$2'
        now()
 FROM generate_series(1, $R_SHOPS) AS s, generate_series(1, $R_PRODUCTS) AS p,
      generate_series(0, $R_PRODUCT_DAYS - 1) AS d,
-     LATERAL (SELECT (s * 7 + p * 13 + d * 5) % 60 AS v) AS n;
+     LATERAL (SELECT (s * 7 + p * 13 + d * 5) % 60 AS v) AS n
+-- Stored day by day, as the daily feed writes them.
+ORDER BY d DESC, s, p;
 -- The monthly rollups ingestion keeps (seeded rows bypass ingestion, so they are summed here).
 INSERT INTO shop_metric_months (agency_id, shop_id, month, source, visitors, returning_visitors,
                                 page_views, bounces, collects, add_to_carts, orders, buyers,

@@ -7,9 +7,7 @@ use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
-use sea_orm::sea_query::{
-    Alias, Expr, ExprTrait, Func, JoinType, Query, SelectStatement, UnionType,
-};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, FromQueryResult, Order, PaginatorTrait, QueryFilter, QuerySelect,
     QueryTrait,
@@ -98,44 +96,49 @@ pub fn parts(ctx: &Ctx<'_>, scope: &Scope) -> SelectStatement {
 }
 
 /// The days of a month the period cuts, of the products whose rollup of that month holds days
-/// outside the period. Read from those rollups into the days by the (agency, product, date)
-/// key, so a month whose rollups all lie inside the period costs one look at them.
+/// outside the period (the others are read from their rollups). Both forms below give those
+/// days; they differ in what the database reads.
 fn cut_days(ctx: &Ctx<'_>, scope: &Scope, span: &MonthSpan) -> SelectStatement {
     use product_metric::Column as D;
     use product_metric_month::Column as M;
-    let (day, month) = (Alias::new("d"), Alias::new("r"));
-    let d = |column: D| Expr::col((day.clone(), column));
-    let r = |column: M| Expr::col((month.clone(), column));
-    let agency = ctx.actor.agency_id();
-    let mut select = Query::select();
-    select.expr_as(d(D::ProductId), Alias::new("product_id"));
+    let rollups = |condition: Condition| {
+        product_metric_month::Entity::find_in(ctx.actor)
+            .select_only()
+            .column(M::ProductId)
+            .filter(M::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
+            .filter(M::Month.eq(span.month))
+            .filter(condition)
+            .into_query()
+    };
+    let inside = Condition::all()
+        .add(M::FirstDate.gte(scope.from))
+        .add(M::LastDate.lte(scope.to));
+    let outside = || {
+        Condition::any()
+            .add(M::FirstDate.lt(scope.from))
+            .add(M::LastDate.gt(scope.to))
+    };
+    let days = product_metric::Entity::find_in(ctx.actor)
+        .select_only()
+        .column(D::ProductId)
+        .filter(D::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
+        .filter(D::Date.between(span.first, span.last));
+    let mut days = if span.first > span.month {
+        // The period starts inside the month, so nearly every rollup reaches before it: the
+        // span's days are read by date, less those of the few products read from rollups.
+        days.filter(D::ProductId.not_in_subquery(rollups(inside)))
+    } else {
+        // The period ends inside the month, mostly on the last day sent, so nearly every
+        // rollup lies inside it: only the products reaching past it are read, by product, and
+        // no day at all when none does (the guard is false once).
+        days.filter(D::ProductId.in_subquery(rollups(outside())))
+            .filter(Expr::exists(rollups(outside())))
+    };
     for name in product_rollup::SUMMED {
-        select.expr_as(Expr::col((day.clone(), Alias::new(name))), Alias::new(name));
+        days = days.column_as(Expr::col(Alias::new(name)), name);
     }
-    select
-        .expr_as(
-            Expr::case(d(D::Orders).gt(0), d(D::Date)),
-            Alias::new("last_sold_on"),
-        )
-        .from_as(product_metric_month::Entity, month.clone())
-        .join_as(
-            JoinType::InnerJoin,
-            product_metric::Entity,
-            day.clone(),
-            Condition::all()
-                .add(d(D::AgencyId).equals((month.clone(), M::AgencyId)))
-                .add(d(D::ProductId).equals((month.clone(), M::ProductId)))
-                .add(d(D::Date).between(span.first, span.last)),
-        )
-        .and_where(r(M::AgencyId).eq(agency))
-        .and_where(r(M::ShopId).is_in(scope.shops.iter().map(|s| s.id)))
-        .and_where(r(M::Month).eq(span.month))
-        .cond_where(
-            Condition::any()
-                .add(r(M::FirstDate).lt(scope.from))
-                .add(r(M::LastDate).gt(scope.to)),
-        );
-    select
+    days.column_as(product_rollup::sold_on(), "last_sold_on")
+        .into_query()
 }
 
 /// `parts` as a derived table named `parts`, to sum from.
