@@ -2,6 +2,12 @@
 
 use std::process::ExitCode;
 
+/// mimalloc instead of the system allocator: a request allocates and frees many small values
+/// (rows, GraphQL values, JSON), and glibc's malloc took about a sixth of the service's CPU time
+/// under load (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     api::cli::run().await

@@ -14,6 +14,7 @@ use crate::auth::password::PasswordHasher;
 use crate::auth::secrets::random_token;
 use crate::auth::sessions::Sessions;
 use crate::db;
+use crate::graphql::documents::Documents;
 use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::{self, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
@@ -72,6 +73,7 @@ impl Application {
         let http_state = HttpState {
             app: state.clone(),
             shapes: Arc::new(Shapes::of(&schema.sdl())),
+            documents: Arc::new(Documents::new(state.settings.introspection_enabled())),
             schema,
             rate_limiter,
         };

@@ -68,6 +68,7 @@ impl Refusal {
 }
 
 /// A parsed document that is within every limit.
+#[derive(Clone)]
 pub struct Inspected {
     pub document: ExecutableDocument,
     /// Whether it holds anything but queries.

@@ -2,6 +2,7 @@
 
 pub mod date;
 pub mod document;
+pub mod documents;
 pub mod guards;
 pub mod ids;
 pub mod loaders;

@@ -244,17 +244,16 @@ async fn execute(
             &format!("the query is longer than {MAX_QUERY_CHARS} characters"),
         );
     }
-    let inspected =
-        match document::inspect(&request.query, state.app.settings.introspection_enabled()) {
-            Ok(inspected) => inspected,
-            Err(refusal) => {
-                return call.error(
-                    call.media.request_error_status(),
-                    refusal.code(),
-                    &refusal.to_string(),
-                );
-            }
-        };
+    let inspected = match state.documents.inspect(&request.query) {
+        Ok(inspected) => inspected,
+        Err(refusal) => {
+            return call.error(
+                call.media.request_error_status(),
+                refusal.code(),
+                &refusal.to_string(),
+            );
+        }
+    };
     if method == Method::Get && inspected.writes {
         let mut refused = call.error(
             StatusCode::METHOD_NOT_ALLOWED,

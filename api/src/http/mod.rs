@@ -15,6 +15,7 @@ use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
 
 use self::rate_limit::RateLimiter;
+use crate::graphql::documents::Documents;
 use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::StewardSchema;
 use crate::state::AppState;
@@ -29,6 +30,8 @@ pub struct HttpState {
     pub schema: StewardSchema,
     /// The schema's field types, for the nulls of failed fields (`graphql::nulls`).
     pub shapes: Arc<Shapes>,
+    /// Documents accepted before, so that a repeated query is not parsed and measured again.
+    pub documents: Arc<Documents>,
     /// Requests are counted before GraphQL runs, so the limiter is transport's, not the
     /// services'.
     pub rate_limiter: Arc<RateLimiter>,
