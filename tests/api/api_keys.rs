@@ -631,3 +631,54 @@ async fn a_write_only_key_cannot_browse_the_catalog_or_people_through_nested_fie
     .await;
     assert_eq!(person.code(), "FORBIDDEN");
 }
+
+/// The fewest statements one request with `key` ran, over three requests.
+async fn fewest_statements(app: &TestApp, key: &Key, query: &str) -> u64 {
+    let mut fewest = u64::MAX;
+    for _ in 0..3 {
+        let before = app.metric("steward_db_statements_total").await;
+        assert_eq!(with_key(app, key, query, json!({})).await.status, 200);
+        let after = app.metric("steward_db_statements_total").await;
+        fewest = fewest.min(after - before);
+    }
+    fewest
+}
+
+#[tokio::test]
+async fn a_kept_key_costs_no_statement_and_its_revocation_on_another_instance_ends_it_at_once() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        eprintln!("skipped: set TEST_DATABASE_URL to run two instances on one database");
+        return;
+    }
+    let first = TestApp::spawn().await;
+    let second = first.sibling(|_| {}).await;
+    let owner = first.owner("Acme").await;
+    let key = create_key(&first, &owner, &["READ"], None).await;
+    assert_eq!(fewest_statements(&second, &key, "{ __typename }").await, 0);
+    assert_eq!(fewest_statements(&first, &key, "{ __typename }").await, 0);
+
+    let revoked = owner
+        .gql(&first, REVOKE, json!({ "input": { "id": key.id } }))
+        .await;
+    assert_eq!(revoked.ok()["revokeApiKey"]["userErrors"], json!([]));
+    // On the instance that revoked it, the very next request is refused.
+    assert_eq!(
+        with_key(&first, &key, "{ __typename }", json!({}))
+            .await
+            .status,
+        401
+    );
+    // The other instance hears of it in a moment, never the seconds a kept key may last.
+    let revoked_at = std::time::Instant::now();
+    while with_key(&second, &key, "{ __typename }", json!({}))
+        .await
+        .status
+        != 401
+    {
+        assert!(
+            revoked_at.elapsed() < std::time::Duration::from_millis(1_000),
+            "the second instance still accepts a revoked key"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

@@ -615,6 +615,7 @@ pub async fn revoke_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model
         return Ok(current);
     }
     let txn = ctx.state.db.begin().await?;
+    let _change = ctx.state.sessions.changing(&txn).await?;
     let mut row: api_key::ActiveModel = current.into();
     row.revoked_at = Set(Some(Utc::now()));
     let revoked = row.update(&txn).await?;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use super::actor::{Actor, ShopScope};
 use super::password::validate_new_password;
 use super::secrets::{random_token, sha256_hex};
-use super::sessions::SessionKey;
+use super::sessions::{Credential, SessionKey};
 use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
@@ -51,14 +51,14 @@ pub struct SignUp {
 )]
 pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     if api_keys::is_api_key(bearer) {
-        return api_keys::authenticate(&state.db, bearer).await;
+        return api_keys::authenticate(state, bearer).await;
     }
     let claims = state.access_tokens.verify(bearer)?;
-    let key = SessionKey {
+    let key = Credential::Session(SessionKey {
         user_id: claims.sub,
         agency_id: claims.agency,
         session_id: claims.sid,
-    };
+    });
     let now = Utc::now();
     if let Some(actor) = state.sessions.get(&key, now) {
         return Ok(actor);
@@ -92,7 +92,7 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     let actor = member_actor(&live.into())?;
     state
         .sessions
-        .put(key, generation, actor.clone(), session_expires_at);
+        .put(key, generation, actor.clone(), Some(session_expires_at));
     Ok(actor)
 }
 

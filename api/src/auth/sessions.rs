@@ -1,16 +1,17 @@
-//! The actors of live sessions, kept in process memory so that an authenticated request costs
-//! no statement of its own while nothing about its membership or session changed.
+//! The actors of live sessions and API keys, kept in process memory so that an authenticated
+//! request costs no statement of its own while nothing about its credential changed.
 //!
 //! Invariant: an entry is used only while nothing that could change it has happened since the
-//! entry was read. Every change of a membership or of a session's liveness (role or shop
-//! change, removal, sign-out, password change, a detected refresh-token reuse) takes a
-//! [`Change`] inside its transaction: on PostgreSQL that sends `NOTIFY` to every instance, and
-//! when the change is done (after the commit, or when the work is dropped) this instance's
-//! generation moves on, so its own next request reads the database again. Other instances move
-//! on when the notification arrives; while an instance is not listening (not yet connected, or
-//! the listening connection broke) it does not use entries at all. An entry also ends with its
-//! session's last refresh token and after [`MAX_AGE`], a bound for changes made outside the
-//! service. On SQLite, which cannot announce another process's changes, nothing is cached.
+//! entry was read. Every change of a membership, of a session's liveness or of an API key (role
+//! or shop change, removal, sign-out, password change, a detected refresh-token reuse, a key's
+//! revocation) takes a [`Change`] inside its transaction: on PostgreSQL that sends `NOTIFY` to
+//! every instance, and when the change is done (after the commit, or when the work is dropped)
+//! this instance's generation moves on, so its own next request reads the database again. Other
+//! instances move on when the notification arrives; while an instance is not listening (not yet
+//! connected, or the listening connection broke) it does not use entries at all. An entry also
+//! ends when its session's last refresh token or its key expires, and after [`MAX_AGE`], a bound
+//! for changes made outside the service. On SQLite, which cannot announce another process's
+//! changes, nothing is cached.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -43,10 +44,19 @@ pub struct SessionKey {
     pub session_id: Uuid,
 }
 
+/// What an entry is kept under.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Credential {
+    Session(SessionKey),
+    /// An API key, by the SHA-256 of the whole key: the secret itself is never kept.
+    ApiKey(String),
+}
+
 struct Entry {
     actor: Actor,
-    /// When the session's last live refresh token expires.
-    session_expires_at: DateTime<Utc>,
+    /// When the credential stops being valid by itself: the session's last live refresh token
+    /// or the key expires.
+    valid_until: Option<DateTime<Utc>>,
     generation: u64,
     read_at: Instant,
 }
@@ -56,7 +66,7 @@ pub struct Sessions {
     generation: AtomicU64,
     /// Whether this instance hears other instances' changes now.
     listening: AtomicBool,
-    entries: Mutex<HashMap<SessionKey, Entry>>,
+    entries: Mutex<HashMap<Credential, Entry>>,
 }
 
 /// The generation a read started in; the entry it makes is tagged with it.
@@ -96,8 +106,8 @@ impl Sessions {
         Generation(self.generation.load(Ordering::SeqCst))
     }
 
-    /// The cached actor of `key`, if nothing changed since it was read and its session lives.
-    pub fn get(&self, key: &SessionKey, now: DateTime<Utc>) -> Option<Actor> {
+    /// The cached actor of `key`, if nothing changed since it was read and it is still valid.
+    pub fn get(&self, key: &Credential, now: DateTime<Utc>) -> Option<Actor> {
         if !self.listening.load(Ordering::SeqCst) {
             return None;
         }
@@ -107,7 +117,7 @@ impl Sessions {
             .get(key)
             .filter(|entry| {
                 entry.generation == generation
-                    && entry.session_expires_at > now
+                    && entry.valid_until.is_none_or(|end| end > now)
                     && entry.read_at.elapsed() < MAX_AGE
             })
             .map(|entry| entry.actor.clone())
@@ -116,10 +126,10 @@ impl Sessions {
     /// Keeps what a read that started in `generation` found.
     pub fn put(
         &self,
-        key: SessionKey,
+        key: Credential,
         generation: Generation,
         actor: Actor,
-        session_expires_at: DateTime<Utc>,
+        valid_until: Option<DateTime<Utc>>,
     ) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= CAPACITY {
@@ -129,14 +139,14 @@ impl Sessions {
             key,
             Entry {
                 actor,
-                session_expires_at,
+                valid_until,
                 generation: generation.0,
                 read_at: Instant::now(),
             },
         );
     }
 
-    /// Announces, inside the transaction `txn`, a change of memberships or sessions. The
+    /// Announces, inside the transaction `txn`, a change of memberships, sessions or keys. The
     /// returned guard ends this instance's current generation when dropped: keep it until the
     /// transaction is committed.
     pub async fn changing(&self, txn: &impl ConnectionTrait) -> AppResult<Change<'_>> {
@@ -157,7 +167,7 @@ impl Sessions {
     }
 }
 
-/// A change of memberships or sessions in progress; see [`Sessions::changing`].
+/// A change of memberships, sessions or keys in progress; see [`Sessions::changing`].
 #[must_use = "the change applies to this instance when the guard is dropped, after the commit"]
 pub struct Change<'a>(&'a Sessions);
 
@@ -219,19 +229,19 @@ mod tests {
         }
     }
 
-    fn key() -> SessionKey {
-        SessionKey {
+    fn key() -> Credential {
+        Credential::Session(SessionKey {
             user_id: Uuid::now_v7(),
             agency_id: Uuid::now_v7(),
             session_id: Uuid::now_v7(),
-        }
+        })
     }
 
-    fn actor(key: &SessionKey) -> Actor {
+    fn actor() -> Actor {
         Actor::member(
-            key.user_id,
             Uuid::now_v7(),
-            key.agency_id,
+            Uuid::now_v7(),
+            Uuid::now_v7(),
             Role::Owner,
             ShopScope::All,
         )
@@ -241,9 +251,9 @@ mod tests {
     fn an_entry_serves_until_a_change_is_done() {
         let sessions = cache();
         let key = key();
-        let later = Utc::now() + chrono::Duration::days(1);
+        let later = Some(Utc::now() + chrono::Duration::days(1));
         let read = sessions.generation();
-        sessions.put(key, read, actor(&key), later);
+        sessions.put(key.clone(), read, actor(), later);
         assert!(sessions.get(&key, Utc::now()).is_some());
         drop(Change(&sessions));
         assert!(sessions.get(&key, Utc::now()).is_none());
@@ -253,11 +263,11 @@ mod tests {
     fn a_read_that_overlapped_a_change_is_not_used() {
         let sessions = cache();
         let key = key();
-        let later = Utc::now() + chrono::Duration::days(1);
+        let later = Some(Utc::now() + chrono::Duration::days(1));
         let read = sessions.generation();
         // The change commits while the read is in flight; what the read found may be older.
         drop(Change(&sessions));
-        sessions.put(key, read, actor(&key), later);
+        sessions.put(key.clone(), read, actor(), later);
         assert!(sessions.get(&key, Utc::now()).is_none());
     }
 
@@ -266,7 +276,7 @@ mod tests {
         let sessions = cache();
         let key = key();
         let soon = Utc::now() + chrono::Duration::seconds(1);
-        sessions.put(key, sessions.generation(), actor(&key), soon);
+        sessions.put(key.clone(), sessions.generation(), actor(), Some(soon));
         assert!(
             sessions
                 .get(&key, soon + chrono::Duration::seconds(1))
@@ -274,6 +284,16 @@ mod tests {
         );
         assert!(sessions.get(&key, Utc::now()).is_some());
         sessions.listening.store(false, Ordering::SeqCst);
+        assert!(sessions.get(&key, Utc::now()).is_none());
+    }
+
+    #[test]
+    fn a_key_without_an_end_is_kept_until_a_change() {
+        let sessions = cache();
+        let key = Credential::ApiKey("0".repeat(64));
+        sessions.put(key.clone(), sessions.generation(), actor(), None);
+        assert!(sessions.get(&key, Utc::now()).is_some());
+        drop(Change(&sessions));
         assert!(sessions.get(&key, Utc::now()).is_none());
     }
 }
