@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
+use crate::performance::statements;
 use crate::support::{Session, TestApp};
 
 const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated userErrors { field code message } } }";
@@ -131,20 +132,38 @@ fn expected(days: &[Day], from: &str, to: &str) -> BTreeMap<&'static str, Expect
     sums
 }
 
-/// Every product of the period, paged two at a time by units, as the API answers them.
+/// Every product of the period, paged two at a time by units, as the API answers them. Every
+/// page, and the empty page past the last one, must give the same total: the number of nodes.
 async fn answered(app: &TestApp, who: &Session, from: &str, to: &str) -> Vec<Value> {
     let mut nodes = Vec::new();
+    let mut totals = Vec::new();
     let mut after = Value::Null;
     loop {
         let variables =
             json!({ "from": from, "to": to, "sort": "UNITS", "first": 2, "after": after });
         let response = who.gql(app, PRODUCTS, variables).await;
         let page = response.ok()["productPerformance"].clone();
-        nodes.extend(page["nodes"].as_array().cloned().unwrap_or_default());
-        if page["pageInfo"]["hasNextPage"] != true {
+        let found = page["nodes"].as_array().cloned().unwrap_or_default();
+        let past_the_end = found.is_empty() && !after.is_null();
+        nodes.extend(found);
+        totals.push(page["totalCount"].clone());
+        if past_the_end || (page["pageInfo"]["hasNextPage"] != true && after.is_null()) {
+            assert!(
+                totals.iter().all(|t| *t == nodes.len()),
+                "{from}–{to}: {totals:?}"
+            );
             return nodes;
         }
-        after = page["pageInfo"]["endCursor"].clone();
+        if page["pageInfo"]["hasNextPage"] == true {
+            after = page["pageInfo"]["endCursor"].clone();
+        } else {
+            // Once more, after the last node: an empty page that still knows the total.
+            after = page["pageInfo"]["endCursor"].clone();
+            assert!(
+                !after.is_null(),
+                "{from}–{to}: a last page has an end cursor"
+            );
+        }
     }
 }
 
@@ -271,4 +290,35 @@ async fn product_numbers_over_whole_months_and_edge_days_equal_their_days_after_
     ] {
         check_period(&app, &owner, &days, from, to).await;
     }
+}
+
+#[tokio::test]
+async fn a_ranking_reads_its_total_in_the_statement_of_its_page() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Counted").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let skus = ["LIP-1", "LIP-2", "EYE-1"];
+    for sku in skus {
+        app.product(&owner, &shop, sku).await;
+    }
+    push(
+        &app,
+        &owner,
+        &shop,
+        "days",
+        &generate(&skus, day("2026-08-20"), day("2026-09-10")),
+    )
+    .await;
+    let page = |total: &str| {
+        format!(
+            r#"{{ productPerformance(from: "2026-08-25", to: "2026-09-05", first: 1) {{ {total} nodes {{ units }} }} }}"#
+        )
+    };
+    let (plain, _) = statements(&app, &owner, &page("")).await;
+    let (counted, data) = statements(&app, &owner, &page("totalCount")).await;
+    assert_eq!(data["productPerformance"]["totalCount"], 3);
+    assert_eq!(
+        counted, plain,
+        "the total took statements of its own: {counted} against {plain}"
+    );
 }

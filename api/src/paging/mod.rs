@@ -277,6 +277,11 @@ enum Side {
 /// Computes the total number of rows of a connection, on demand.
 pub type TotalCount = Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>;
 
+/// A total read already, with the page.
+pub fn known_total(total: u64) -> TotalCount {
+    Arc::new(move || Box::pin(async move { Ok(total) }))
+}
+
 /// One page of rows plus what a connection needs to describe it.
 pub struct Page<M, K = Uuid> {
     /// `(key, row)` in list order.

@@ -7,7 +7,10 @@ use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
+use sea_orm::sea_query::{
+    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Query, SelectStatement,
+    UnionType, WithClause,
+};
 use sea_orm::{
     ColumnTrait, Condition, FromQueryResult, Order, PaginatorTrait, QueryFilter, QuerySelect,
     QueryTrait,
@@ -64,6 +67,14 @@ pub struct ProductNumbers {
     pub ad_clicks: Option<i64>,
     /// The last day in the period with an order.
     pub last_sold_on: Option<NaiveDate>,
+}
+
+/// A ranked product, with the number of products ranked when it was read with the page.
+#[derive(FromQueryResult)]
+struct Ranked {
+    #[sea_orm(nested)]
+    numbers: ProductNumbers,
+    total: Option<i64>,
 }
 
 /// The key a ranked product pages by: its value in the sort, then its id.
@@ -148,60 +159,53 @@ fn from_parts(ctx: &Ctx<'_>, scope: &Scope) -> SelectStatement {
         .to_owned()
 }
 
-/// Runs `statement` and reads its rows as `T`.
-async fn fetch<T: FromQueryResult>(
-    ctx: &Ctx<'_>,
-    statement: &SelectStatement,
-) -> AppResult<Vec<T>> {
-    let db = &ctx.state.db;
-    let statement = db.get_database_backend().build(statement);
-    Ok(T::find_by_statement(statement).all(db).await?)
+/// Whether a ranking also counts the products it ranks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Counted {
+    /// The count is read with the page, from the same grouped rows (`totalCount` was asked).
+    WithPage,
+    /// Counted by a statement of its own, only if the total is asked for after all.
+    IfAsked,
 }
 
 /// One page of the scope's products that have numbers in the period, ranked by `sort` (ties by
-/// id): one grouped statement per page, and one count when the total is asked for.
+/// id). The products are grouped once, in a common table expression; the page and, with
+/// [`Counted::WithPage`], the number of products both read it, so a page and its total cost one
+/// grouping of the period's rows instead of two.
 pub async fn ranked(
     ctx: &Ctx<'_>,
     scope: &Scope,
     sort: ProductPerformanceSort,
     args: PageArgs<RankKey>,
+    counted: Counted,
 ) -> AppResult<Page<ProductNumbers, RankKey>> {
     let col = |name: &str| Expr::col(Alias::new(name));
     let sum = |name: &str| big_sum(col(name));
-    let ranked_by = || sum(sort.column());
+    let ranked_by = || col(sort.column());
     let product = || col("product_id");
-    let mut query = from_parts(ctx, scope);
-    query.expr_as(product(), Alias::new("product_id"));
+    let grouped_name = Alias::new("grouped");
+    let mut grouped = from_parts(ctx, scope);
+    grouped.expr_as(product(), Alias::new("product_id"));
     for name in product_rollup::SUMMED {
-        query.expr_as(sum(name), Alias::new(name));
+        grouped.expr_as(sum(name), Alias::new(name));
     }
-    query
+    grouped
         .expr_as(Func::max(col("last_sold_on")), Alias::new("last_sold_on"))
         .group_by_col(Alias::new("product_id"));
-    let total = {
-        let db = ctx.state.db.clone();
-        let products = from_parts(ctx, scope)
-            .column(Alias::new("product_id"))
-            .group_by_col(Alias::new("product_id"))
-            .to_owned();
+    let mut query = Query::select()
+        .column(Asterisk)
+        .from(grouped_name.clone())
+        .to_owned();
+    if counted == Counted::WithPage {
         let count = Query::select()
-            .expr_as(Func::count(Expr::cust("*")), Alias::new("total"))
-            .from_subquery(products, Alias::new("products"))
+            .expr(Func::count(Expr::cust("*")))
+            .from(grouped_name.clone())
             .to_owned();
-        let count = db.get_database_backend().build(&count);
-        let total: TotalCount = Arc::new(move || {
-            let db = db.clone();
-            let count = count.clone();
-            Box::pin(async move {
-                let total: Option<i64> = Total::find_by_statement(count)
-                    .one(&db)
-                    .await?
-                    .map(|row| row.total);
-                Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
-            })
-        });
-        total
-    };
+        query.expr_as(
+            Expr::SubQuery(None, Box::new(count.into())),
+            Alias::new("total"),
+        );
+    }
     // Best first: "after" a cursor is lower in the ranking, "before" it is higher.
     let beyond = |(value, id): RankKey, lower: bool| {
         let (worse, tie) = if lower {
@@ -214,10 +218,10 @@ pub async fn ranked(
             .add(Condition::all().add(ranked_by().eq(value)).add(tie))
     };
     if let Some(after) = args.after {
-        query.cond_having(beyond(after, true));
+        query.cond_where(beyond(after, true));
     }
     if let Some(before) = args.before {
-        query.cond_having(beyond(before, false));
+        query.cond_where(beyond(before, false));
     }
     let order = if args.direction == Direction::Forward {
         Order::Desc
@@ -228,10 +232,26 @@ pub async fn ranked(
         .order_by_expr(ranked_by(), order.clone())
         .order_by_expr(product(), order)
         .limit(args.limit + 1);
-    let found: Vec<ProductNumbers> = fetch(ctx, &query).await?;
+    let with = WithClause::new()
+        .cte(
+            CommonTableExpression::new()
+                .query(grouped.clone())
+                .table_name(grouped_name)
+                .to_owned(),
+        )
+        .to_owned();
+    let db = &ctx.state.db;
+    let statement = db.get_database_backend().build(&query.with(with));
+    let found = Ranked::find_by_statement(statement).all(db).await?;
+    let counted_total = found.first().and_then(|row| row.total);
+    let total = match counted_total {
+        Some(total) => paging::known_total(u64::try_from(total).unwrap_or(0)),
+        // Not asked for, or the page is empty (a cursor past the end): a count of its own.
+        None => count_of(ctx, grouped),
+    };
     let keyed = found
         .into_iter()
-        .map(|row| {
+        .map(|Ranked { numbers: row, .. }| {
             let value = match sort {
                 ProductPerformanceSort::Gmv => row.gmv_minor,
                 ProductPerformanceSort::Units => row.units,
@@ -242,6 +262,27 @@ pub async fn ranked(
         })
         .collect();
     Ok(Page::from_rows(keyed, &args, total))
+}
+
+/// The number of rows of `grouped`, read only when the total is asked for.
+fn count_of(ctx: &Ctx<'_>, grouped: SelectStatement) -> TotalCount {
+    let db = ctx.state.db.clone();
+    let count = Query::select()
+        .expr_as(Func::count(Expr::cust("*")), Alias::new("total"))
+        .from_subquery(grouped, Alias::new("grouped"))
+        .to_owned();
+    let count = db.get_database_backend().build(&count);
+    Arc::new(move || {
+        let db = db.clone();
+        let count = count.clone();
+        Box::pin(async move {
+            let total: Option<i64> = Total::find_by_statement(count)
+                .one(&db)
+                .await?
+                .map(|row| row.total);
+            Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+        })
+    })
 }
 
 #[derive(FromQueryResult)]
