@@ -75,6 +75,8 @@ pub struct Settings {
     pub db_acquire_timeout_ms: u64,
     /// `STEWARD_DB_STATEMENT_TIMEOUT_MS`: PostgreSQL `statement_timeout`.
     pub db_statement_timeout_ms: u64,
+    /// `STEWARD_DB_WORK_MEM_MB`: PostgreSQL `work_mem` of Steward's connections.
+    pub db_work_mem_mb: u32,
     /// `STEWARD_RATE_LIMIT_PER_MINUTE`: GraphQL requests per principal per minute.
     pub rate_limit_per_minute: u32,
     /// `STEWARD_BAD_CREDENTIAL_LIMIT_PER_MINUTE`: requests with a wrong, expired or revoked
@@ -114,6 +116,7 @@ impl Default for Settings {
             db_max_connections: 10,
             db_acquire_timeout_ms: 2_000,
             db_statement_timeout_ms: 5_000,
+            db_work_mem_mb: 32,
             rate_limit_per_minute: 600,
             bad_credential_limit_per_minute: 60,
             redis_url: None,

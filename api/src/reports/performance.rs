@@ -475,7 +475,7 @@ pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit
             big_sum(costed(sold("units").mul(cost.clone()))),
             Alias::new("cost_minor"),
         )
-        .from_subquery(products::parts(ctx, scope), Alias::new("parts"))
+        .from_subquery(products::parts(ctx, scope).await?, Alias::new("parts"))
         .inner_join(
             product::Entity,
             Condition::all()
