@@ -8,8 +8,7 @@ use std::sync::Arc;
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
 use sea_orm::sea_query::{
-    Alias, Asterisk, CommonTableExpression, Expr, ExprTrait, Func, Query, SelectStatement,
-    UnionType, WithClause,
+    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
     ColumnTrait, Condition, FromQueryResult, Order, PaginatorTrait, QueryFilter, QuerySelect,
@@ -185,9 +184,11 @@ pub enum Counted {
 }
 
 /// One page of the scope's products that have numbers in the period, ranked by `sort` (ties by
-/// id). The products are grouped once, in a common table expression; the page and, with
-/// [`Counted::WithPage`], the number of products both read it, so a page and its total cost one
-/// grouping of the period's rows instead of two.
+/// id). With [`Counted::WithPage`] each grouped product also carries the number of products
+/// (`COUNT(*) OVER ()`, taken before the cursor narrows the rows), so a page and its total
+/// cost one grouping of the period's rows instead of two. (A common table expression read twice
+/// gave the same answer but made PostgreSQL, which cannot estimate its groups, sort them in
+/// parallel instead of hashing them: slower than two groupings.)
 pub async fn ranked(
     ctx: &Ctx<'_>,
     scope: &Scope,
@@ -199,7 +200,6 @@ pub async fn ranked(
     let sum = |name: &str| big_sum(col(name));
     let ranked_by = || col(sort.column());
     let product = || col("product_id");
-    let grouped_name = Alias::new("grouped");
     let mut grouped = from_parts(ctx, scope).await?;
     grouped.expr_as(product(), Alias::new("product_id"));
     for name in product_rollup::SUMMED {
@@ -208,20 +208,14 @@ pub async fn ranked(
     grouped
         .expr_as(Func::max(col("last_sold_on")), Alias::new("last_sold_on"))
         .group_by_col(Alias::new("product_id"));
+    let mut counting = grouped.clone();
+    if counted == Counted::WithPage {
+        counting.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("total"));
+    }
     let mut query = Query::select()
         .column(Asterisk)
-        .from(grouped_name.clone())
+        .from_subquery(counting, Alias::new("ranked"))
         .to_owned();
-    if counted == Counted::WithPage {
-        let count = Query::select()
-            .expr(Func::count(Expr::cust("*")))
-            .from(grouped_name.clone())
-            .to_owned();
-        query.expr_as(
-            Expr::SubQuery(None, Box::new(count.into())),
-            Alias::new("total"),
-        );
-    }
     // Best first: "after" a cursor is lower in the ranking, "before" it is higher.
     let beyond = |(value, id): RankKey, lower: bool| {
         let (worse, tie) = if lower {
@@ -248,16 +242,8 @@ pub async fn ranked(
         .order_by_expr(ranked_by(), order.clone())
         .order_by_expr(product(), order)
         .limit(args.limit + 1);
-    let with = WithClause::new()
-        .cte(
-            CommonTableExpression::new()
-                .query(grouped.clone())
-                .table_name(grouped_name)
-                .to_owned(),
-        )
-        .to_owned();
     let db = &ctx.state.db;
-    let statement = db.get_database_backend().build(&query.with(with));
+    let statement = db.get_database_backend().build(&query);
     let found = Ranked::find_by_statement(statement).all(db).await?;
     let counted_total = found.first().and_then(|row| row.total);
     let total = match counted_total {
