@@ -646,12 +646,9 @@ async fn fewest_statements(app: &TestApp, key: &Key, query: &str) -> u64 {
 
 #[tokio::test]
 async fn a_kept_key_costs_no_statement_and_its_revocation_on_another_instance_ends_it_at_once() {
-    if std::env::var("TEST_DATABASE_URL").is_err() {
-        eprintln!("skipped: set TEST_DATABASE_URL to run two instances on one database");
+    let Some((first, second)) = TestApp::two_on_postgres().await else {
         return;
-    }
-    let first = TestApp::spawn().await;
-    let second = first.sibling(|_| {}).await;
+    };
     let owner = first.owner("Acme").await;
     let key = create_key(&first, &owner, &["READ"], None).await;
     assert_eq!(fewest_statements(&second, &key, "{ __typename }").await, 0);

@@ -1513,12 +1513,9 @@ async fn a_removed_member_is_locked_out_at_once() {
 
 #[tokio::test]
 async fn a_role_change_or_a_sign_out_through_one_instance_applies_on_the_others_at_once() {
-    if std::env::var("TEST_DATABASE_URL").is_err() {
-        eprintln!("skipped: set TEST_DATABASE_URL to run two instances on one database");
+    let Some((first, second)) = TestApp::two_on_postgres().await else {
         return;
-    }
-    let first = TestApp::spawn().await;
-    let second = first.sibling(|_| {}).await;
+    };
     let owner = first.owner("Acme").await;
     let ops = first.member(&owner, "OPS", None).await;
     // The second instance has read the member's session, and may be keeping it.

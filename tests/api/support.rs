@@ -165,6 +165,18 @@ impl TestApp {
         Self::start(self.database_url.clone(), adjust).await
     }
 
+    /// Two instances on one fresh PostgreSQL database; `None` (the test is skipped) on SQLite,
+    /// which cannot tell one process what another changed.
+    pub async fn two_on_postgres() -> Option<(Self, Self)> {
+        if std::env::var("TEST_DATABASE_URL").is_err() {
+            eprintln!("skipped: set TEST_DATABASE_URL to run two instances on one database");
+            return None;
+        }
+        let first = Self::spawn().await;
+        let second = first.sibling(|_| {}).await;
+        Some((first, second))
+    }
+
     async fn start(database_url: String, adjust: impl FnOnce(&mut Settings)) -> Self {
         let mut settings = test_settings(database_url.clone());
         adjust(&mut settings);
