@@ -45,7 +45,7 @@ pub async fn connect(
         options.statement_timeout(settings.db_statement_timeout());
         // PostgreSQL's default 4 MB makes an agency-wide product report (one group of nine sums
         // per product, 50,000 products) spill its grouping to disk; that doubled its time.
-        let work_mem = format!("{}MB", settings.db_work_mem_mb);
+        let work_mem = format!("{}MB", settings.db_work_mem_mb.max(1));
         options.map_sqlx_postgres_opts(move |opts| opts.options([("work_mem", work_mem.clone())]));
         options.test_before_acquire(false);
         let health = health.clone();

@@ -75,6 +75,8 @@ pub struct Inspected {
     pub writes: bool,
     /// The root fields of its mutations, through fragments too.
     pub mutation_fields: Vec<String>,
+    /// Fields it selects once every fragment spread is expanded.
+    pub fields: usize,
 }
 
 /// Scans, parses and measures `query`; `introspection` says whether introspection is allowed.
@@ -111,6 +113,7 @@ pub fn inspect(query: &str, introspection: bool) -> Result<Inspected, Refusal> {
         document,
         writes,
         mutation_fields,
+        fields: totals.fields,
     })
 }
 

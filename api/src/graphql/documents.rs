@@ -2,9 +2,11 @@
 //! queries again and again, and looking one up costs far less than scanning, parsing and
 //! measuring it again (`graphql::document::inspect`).
 //!
-//! Only accepted documents of modest length are kept, in a bounded least-recently-used map, so
-//! the cache can neither grow without bound nor be filled with large documents by a client; a
-//! refused document is measured again each time and keeps its exact refusal.
+//! What a client can make this process keep is bounded: only accepted documents of modest
+//! length and size (a parsed document takes far more memory than its text), in a bounded
+//! least-recently-used map, and only once the caller says the sender is trusted (the HTTP layer
+//! keeps a document only for an authenticated, rate-limited request, so anonymous clients cannot
+//! fill it). A refused document is measured again each time and keeps its exact refusal.
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -17,6 +19,17 @@ use super::document::{self, Inspected, Refusal};
 const KEPT_DOCUMENTS: NonZeroUsize = NonZeroUsize::new(512).expect("512 is not zero");
 /// The longest query text kept (bytes); longer documents are inspected on every request.
 const MAX_KEPT_BYTES: usize = 4_096;
+/// The most fields a kept document may select (fragments expanded): at a few hundred bytes per
+/// parsed field, 512 documents hold at most a few tens of MiB.
+const MAX_KEPT_FIELDS: usize = 200;
+
+/// A document looked up or inspected.
+pub struct Found {
+    pub inspected: Inspected,
+    /// A copy to [`Documents::keep`] once the sender is trusted: `None` when the document was
+    /// kept already or is too large to keep.
+    pub to_keep: Option<Arc<Inspected>>,
+}
 
 /// The documents this process has accepted, for one introspection setting.
 pub struct Documents {
@@ -34,16 +47,23 @@ impl Documents {
     }
 
     /// `query` inspected: from the cache when it was accepted before, else scanned, parsed and
-    /// measured, and kept when accepted and short enough.
-    pub fn inspect(&self, query: &str) -> Result<Inspected, Refusal> {
+    /// measured, with a copy to keep when it is small enough.
+    pub fn inspect(&self, query: &str) -> Result<Found, Refusal> {
         if let Some(kept) = self.lock().get(query) {
-            return Ok(Inspected::clone(kept));
+            return Ok(Found {
+                inspected: Inspected::clone(kept),
+                to_keep: None,
+            });
         }
         let inspected = document::inspect(query, self.introspection)?;
-        if query.len() <= MAX_KEPT_BYTES {
-            self.lock().put(query.into(), Arc::new(inspected.clone()));
-        }
-        Ok(inspected)
+        let to_keep = (query.len() <= MAX_KEPT_BYTES && inspected.fields <= MAX_KEPT_FIELDS)
+            .then(|| Arc::new(inspected.clone()));
+        Ok(Found { inspected, to_keep })
+    }
+
+    /// Keeps `inspected` (the `to_keep` of [`Documents::inspect`]) as the document of `query`.
+    pub fn keep(&self, query: &str, inspected: Arc<Inspected>) {
+        self.lock().put(query.into(), inspected);
     }
 
     /// The map; a panic elsewhere while it was held cannot leave it inconsistent (each call
@@ -57,17 +77,27 @@ impl Documents {
 mod tests {
     use super::*;
 
+    /// Inspects `query` and keeps it when it may be kept, as a trusted request does.
+    fn trusted(documents: &Documents, query: &str) -> Result<Inspected, Refusal> {
+        let found = documents.inspect(query)?;
+        if let Some(copy) = found.to_keep {
+            documents.keep(query, copy);
+        }
+        Ok(found.inspected)
+    }
+
     #[test]
     fn an_accepted_document_is_kept_and_a_refused_one_is_refused_again() {
         let documents = Documents::new(false);
-        let first = documents.inspect("{ viewer { role } }").expect("accepted");
+        let first = trusted(&documents, "{ viewer { role } }").expect("accepted");
         let again = documents.inspect("{ viewer { role } }").expect("accepted");
+        assert!(again.to_keep.is_none(), "served from the cache");
         assert_eq!(first.document.operations.iter().count(), 1);
-        assert_eq!(again.writes, first.writes);
+        assert_eq!(again.inspected.writes, first.writes);
         assert_eq!(documents.lock().len(), 1);
         for _ in 0..2 {
             assert_eq!(
-                documents.inspect("{ __schema { types { name } } }").err(),
+                trusted(&documents, "{ __schema { types { name } } }").err(),
                 Some(Refusal::IntrospectionDisabled)
             );
         }
@@ -75,20 +105,48 @@ mod tests {
     }
 
     #[test]
-    fn a_long_document_is_not_kept() {
+    fn nothing_is_kept_until_the_caller_keeps_it() {
+        let documents = Documents::new(false);
+        let found = documents.inspect("{ viewer { role } }").expect("accepted");
+        assert!(found.to_keep.is_some());
+        assert_eq!(documents.lock().len(), 0);
+    }
+
+    #[test]
+    fn a_long_or_large_document_is_not_kept() {
         let documents = Documents::new(true);
         let long = format!("{{ viewer {{ role }} }} # {}", "x".repeat(MAX_KEPT_BYTES));
-        documents.inspect(&long).expect("accepted");
-        assert_eq!(documents.lock().len(), 0);
+        assert!(
+            documents
+                .inspect(&long)
+                .expect("accepted")
+                .to_keep
+                .is_none()
+        );
+        let wide = format!("{{ {} }}", "a ".repeat(MAX_KEPT_FIELDS + 1));
+        assert!(wide.len() <= MAX_KEPT_BYTES);
+        assert!(
+            documents
+                .inspect(&wide)
+                .expect("accepted")
+                .to_keep
+                .is_none()
+        );
+        let narrow = format!("{{ {} }}", "a ".repeat(MAX_KEPT_FIELDS));
+        assert!(
+            documents
+                .inspect(&narrow)
+                .expect("accepted")
+                .to_keep
+                .is_some()
+        );
     }
 
     #[test]
     fn a_mutation_is_remembered_as_a_write() {
         let documents = Documents::new(false);
         for _ in 0..2 {
-            let inspected = documents
-                .inspect("mutation { logOut { ok } }")
-                .expect("accepted");
+            let inspected = trusted(&documents, "mutation { logOut { ok } }").expect("accepted");
             assert!(inspected.writes);
             assert_eq!(inspected.mutation_fields, vec!["logOut".to_owned()]);
         }

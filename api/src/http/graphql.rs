@@ -20,6 +20,7 @@ use crate::auth::{Actor, service as auth};
 use crate::context::RequestContext;
 use crate::error::AppError;
 use crate::graphql::document::{self, Syntax};
+use crate::graphql::documents::Found;
 use crate::graphql::loaders::Loaders;
 use crate::graphql::nulls;
 use crate::idempotency::{self, Refusal, Start};
@@ -244,8 +245,8 @@ async fn execute(
             &format!("the query is longer than {MAX_QUERY_CHARS} characters"),
         );
     }
-    let inspected = match state.documents.inspect(&request.query) {
-        Ok(inspected) => inspected,
+    let Found { inspected, to_keep } = match state.documents.inspect(&request.query) {
+        Ok(found) => found,
         Err(refusal) => {
             return call.error(
                 call.media.request_error_status(),
@@ -285,6 +286,10 @@ async fn execute(
         if let Err(retry_after) = state.rate_limiter.check(&principal).await {
             state.app.metrics.rate_limited();
             return call.early(Early::RateLimited(retry_after));
+        }
+        // Only an authenticated, rate-limited sender may add to the kept documents.
+        if let (Some(_), Some(copy)) = (&actor, to_keep) {
+            state.documents.keep(&request.query, copy);
         }
         let key = match idempotency_key(&req) {
             Ok(key) => key,

@@ -147,7 +147,9 @@ async fn cut_days(
         // rollup lies inside it: only the products reaching past it are read, by product. When
         // none does, which one indexed probe tells, the month adds nothing to read. (Asked
         // inside the statement instead, PostgreSQL started parallel workers for the empty
-        // branch and took a third of a second to stop them.)
+        // branch and took a third of a second to stop them.) The probe and the statement read
+        // separate snapshots: a day of this month ingested between them can leave its product's
+        // month out of this one answer, never in it twice.
         let reaching = rollups(outside())
             .limit(1)
             .into_tuple::<Uuid>()
