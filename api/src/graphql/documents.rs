@@ -107,39 +107,29 @@ mod tests {
     #[test]
     fn nothing_is_kept_until_the_caller_keeps_it() {
         let documents = Documents::new(false);
-        let found = documents.inspect("{ viewer { role } }").expect("accepted");
-        assert!(found.to_keep.is_some());
+        assert!(offered(&documents, "{ viewer { role } }"));
         assert_eq!(documents.lock().len(), 0);
+    }
+
+    /// Whether `query`, once accepted, would be offered for keeping.
+    fn offered(documents: &Documents, query: &str) -> bool {
+        documents
+            .inspect(query)
+            .expect("accepted")
+            .to_keep
+            .is_some()
     }
 
     #[test]
     fn a_long_or_large_document_is_not_kept() {
         let documents = Documents::new(true);
         let long = format!("{{ viewer {{ role }} }} # {}", "x".repeat(MAX_KEPT_BYTES));
-        assert!(
-            documents
-                .inspect(&long)
-                .expect("accepted")
-                .to_keep
-                .is_none()
-        );
+        assert!(!offered(&documents, &long));
         let wide = format!("{{ {} }}", "a ".repeat(MAX_KEPT_FIELDS + 1));
         assert!(wide.len() <= MAX_KEPT_BYTES);
-        assert!(
-            documents
-                .inspect(&wide)
-                .expect("accepted")
-                .to_keep
-                .is_none()
-        );
+        assert!(!offered(&documents, &wide));
         let narrow = format!("{{ {} }}", "a ".repeat(MAX_KEPT_FIELDS));
-        assert!(
-            documents
-                .inspect(&narrow)
-                .expect("accepted")
-                .to_keep
-                .is_some()
-        );
+        assert!(offered(&documents, &narrow));
     }
 
     #[test]
