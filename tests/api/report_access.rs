@@ -582,7 +582,9 @@ async fn a_member_limited_to_one_shop_reports_on_that_shop_only() {
     let spend: i64 = week_rows.iter().map(|r| r.ad_spend_minor).sum();
     let query = "query($from: Date!, $to: Date!) { shopPerformance(from: $from, to: $to, granularity: WEEK) {
         shops { id } totals { visitors orders gmv { amount } adSpend { amount } } series { visitors }
-        bySource { source current { visitors } } grossProfit { productGmv { amount } } } }";
+        bySource { source current { visitors } } grossProfit { productGmv { amount } }
+        sellThrough { activeProducts productsSold } }
+      productPerformance(from: $from, to: $to) { totalCount nodes { product { sku } units } } }";
     let variables = json!({ "from": FROM, "to": TO });
     let everything = owner.gql(&app, query, variables.clone()).await;
     assert_eq!(
@@ -622,6 +624,14 @@ async fn a_member_limited_to_one_shop_reports_on_that_shop_only() {
             r["grossProfit"]["productGmv"]["amount"], "13930.00",
             "{who}"
         );
+        assert_eq!(
+            r["sellThrough"],
+            json!({ "activeProducts": 1, "productsSold": 1 }),
+            "{who}: Y's product is neither active nor sold here"
+        );
+        let ranked = &answer.ok()["productPerformance"];
+        assert_eq!(ranked["totalCount"], 1, "{who}");
+        assert_eq!(ranked["nodes"][0]["product"]["sku"], "X-SKU", "{who}");
     }
     let seen = designer.gql(&app, query, variables).await;
     assert_eq!(

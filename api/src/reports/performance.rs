@@ -9,7 +9,8 @@ use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
 use sea_orm::{
-    ColumnTrait, Condition, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ use super::Granularity;
 use super::numbers::{Numbers, per};
 use super::products::{self, Counted, ProductPerformanceSort};
 use super::variance::Plan;
+use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
 use crate::context::Ctx;
@@ -28,7 +30,7 @@ use crate::metrics::sums::{Summed, sums};
 use crate::money::Currency;
 use crate::paging::PageArgs;
 use crate::products::ProductLabel;
-use crate::sql::big_sum;
+use crate::sql::{self, big_sum};
 use crate::tenancy::TenantScoped;
 
 /// Longest period one report spans (about three years).
@@ -51,6 +53,17 @@ pub struct Scope {
 impl Scope {
     fn shop_ids(&self) -> Vec<Uuid> {
         self.shops.iter().map(|s| s.id).collect()
+    }
+
+    /// The rows of `E` that `actor` may see, narrowed to the scope's shops unless the scope is
+    /// every visible shop: then the actor's own scope already narrows them, and no list of up
+    /// to `MAX_SHOPS` ids is sent (once per member of a union).
+    pub fn rows<E: TenantScoped>(&self, actor: &Actor) -> Select<E> {
+        let rows = E::find_in(actor);
+        match E::shop_column() {
+            Some(shop) if !self.every_shop => rows.filter(shop.is_in(self.shop_ids())),
+            _ => rows,
+        }
     }
 
     /// The number of days in the period.
@@ -148,26 +161,6 @@ pub async fn shops(
     Ok(shops)
 }
 
-/// The scope's daily rows, narrowed to its shops unless it covers every visible shop.
-fn shop_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<shop_metric::Entity> {
-    let rows = shop_metric::Entity::find_in(ctx.actor);
-    if scope.every_shop {
-        rows
-    } else {
-        rows.filter(shop_metric::Column::ShopId.is_in(scope.shop_ids()))
-    }
-}
-
-/// The scope's monthly rollups, narrowed like `shop_rows`.
-fn month_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<shop_metric_month::Entity> {
-    let rows = shop_metric_month::Entity::find_in(ctx.actor);
-    if scope.every_shop {
-        rows
-    } else {
-        rows.filter(shop_metric_month::Column::ShopId.is_in(scope.shop_ids()))
-    }
-}
-
 /// Numbers summed over a span of days that lies inside one bucket of any granularity: a day,
 /// or a whole calendar month.
 #[derive(Clone, Copy, Debug)]
@@ -199,7 +192,7 @@ pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
     let db = &ctx.state.db;
     let mut spans: Vec<Span> = Vec::new();
     if !coverage.months.is_empty() {
-        let months: Vec<MonthRow> = sums(month_rows(ctx, scope))
+        let months: Vec<MonthRow> = sums(scope.rows::<shop_metric_month::Entity>(ctx.actor))
             .column(shop_metric_month::Column::Month)
             .filter(shop_metric_month::Column::Month.is_in(coverage.months.iter().copied()))
             .group_by(shop_metric_month::Column::Month)
@@ -213,7 +206,7 @@ pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
         }));
     }
     if !coverage.days.is_empty() {
-        let days: Vec<DayRow> = sums(shop_rows(ctx, scope))
+        let days: Vec<DayRow> = sums(scope.rows::<shop_metric::Entity>(ctx.actor))
             .column(shop_metric::Column::Date)
             .filter(coverage.days_in(shop_metric::Column::Date))
             .group_by(shop_metric::Column::Date)
@@ -233,7 +226,7 @@ pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
 /// Every day of the period, in order, with the scope's numbers (zero on a day without rows):
 /// one grouped statement over the daily rows, for day and week buckets.
 pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
-    let rows: Vec<DayRow> = sums(shop_rows(ctx, scope))
+    let rows: Vec<DayRow> = sums(scope.rows::<shop_metric::Entity>(ctx.actor))
         .column(shop_metric::Column::Date)
         .filter(shop_metric::Column::Date.between(scope.from, scope.to))
         .group_by(shop_metric::Column::Date)
@@ -294,7 +287,7 @@ pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>
     let mut groups: Vec<SourceGroup> = Vec::new();
     if !coverage.months.is_empty() {
         groups.extend(
-            sums(month_rows(ctx, scope))
+            sums(scope.rows::<shop_metric_month::Entity>(ctx.actor))
                 .column(shop_metric_month::Column::Source)
                 .column_as(
                     in_period(Expr::col(shop_metric_month::Column::Month)),
@@ -310,7 +303,7 @@ pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>
     }
     if !coverage.days.is_empty() {
         groups.extend(
-            sums(shop_rows(ctx, scope))
+            sums(scope.rows::<shop_metric::Entity>(ctx.actor))
                 .column(shop_metric::Column::Source)
                 .column_as(in_period(Expr::col(shop_metric::Column::Date)), "in_period")
                 .filter(coverage.days_in(shop_metric::Column::Date))
@@ -349,8 +342,8 @@ struct DaySales {
 }
 
 fn product_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<product_metric::Entity> {
-    product_metric::Entity::find_in(ctx.actor)
-        .filter(product_metric::Column::ShopId.is_in(scope.shop_ids()))
+    scope
+        .rows::<product_metric::Entity>(ctx.actor)
         .filter(product_metric::Column::Date.between(scope.from, scope.to))
 }
 
@@ -465,6 +458,7 @@ pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit
     }
     // Each product's cost applies to all of its units: the numbers are joined to their
     // product (of the same agency) and summed in one statement.
+    let snapshot = sql::snapshot(&ctx.state.db).await?;
     let summed = Query::select()
         .expr_as(big_sum(sold("gmv_minor")), Alias::new("gmv_minor"))
         .expr_as(
@@ -475,7 +469,10 @@ pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit
             big_sum(costed(sold("units").mul(cost.clone()))),
             Alias::new("cost_minor"),
         )
-        .from_subquery(products::parts(ctx, scope).await?, Alias::new("parts"))
+        .from_subquery(
+            products::parts(ctx, scope, &snapshot).await?,
+            Alias::new("parts"),
+        )
         .inner_join(
             product::Entity,
             Condition::all()
@@ -489,10 +486,10 @@ pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit
                 ),
         )
         .to_owned();
-    let db = &ctx.state.db;
-    let row = Row::find_by_statement(db.get_database_backend().build(&summed))
-        .one(db)
+    let row = Row::find_by_statement(snapshot.get_database_backend().build(&summed))
+        .one(&snapshot)
         .await?;
+    snapshot.commit().await?;
     Ok(row.map_or_else(GrossProfit::default, |r| GrossProfit {
         gmv_minor: r.gmv_minor.unwrap_or(0),
         costed_gmv_minor: r.costed_gmv_minor.unwrap_or(0),

@@ -11,8 +11,8 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, FromQueryResult, Order, PaginatorTrait, QueryFilter, QuerySelect,
-    QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait, Statement,
 };
 use uuid::Uuid;
 
@@ -23,7 +23,7 @@ use crate::ingestion::today_in;
 use crate::metrics::product_rollup;
 use crate::metrics::rollup::{MonthSpan, month_spans};
 use crate::paging::{self, Direction, Page, PageArgs, TotalCount};
-use crate::sql::big_sum;
+use crate::sql::{self, big_sum};
 use crate::status::Status;
 use crate::tenancy::TenantScoped;
 
@@ -85,13 +85,21 @@ pub type RankKey = (i64, Uuid);
 /// the running month of a period that ends on the last day sent); only the other days of
 /// months the period cuts are read from the days. A year of 50,000 products then sums about
 /// 12 rows per product instead of 365, and the last 30 days mostly read one month's rollups.
-pub async fn parts(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<SelectStatement> {
+///
+/// Whether the running month needs its days is asked of `db` first: run the statement in the
+/// same snapshot (`sql::snapshot`), or a day ingested in between can leave its product's month
+/// out of the answer.
+pub async fn parts(
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    db: &impl ConnectionTrait,
+) -> AppResult<SelectStatement> {
     use product_metric_month::Column as M;
     let spans = month_spans(scope.from, scope.to);
-    let mut months = product_metric_month::Entity::find_in(ctx.actor)
+    let mut months = scope
+        .rows::<product_metric_month::Entity>(ctx.actor)
         .select_only()
         .column(M::ProductId)
-        .filter(M::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
         .filter(M::Month.is_in(spans.iter().map(|span| span.month)))
         .filter(M::FirstDate.gte(scope.from))
         .filter(M::LastDate.lte(scope.to));
@@ -100,7 +108,7 @@ pub async fn parts(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<SelectStatement> {
     }
     let mut parts = months.column(M::LastSoldOn).into_query();
     for span in spans.iter().filter(|span| !span.whole) {
-        if let Some(days) = cut_days(ctx, scope, span).await? {
+        if let Some(days) = cut_days(ctx, scope, span, db).await? {
             parts.union(UnionType::All, days);
         }
     }
@@ -114,14 +122,15 @@ async fn cut_days(
     ctx: &Ctx<'_>,
     scope: &Scope,
     span: &MonthSpan,
+    db: &impl ConnectionTrait,
 ) -> AppResult<Option<SelectStatement>> {
     use product_metric::Column as D;
     use product_metric_month::Column as M;
     let rollups = |condition: Condition| {
-        product_metric_month::Entity::find_in(ctx.actor)
+        scope
+            .rows::<product_metric_month::Entity>(ctx.actor)
             .select_only()
             .column(M::ProductId)
-            .filter(M::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
             .filter(M::Month.eq(span.month))
             .filter(condition)
     };
@@ -133,10 +142,10 @@ async fn cut_days(
             .add(M::FirstDate.lt(scope.from))
             .add(M::LastDate.gt(scope.to))
     };
-    let days = product_metric::Entity::find_in(ctx.actor)
+    let days = scope
+        .rows::<product_metric::Entity>(ctx.actor)
         .select_only()
         .column(D::ProductId)
-        .filter(D::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
         .filter(D::Date.between(span.first, span.last));
     let mut days = if span.first > span.month {
         // The period starts inside the month, so nearly every rollup reaches before it: the
@@ -147,13 +156,11 @@ async fn cut_days(
         // rollup lies inside it: only the products reaching past it are read, by product. When
         // none does, which one indexed probe tells, the month adds nothing to read. (Asked
         // inside the statement instead, PostgreSQL started parallel workers for the empty
-        // branch and took a third of a second to stop them.) The probe and the statement read
-        // separate snapshots: a day of this month ingested between them can leave its product's
-        // month out of this one answer, never in it twice.
+        // branch and took a third of a second to stop them.)
         let reaching = rollups(outside())
             .limit(1)
             .into_tuple::<Uuid>()
-            .one(&ctx.state.db)
+            .one(db)
             .await?;
         if reaching.is_none() {
             return Ok(None);
@@ -170,9 +177,13 @@ async fn cut_days(
 }
 
 /// `parts` as a derived table named `parts`, to sum from.
-async fn from_parts(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<SelectStatement> {
+async fn from_parts(
+    ctx: &Ctx<'_>,
+    scope: &Scope,
+    db: &impl ConnectionTrait,
+) -> AppResult<SelectStatement> {
     Ok(Query::select()
-        .from_subquery(parts(ctx, scope).await?, Alias::new("parts"))
+        .from_subquery(parts(ctx, scope, db).await?, Alias::new("parts"))
         .to_owned())
 }
 
@@ -202,7 +213,8 @@ pub async fn ranked(
     let sum = |name: &str| big_sum(col(name));
     let ranked_by = || col(sort.column());
     let product = || col("product_id");
-    let mut grouped = from_parts(ctx, scope).await?;
+    let snapshot = sql::snapshot(&ctx.state.db).await?;
+    let mut grouped = from_parts(ctx, scope, &snapshot).await?;
     grouped.expr_as(product(), Alias::new("product_id"));
     for name in product_rollup::SUMMED {
         grouped.expr_as(sum(name), Alias::new(name));
@@ -244,15 +256,18 @@ pub async fn ranked(
         .order_by_expr(ranked_by(), order.clone())
         .order_by_expr(product(), order)
         .limit(args.limit + 1);
-    let db = &ctx.state.db;
-    let statement = db.get_database_backend().build(&query);
-    let found = Ranked::find_by_statement(statement).all(db).await?;
-    let counted_total = found.first().and_then(|row| row.total);
-    let total = match counted_total {
-        Some(total) => paging::known_total(u64::try_from(total).unwrap_or(0)),
-        // Not asked for, or the page is empty (a cursor past the end): a count of its own.
-        None => count_of(ctx, grouped),
+    let backend = snapshot.get_database_backend();
+    let found = Ranked::find_by_statement(backend.build(&query))
+        .all(&snapshot)
+        .await?;
+    let count = backend.build(&count_statement(grouped));
+    let total = match (found.first().and_then(|row| row.total), counted) {
+        (Some(total), _) => paging::known_total(u64::try_from(total).unwrap_or(0)),
+        // An empty page (a cursor past the end) carries no total: counted in the same snapshot.
+        (None, Counted::WithPage) => paging::known_total(count_rows(&snapshot, count).await?),
+        (None, Counted::IfAsked) => count_later(ctx, count),
     };
+    snapshot.commit().await?;
     let keyed = found
         .into_iter()
         .map(|Ranked { numbers: row, .. }| {
@@ -268,24 +283,31 @@ pub async fn ranked(
     Ok(Page::from_rows(keyed, &args, total))
 }
 
-/// The number of rows of `grouped`, read only when the total is asked for.
-fn count_of(ctx: &Ctx<'_>, grouped: SelectStatement) -> TotalCount {
-    let db = ctx.state.db.clone();
-    let count = Query::select()
+/// The statement counting the rows of `grouped`.
+fn count_statement(grouped: SelectStatement) -> SelectStatement {
+    Query::select()
         .expr_as(Func::count(Expr::cust("*")), Alias::new("total"))
         .from_subquery(grouped, Alias::new("grouped"))
-        .to_owned();
-    let count = db.get_database_backend().build(&count);
+        .to_owned()
+}
+
+/// The number `count` reads.
+async fn count_rows(db: &impl ConnectionTrait, count: Statement) -> AppResult<u64> {
+    let total: Option<i64> = Total::find_by_statement(count)
+        .one(db)
+        .await?
+        .map(|row| row.total);
+    Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
+}
+
+/// `count`, read only when the total is asked for after all. It reads a snapshot of its own:
+/// the page's total was not asked for when the page was read.
+fn count_later(ctx: &Ctx<'_>, count: Statement) -> TotalCount {
+    let db = ctx.state.db.clone();
     Arc::new(move || {
         let db = db.clone();
         let count = count.clone();
-        Box::pin(async move {
-            let total: Option<i64> = Total::find_by_statement(count)
-                .one(&db)
-                .await?
-                .map(|row| row.total);
-            Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
-        })
+        Box::pin(async move { count_rows(&db, count).await })
     })
 }
 
@@ -298,21 +320,22 @@ struct Total {
 /// period. Two counts.
 pub async fn sell_through(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<(u64, u64)> {
     let active = || {
-        product::Entity::find_in(ctx.actor)
-            .filter(product::Column::ShopId.is_in(scope.shops.iter().map(|s| s.id)))
+        scope
+            .rows::<product::Entity>(ctx.actor)
             .filter(product::Column::Status.eq(Status::Active.as_str()))
     };
-    let sold = from_parts(ctx, scope)
+    let snapshot = sql::snapshot(&ctx.state.db).await?;
+    let sold = from_parts(ctx, scope, &snapshot)
         .await?
         .column(Alias::new("product_id"))
         .and_where(Expr::col(Alias::new("orders")).gt(0))
         .to_owned();
-    let db = &ctx.state.db;
-    let all = active().count(db).await?;
+    let all = active().count(&snapshot).await?;
     let selling = active()
         .filter(product::Column::Id.in_subquery(sold))
-        .count(db)
+        .count(&snapshot)
         .await?;
+    snapshot.commit().await?;
     Ok((all, selling))
 }
 
