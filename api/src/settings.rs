@@ -113,7 +113,7 @@ impl Default for Settings {
             access_token_ttl_secs: 15 * 60,
             refresh_token_ttl_days: 30,
             password_hash_cost: PasswordHashCost::OWASP,
-            db_max_connections: 10,
+            db_max_connections: 20,
             db_acquire_timeout_ms: 2_000,
             db_statement_timeout_ms: 5_000,
             db_work_mem_mb: 32,

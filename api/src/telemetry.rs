@@ -90,3 +90,8 @@ impl Metrics {
         out
     }
 }
+
+/// One gauge in Prometheus text exposition format, for a value read when `/metrics` is asked.
+pub fn gauge(name: &str, help: &str, value: usize) -> String {
+    format!("# HELP {name} {help}\n# TYPE {name} gauge\n{name} {value}\n")
+}

@@ -284,3 +284,36 @@ async fn overlong_text_inputs_get_a_clear_error() {
         .await;
     assert_eq!(response.code(), "BAD_USER_INPUT");
 }
+
+/// Only an authenticated sender adds to the documents kept parsed, and only small ones: an
+/// anonymous client cannot fill the cache, whatever it sends.
+#[tokio::test]
+async fn only_an_authenticated_sender_adds_a_small_document_to_the_kept_ones() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Kept").await;
+    let kept = || app.metric("steward_kept_documents");
+    let before = kept().await;
+    let document = "{ viewer { role } kept: __typename }";
+
+    app.gql(None, document, json!({})).await;
+    app.gql(None, document, json!({})).await;
+    assert_eq!(kept().await, before, "anonymous requests keep nothing");
+
+    owner.gql(&app, document, json!({})).await.ok();
+    assert_eq!(kept().await, before + 1, "an owner's request keeps it");
+    owner.gql(&app, document, json!({})).await.ok();
+    app.gql(None, document, json!({})).await;
+    assert_eq!(kept().await, before + 1, "kept once, and still served");
+
+    // 256 fields once its fragments are expanded: accepted, but larger than a kept document
+    // may be.
+    let mut large = String::from("{ ...F8 } fragment F0 on Query { __typename }");
+    for level in 1..=8 {
+        let below = level - 1;
+        large.push_str(&format!(
+            " fragment F{level} on Query {{ ...F{below} ...F{below} }}"
+        ));
+    }
+    owner.gql(&app, &large, json!({})).await.ok();
+    assert_eq!(kept().await, before + 1, "a large document is not kept");
+}

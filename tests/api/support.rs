@@ -228,7 +228,7 @@ impl TestApp {
             .as_u16()
     }
 
-    /// The value of a counter from `/metrics`.
+    /// The value of a counter or gauge from `/metrics`.
     pub async fn metric(&self, name: &str) -> u64 {
         let text = self
             .client

@@ -66,6 +66,11 @@ impl Documents {
         self.lock().put(query.into(), inspected);
     }
 
+    /// How many documents are kept.
+    pub fn count(&self) -> usize {
+        self.lock().len()
+    }
+
     /// The map; a panic elsewhere while it was held cannot leave it inconsistent (each call
     /// is one `get` or `put`), so a poisoned lock is taken over.
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Box<str>, Arc<Inspected>>> {

@@ -3,7 +3,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::HttpState;
-use crate::db;
+use crate::{db, telemetry};
 
 /// The process is up (it does not look at the database).
 pub async fn healthz() -> HttpResponse {
@@ -19,9 +19,15 @@ pub async fn readyz(state: web::Data<HttpState>) -> HttpResponse {
     }
 }
 
-/// Prometheus counters.
+/// Prometheus counters, and the gauge of kept documents.
 pub async fn metrics(state: web::Data<HttpState>) -> HttpResponse {
+    let mut body = state.app.metrics.render();
+    body.push_str(&telemetry::gauge(
+        "steward_kept_documents",
+        "GraphQL documents kept parsed for their next request.",
+        state.documents.count(),
+    ));
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(state.app.metrics.render())
+        .body(body)
 }
