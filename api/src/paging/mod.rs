@@ -23,11 +23,12 @@ use chrono::NaiveDate;
 use futures_util::future::BoxFuture;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Value,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select, Value,
 };
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
+use crate::sql;
 
 pub const DEFAULT_PAGE_SIZE: i32 = 20;
 pub const MAX_PAGE_SIZE: i32 = 100;
@@ -365,7 +366,10 @@ where
             query.order_by_desc(*column)
         };
     }
-    let rows = query.limit(args.limit + 1).all(db).await?;
+    let statement = query.limit(args.limit + 1).build(db.get_database_backend());
+    let rows = E::Model::find_by_statement(sql::with_literal_limit(statement))
+        .all(db)
+        .await?;
     let rows = rows
         .into_iter()
         .map(|row| ((order.key_of)(&row), row))

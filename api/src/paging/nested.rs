@@ -24,6 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{Direction, MAX_PAGE_SIZE, PageArgs};
+use crate::sql;
 use crate::tenancy::{TenantScoped, Visible};
 
 /// The table alias of the parent ids.
@@ -173,7 +174,7 @@ impl<E: TenantScoped> Nested<E> {
                 )
                 .to_owned(),
         };
-        Some(backend.build(&query))
+        Some(sql::with_literal_limit(backend.build(&query)))
     }
 
     /// The page `args` of the parent `parent` among `rows`.
@@ -260,7 +261,7 @@ mod tests {
             .expect("a statement");
         assert_eq!(
             statement.sql,
-            r#"SELECT "page".* FROM (VALUES ($1), ($2)) AS "parent" INNER JOIN LATERAL (SELECT "products".* FROM "products" WHERE "products"."agency_id" = $3 AND "products"."status" = $4 AND "products"."shop_id" = "parent"."column1" AND "products"."id" > $5 ORDER BY "products"."id" ASC LIMIT $6) AS "page" ON TRUE"#
+            r#"SELECT "page".* FROM (VALUES ($1), ($2)) AS "parent" INNER JOIN LATERAL (SELECT "products".* FROM "products" WHERE "products"."agency_id" = $3 AND "products"."status" = $4 AND "products"."shop_id" = "parent"."column1" AND "products"."id" > $5 ORDER BY "products"."id" ASC LIMIT 6) AS "page" ON TRUE"#
         );
         assert_eq!(
             values(&statement),
@@ -269,8 +270,7 @@ mod tests {
                 parents[1].into(),
                 agency.into(),
                 "ACTIVE".into(),
-                after.into(),
-                6_u64.into()
+                after.into()
             ]
         );
     }
@@ -311,12 +311,12 @@ mod tests {
             .expect("a statement");
         assert!(
             statement.sql.ends_with(
-                r#"AND "products"."id" < $4 ORDER BY "products"."id" DESC LIMIT $5) AS "page" ON TRUE"#
+                r#"AND "products"."id" < $4 ORDER BY "products"."id" DESC LIMIT 4) AS "page" ON TRUE"#
             ),
             "{}",
             statement.sql
         );
-        assert_eq!(values(&statement)[3..], [before.into(), 4_u64.into()]);
+        assert_eq!(values(&statement)[3..], [before.into()]);
     }
 
     #[test]
