@@ -257,7 +257,7 @@ pub async fn ranked(
         .order_by_expr(product(), order)
         .limit(args.limit + 1);
     let backend = snapshot.get_database_backend();
-    let found = Ranked::find_by_statement(sql::with_literal_limit(backend.build(&query)))
+    let found = Ranked::find_by_statement(backend.build(&query))
         .all(&snapshot)
         .await?;
     let count = backend.build(&count_statement(grouped));
