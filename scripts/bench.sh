@@ -259,9 +259,6 @@ compare_shape() { # shops, products per shop
 
   local nested_statements idle_rss
   nested_statements=$(statements "$token" "$(cat "$SCRATCH/s-nested.json")")
-  # Idle: no request for a while. Tokio ends a blocking thread idle for 10 s, and with it goes
-  # the sign-up's 19 MiB argon2 block, which the allocator hands back when its thread ends.
-  sleep 11
   idle_rss=$(rss_kib "$SERVER" VmRSS)
   # The largest resident size seen while Steward is under load.
   (

@@ -55,7 +55,7 @@ impl Application {
         let state = AppState {
             sessions: Sessions::start(&db).await,
             db,
-            passwords: PasswordHasher::new(settings.password_hash_cost).await?,
+            passwords: PasswordHasher::new(settings.password_hash_cost)?,
             access_tokens: AccessTokens::new(
                 &jwt_secret,
                 Duration::seconds(settings.access_token_ttl_secs),

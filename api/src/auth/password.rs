@@ -44,20 +44,18 @@ pub struct PasswordHasher {
 }
 
 impl PasswordHasher {
-    /// A hasher of `cost`. Its dummy hash is made on the blocking pool, like every hash: the
-    /// pool's threads end when idle, and the allocator hands a finished thread's freed memory
-    /// back to the system. Made on the never-ending main thread, the block of `cost.memory_kib`
-    /// (19 MiB) stayed resident for the life of the process.
-    pub async fn new(cost: PasswordHashCost) -> anyhow::Result<Self> {
+    pub fn new(cost: PasswordHashCost) -> anyhow::Result<Self> {
         let params = Params::new(cost.memory_kib, cost.iterations, cost.parallelism, None)
             .map_err(|e| anyhow::anyhow!("invalid argon2 parameters: {e}"))?;
         let argon2 = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let cores = std::thread::available_parallelism()
             .map(usize::from)
             .unwrap_or(2);
-        let hasher = argon2.clone();
-        let dummy_hash =
-            tokio::task::spawn_blocking(move || phc(&hasher, "steward-dummy-password")).await??;
+        let salt = SaltString::generate(&mut OsRng);
+        let dummy_hash = argon2
+            .hash_password(b"steward-dummy-password", &salt)
+            .map_err(|e| anyhow::anyhow!("argon2: {e}"))?
+            .to_string();
         Ok(Self {
             argon2,
             permits: Arc::new(Semaphore::new(cores)),
@@ -68,8 +66,14 @@ impl PasswordHasher {
     /// The PHC string of `password`'s hash.
     pub async fn hash(&self, password: String) -> AppResult<String> {
         let argon2 = self.argon2.clone();
-        self.run(move || phc(&argon2, &password).map_err(AppError::Internal))
-            .await
+        self.run(move || {
+            let salt = SaltString::generate(&mut OsRng);
+            argon2
+                .hash_password(password.as_bytes(), &salt)
+                .map(|hash| hash.to_string())
+                .map_err(|e| AppError::Internal(anyhow::anyhow!("argon2: {e}")))
+        })
+        .await
     }
 
     /// `true` when `password` matches `stored`. With no stored hash it verifies against the dummy
@@ -101,32 +105,22 @@ impl PasswordHasher {
     }
 }
 
-/// The PHC string of `password`'s hash under a fresh salt.
-fn phc(argon2: &Argon2<'_>, password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    argon2
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
-        .map_err(|e| anyhow::anyhow!("argon2: {e}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    async fn cheap() -> PasswordHasher {
+    fn cheap() -> PasswordHasher {
         PasswordHasher::new(PasswordHashCost {
             memory_kib: 64,
             iterations: 1,
             parallelism: 1,
         })
-        .await
         .expect("hasher")
     }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_and_nothing_else() {
-        let hasher = cheap().await;
+        let hasher = cheap();
         let hash = hasher.hash("correct horse".into()).await.expect("hash");
         assert!(hash.starts_with("$argon2id$"));
         assert!(
@@ -147,7 +141,6 @@ mod tests {
     async fn an_unknown_account_never_verifies() {
         assert!(
             !cheap()
-                .await
                 .verify("steward-dummy-password".into(), None)
                 .await
                 .expect("verify")
@@ -158,9 +151,7 @@ mod tests {
     /// have accounts. Compares the fastest of several runs each, with real OWASP parameters.
     #[tokio::test]
     async fn an_unknown_account_costs_as_much_as_a_wrong_password() {
-        let hasher = PasswordHasher::new(PasswordHashCost::OWASP)
-            .await
-            .expect("hasher");
+        let hasher = PasswordHasher::new(PasswordHashCost::OWASP).expect("hasher");
         let stored = hasher.hash("the real password".into()).await.expect("hash");
         let fastest = |stored: Option<String>| {
             let hasher = hasher.clone();
