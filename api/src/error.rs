@@ -156,9 +156,26 @@ impl From<DbErr> for AppError {
             {
                 Self::Unavailable
             }
+            // A statement PostgreSQL cancelled at `STEWARD_DB_STATEMENT_TIMEOUT_MS` met a
+            // database too busy (or a lock held too long) to answer in time: retryable, like an
+            // outage, and not a bug to log with its backtrace.
+            DbErr::Query(RuntimeErr::SqlxError(ref cause))
+            | DbErr::Exec(RuntimeErr::SqlxError(ref cause))
+                if cancelled_by_timeout(cause) =>
+            {
+                Self::Unavailable
+            }
             other => Self::Internal(other.into()),
         }
     }
+}
+
+/// PostgreSQL's `query_canceled` (SQLSTATE 57014): `statement_timeout` ran out.
+fn cancelled_by_timeout(cause: &sea_orm::sqlx::Error) -> bool {
+    cause
+        .as_database_error()
+        .and_then(|err| err.code())
+        .is_some_and(|code| code == "57014")
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use sea_orm::{ConnectionTrait, Database, TransactionTrait};
 use serde_json::json;
 
 use crate::support::{TestApp, fresh_database};
@@ -257,4 +258,41 @@ async fn a_database_outage_fails_fast_and_the_service_recovers_without_restart()
         .await;
     assert_eq!(after.ok()["shops"]["totalCount"], 0);
     assert_eq!(app.status_of("/readyz").await, 200);
+}
+
+/// A statement that outlives `STEWARD_DB_STATEMENT_TIMEOUT_MS` (here: behind a lock another
+/// session holds) is a retryable SERVICE_UNAVAILABLE, never INTERNAL, and the next request once
+/// the lock is gone is answered.
+#[tokio::test]
+async fn a_statement_past_its_timeout_is_service_unavailable() {
+    if std::env::var("TEST_DATABASE_URL").is_err() {
+        // SQLite has no statement timeout to run into.
+        eprintln!("skipped: set TEST_DATABASE_URL to run the statement timeout test");
+        return;
+    }
+    let app = TestApp::spawn_with(|s| s.db_statement_timeout_ms = 300).await;
+    let owner = app.owner("Timeout").await;
+    let query = "{ shops(first: 1) { totalCount } }";
+    owner.gql(&app, query, json!({})).await.ok();
+
+    let locker = Database::connect(app.database_url())
+        .await
+        .expect("a second session");
+    let held = locker.begin().await.expect("begin");
+    held.execute_unprepared("LOCK TABLE shops IN ACCESS EXCLUSIVE MODE")
+        .await
+        .expect("lock");
+    let started = Instant::now();
+    let blocked = owner.gql(&app, query, json!({})).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
+    assert_eq!(blocked.code(), "SERVICE_UNAVAILABLE", "{}", blocked.body);
+    assert_eq!(blocked.status, 503);
+    held.rollback().await.expect("rollback");
+
+    let after = owner.gql(&app, query, json!({})).await;
+    assert_eq!(after.ok()["shops"]["totalCount"], 0);
 }

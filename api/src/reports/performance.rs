@@ -55,10 +55,15 @@ impl Scope {
         self.shops.iter().map(|s| s.id).collect()
     }
 
-    /// The rows of `E` that `actor` may see, narrowed to the scope's shops unless the scope is
-    /// every visible shop: then the actor's own scope already narrows them, and no list of up
-    /// to `MAX_SHOPS` ids is sent (once per member of a union).
+    /// The rows of `E`, a table whose rows hang off a shop, that `actor` may see, narrowed to
+    /// the scope's shops unless the scope is every visible shop: then the actor's own scope
+    /// already narrows them, and no list of up to `MAX_SHOPS` ids is sent (once per member of
+    /// a union).
     pub fn rows<E: TenantScoped>(&self, actor: &Actor) -> Select<E> {
+        debug_assert!(
+            E::shop_column().is_some(),
+            "a report's scope narrows only rows that hang off a shop"
+        );
         let rows = E::find_in(actor);
         match E::shop_column() {
             Some(shop) if !self.every_shop => rows.filter(shop.is_in(self.shop_ids())),

@@ -300,8 +300,10 @@ async fn count_rows(db: &impl ConnectionTrait, count: Statement) -> AppResult<u6
     Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
 }
 
-/// `count`, read only when the total is asked for after all. It reads a snapshot of its own:
-/// the page's total was not asked for when the page was read.
+/// `count`, read only when the total is asked for after all (the selection did not name
+/// `totalCount`, so the page's statement did not count). It reads a snapshot of its own but
+/// keeps the shape the page's probe gave it: a day ingested in between can leave a product's
+/// running month out of this total, never count it twice.
 fn count_later(ctx: &Ctx<'_>, count: Statement) -> TotalCount {
     let db = ctx.state.db.clone();
     Arc::new(move || {
