@@ -3,6 +3,7 @@
 
 pub mod campaign;
 pub mod dashboard;
+pub mod gate;
 pub mod graphql;
 pub mod health;
 pub mod numbers;
