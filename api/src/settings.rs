@@ -99,11 +99,6 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `STEWARD_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
-    /// `STEWARD_REPORT_STATEMENTS_PER_AGENCY`: product statements over a period one agency
-    /// runs at once (default: one per core); see `reports::gate`.
-    pub report_statements_per_agency: Option<usize>,
-    /// `STEWARD_REPORT_WAIT_MS`: how long such a statement waits for its agency's turn.
-    pub report_wait_ms: u64,
 }
 
 impl Default for Settings {
@@ -131,8 +126,6 @@ impl Default for Settings {
             shutdown_timeout_secs: 25,
             log_format: LogFormat::Text,
             workers: None,
-            report_statements_per_agency: None,
-            report_wait_ms: 5_000,
         }
     }
 }

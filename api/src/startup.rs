@@ -19,7 +19,6 @@ use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::{self, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{self as routes, HttpState};
-use crate::reports::gate::ReportGate;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
@@ -62,7 +61,6 @@ impl Application {
                 Duration::seconds(settings.access_token_ttl_secs),
             ),
             metrics,
-            report_gate: Arc::new(ReportGate::from_settings(&settings)),
             settings: Arc::new(settings),
         };
         let schema = schema::build(SchemaOptions {

@@ -7,7 +7,6 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
 use crate::auth::sessions::Sessions;
-use crate::reports::gate::ReportGate;
 use crate::settings::Settings;
 use crate::telemetry::Metrics;
 
@@ -20,6 +19,4 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The actors of live sessions (see `auth::sessions`).
     pub sessions: Arc<Sessions>,
-    /// Each agency's turns at product statements over a period (see `reports::gate`).
-    pub report_gate: Arc<ReportGate>,
 }

@@ -3,7 +3,6 @@
 
 pub mod campaign;
 pub mod dashboard;
-pub mod gate;
 pub mod graphql;
 pub mod health;
 pub mod numbers;

@@ -213,7 +213,6 @@ pub async fn ranked(
     let sum = |name: &str| big_sum(col(name));
     let ranked_by = || col(sort.column());
     let product = || col("product_id");
-    let _turn = ctx.state.report_gate.turn(ctx.actor.agency_id()).await?;
     let snapshot = sql::snapshot(&ctx.state.db).await?;
     let mut grouped = from_parts(ctx, scope, &snapshot).await?;
     grouped.expr_as(product(), Alias::new("product_id"));
@@ -327,7 +326,6 @@ pub async fn sell_through(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<(u64, u64)>
             .rows::<product::Entity>(ctx.actor)
             .filter(product::Column::Status.eq(Status::Active.as_str()))
     };
-    let _turn = ctx.state.report_gate.turn(ctx.actor.agency_id()).await?;
     let snapshot = sql::snapshot(&ctx.state.db).await?;
     let sold = from_parts(ctx, scope, &snapshot)
         .await?
