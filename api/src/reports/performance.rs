@@ -64,10 +64,22 @@ impl Scope {
             E::shop_column().is_some(),
             "a report's scope narrows only rows that hang off a shop"
         );
+        if self.every_shop {
+            E::find_in(actor)
+        } else {
+            self.listed_rows(actor)
+        }
+    }
+
+    /// The rows of `E` that `actor` may see, narrowed to the scope's shops by their ids even
+    /// when the scope is every visible shop. The product statements need the list: without it,
+    /// PostgreSQL planned the agency-wide product numbers slower (a 30-day ranking 0.22 → 0.33 s,
+    /// sell-through 0.31 → 0.49 s, half the throughput at 8 clients).
+    pub fn listed_rows<E: TenantScoped>(&self, actor: &Actor) -> Select<E> {
         let rows = E::find_in(actor);
         match E::shop_column() {
-            Some(shop) if !self.every_shop => rows.filter(shop.is_in(self.shop_ids())),
-            _ => rows,
+            Some(shop) => rows.filter(shop.is_in(self.shop_ids())),
+            None => rows,
         }
     }
 
@@ -348,7 +360,7 @@ struct DaySales {
 
 fn product_rows(ctx: &Ctx<'_>, scope: &Scope) -> Select<product_metric::Entity> {
     scope
-        .rows::<product_metric::Entity>(ctx.actor)
+        .listed_rows::<product_metric::Entity>(ctx.actor)
         .filter(product_metric::Column::Date.between(scope.from, scope.to))
 }
 

@@ -97,7 +97,7 @@ pub async fn parts(
     use product_metric_month::Column as M;
     let spans = month_spans(scope.from, scope.to);
     let mut months = scope
-        .rows::<product_metric_month::Entity>(ctx.actor)
+        .listed_rows::<product_metric_month::Entity>(ctx.actor)
         .select_only()
         .column(M::ProductId)
         .filter(M::Month.is_in(spans.iter().map(|span| span.month)))
@@ -128,7 +128,7 @@ async fn cut_days(
     use product_metric_month::Column as M;
     let rollups = |condition: Condition| {
         scope
-            .rows::<product_metric_month::Entity>(ctx.actor)
+            .listed_rows::<product_metric_month::Entity>(ctx.actor)
             .select_only()
             .column(M::ProductId)
             .filter(M::Month.eq(span.month))
@@ -143,7 +143,7 @@ async fn cut_days(
             .add(M::LastDate.gt(scope.to))
     };
     let days = scope
-        .rows::<product_metric::Entity>(ctx.actor)
+        .listed_rows::<product_metric::Entity>(ctx.actor)
         .select_only()
         .column(D::ProductId)
         .filter(D::Date.between(span.first, span.last));
@@ -323,7 +323,7 @@ struct Total {
 pub async fn sell_through(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<(u64, u64)> {
     let active = || {
         scope
-            .rows::<product::Entity>(ctx.actor)
+            .listed_rows::<product::Entity>(ctx.actor)
             .filter(product::Column::Status.eq(Status::Active.as_str()))
     };
     let snapshot = sql::snapshot(&ctx.state.db).await?;
