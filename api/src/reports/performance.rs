@@ -57,8 +57,8 @@ impl Scope {
 
     /// The rows of `E`, a table whose rows hang off a shop, that `actor` may see, narrowed to
     /// the scope's shops unless the scope is every visible shop: then the actor's own scope
-    /// already narrows them, and no list of up to `MAX_SHOPS` ids is sent (once per member of
-    /// a union).
+    /// already narrows them, and no list of up to `MAX_SHOPS` ids is sent. For the shop
+    /// reports; product statements take `listed_rows`.
     pub fn rows<E: TenantScoped>(&self, actor: &Actor) -> Select<E> {
         debug_assert!(
             E::shop_column().is_some(),
