@@ -29,7 +29,8 @@ WORKDIR /var/lib/steward
 ENV STEWARD_ADDR=0.0.0.0:8080 \
     STEWARD_ENV=production \
     STEWARD_LOG_FORMAT=json \
-    DATABASE_URL=sqlite:///var/lib/steward/steward.db?mode=rwc
+    DATABASE_URL=sqlite:///var/lib/steward/steward.db?mode=rwc \
+    MIMALLOC_ARENA_PURGE_MULT=0
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
     CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1

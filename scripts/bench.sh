@@ -57,9 +57,11 @@ plain() { # database URL
 }
 
 start_steward() { # database URL
+  # The allocator setting of the Docker image (see README, "Settings"), so memory is measured
+  # as deployed.
   STEWARD_ADDR="127.0.0.1:$PORT" DATABASE_URL="$(plain "$1")" STEWARD_RATE_LIMIT_PER_MINUTE=1000000000 \
     STEWARD_ACCESS_TOKEN_TTL_SECS=7200 STEWARD_JWT_SECRET="$JWT_SECRET" RUST_LOG=warn \
-    "$STEWARD" serve &
+    MIMALLOC_ARENA_PURGE_MULT="${MIMALLOC_ARENA_PURGE_MULT:-0}" "$STEWARD" serve &
   SERVER=$!
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$PORT/readyz" >/dev/null && return; sleep 0.2; done
   echo "Steward did not start" >&2
