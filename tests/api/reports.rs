@@ -478,6 +478,122 @@ async fn the_plan_is_split_into_visitor_conversion_and_order_value_effects_that_
     );
 }
 
+/// A day of one source with only visitors, orders and GMV (and ad spend for paid search).
+fn source_day(date: &str, source: &'static str, gmv_minor: i64) -> Row {
+    let orders = (gmv_minor / 1_000).max(1);
+    let paid = i64::from(source == "ADS_SEARCH");
+    Row {
+        date: day(date),
+        source,
+        visitors: orders * 20,
+        returning: 0,
+        page_views: orders * 60,
+        bounces: orders * 5,
+        orders,
+        buyers: orders,
+        gmv_minor,
+        refunds_minor: 0,
+        ad_spend_minor: paid * gmv_minor / 5,
+        ad_impressions: paid * orders * 400,
+        ad_clicks: paid * orders * 30,
+    }
+}
+
+const SOURCE_GAPS: &str = "query($shops: [ID!], $from: Date!, $to: Date!) { shopPerformance(shopIds: $shops, from: $from, to: $to, granularity: DAY) {
+    variance { gap { amount } bySource { source actualGmv { amount } expectedGmv { amount } gap { amount } adSpend { amount } current { orders } } }
+} }";
+
+#[tokio::test]
+async fn the_gap_to_plan_is_split_by_traffic_source_against_the_previous_periods_mix() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Sources").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    // October's plan is 3,100.00 spread evenly: 100.00 a day, 500.00 for 6–10 October.
+    let set = owner
+        .gql(
+            &app,
+            TARGET,
+            json!({ "input": { "shopId": shop, "month": "2026-10", "gmv": "3100.00", "orders": 310, "visitors": 6200 } }),
+        )
+        .await;
+    assert_eq!(set.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+    // 1–5 October (the previous period) sold 60 % by search, 30 % by paid search, 10 % live;
+    // 6–10 October: search and live fell, paid search grew, content sold for the first time.
+    let mut rows = Vec::new();
+    for d in 1..=10 {
+        let date = format!("2026-10-{d:02}");
+        let before = d <= 5;
+        for (source, earlier, later) in [
+            ("SEARCH", 6_000, 5_000),
+            ("ADS_SEARCH", 3_000, 4_000),
+            ("LIVESTREAM", 1_000, 200),
+            ("CONTENT", 0, 500),
+        ] {
+            let gmv = if before { earlier } else { later };
+            if gmv > 0 {
+                rows.push(source_day(&date, source, gmv));
+            }
+        }
+    }
+    push(&app, &owner, &shop, "sources", &rows).await;
+
+    let period = json!({ "shops": [shop], "from": "2026-10-06", "to": "2026-10-10" });
+    let answer = owner.gql(&app, SOURCE_GAPS, period.clone()).await;
+    let variance = &answer.ok()["shopPerformance"]["variance"];
+    // Expected = 500.00 × the earlier share; furthest behind first.
+    assert_eq!(
+        variance["bySource"],
+        json!([
+            { "source": "SEARCH", "actualGmv": { "amount": "250.00" }, "expectedGmv": { "amount": "300.00" }, "gap": { "amount": "-50.00" }, "adSpend": { "amount": "0.00" }, "current": { "orders": 25 } },
+            { "source": "LIVESTREAM", "actualGmv": { "amount": "10.00" }, "expectedGmv": { "amount": "50.00" }, "gap": { "amount": "-40.00" }, "adSpend": { "amount": "0.00" }, "current": { "orders": 5 } },
+            { "source": "CONTENT", "actualGmv": { "amount": "25.00" }, "expectedGmv": { "amount": "0.00" }, "gap": { "amount": "25.00" }, "adSpend": { "amount": "0.00" }, "current": { "orders": 5 } },
+            { "source": "ADS_SEARCH", "actualGmv": { "amount": "200.00" }, "expectedGmv": { "amount": "150.00" }, "gap": { "amount": "50.00" }, "adSpend": { "amount": "40.00" }, "current": { "orders": 20 } },
+        ])
+    );
+    // The sources' gaps are the whole gap: 485.00 sold against 500.00 planned.
+    assert_eq!(variance["gap"]["amount"], "-15.00");
+
+    // A designer gets the split without what each source cost.
+    let designer = app.member(&owner, "DESIGNER", None).await;
+    let hidden = designer.gql(&app, SOURCE_GAPS, period).await;
+    let mut paths: Vec<String> = hidden
+        .errors()
+        .iter()
+        .map(|e| e["path"].to_string())
+        .collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        (0..4)
+            .map(|i| json!(["shopPerformance", "variance", "bySource", i, "adSpend"]).to_string())
+            .collect::<Vec<_>>()
+    );
+    let split = &hidden.body["data"]["shopPerformance"]["variance"]["bySource"];
+    assert_eq!(split[0]["gap"]["amount"], "-50.00");
+    assert_eq!(split[3]["adSpend"], Value::Null);
+
+    // The brief splits a day's gap by the day before's mix (one day: 100.00 planned).
+    let brief = owner
+        .gql(
+            &app,
+            "query($date: Date) { agencyDashboard(date: $date) { shops { nodes { variance { gap { amount } bySource { source expectedGmv { amount } gap { amount } } } } } } }",
+            json!({ "date": "2026-10-06" }),
+        )
+        .await;
+    assert_eq!(
+        brief.ok()["agencyDashboard"]["shops"]["nodes"][0]["variance"],
+        json!({
+            "gap": { "amount": "-3.00" },
+            "bySource": [
+                { "source": "SEARCH", "expectedGmv": { "amount": "60.00" }, "gap": { "amount": "-10.00" } },
+                { "source": "LIVESTREAM", "expectedGmv": { "amount": "10.00" }, "gap": { "amount": "-8.00" } },
+                { "source": "CONTENT", "expectedGmv": { "amount": "0.00" }, "gap": { "amount": "5.00" } },
+                { "source": "ADS_SEARCH", "expectedGmv": { "amount": "30.00" }, "gap": { "amount": "10.00" } },
+            ]
+        })
+    );
+}
+
 fn money_signed(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     format!("{sign}{}", money(minor.abs()))

@@ -32,7 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::history::loader::HistoryLoader;
 use crate::paging::{HasId, TotalCount};
 use crate::products::loader::{ShopProductCountLoader, ShopProductsLoader};
-use crate::reports::dashboard::TopItemsLoader;
+use crate::reports::dashboard::{DaySourcesLoader, TopItemsLoader};
 use crate::state::AppState;
 use crate::tasks::loader::TaskSummaryLoader;
 use crate::tenancy::FindScoped;
@@ -69,6 +69,7 @@ pub struct Loaders {
     pub collaboration_pages: DataLoader<CollaborationPageLoader>,
     pub collaboration_counts: Arc<DataLoader<CollaborationCountLoader>>,
     pub top_items: DataLoader<TopItemsLoader>,
+    pub day_sources: DataLoader<DaySourcesLoader>,
     pub monthly_targets: DataLoader<MonthlyTargetsLoader>,
 }
 
@@ -121,6 +122,13 @@ impl Loaders {
             ),
             top_items: DataLoader::new(
                 TopItemsLoader {
+                    db: db.clone(),
+                    actor: actor.clone(),
+                },
+                tokio::spawn,
+            ),
+            day_sources: DataLoader::new(
+                DaySourcesLoader {
                     db: db.clone(),
                     actor: actor.clone(),
                 },

@@ -437,8 +437,8 @@ pub struct PlanAttainment {
 }
 
 /// Why GMV is off plan: the gap split into what visitors, conversion and order value each
-/// contributed (a logarithmic decomposition whose parts sum exactly to the gap), and the
-/// traffic sources that moved most.
+/// contributed (a logarithmic decomposition whose parts sum exactly to the gap), and by
+/// traffic source.
 #[derive(SimpleObject)]
 pub struct VarianceExplanation {
     /// Planned GMV of the period.
@@ -463,11 +463,97 @@ pub struct VarianceExplanation {
     pub planned_order_value: Option<Money>,
     /// Actual GMV per order.
     pub actual_order_value: Option<Money>,
+    /// The gap by traffic source, furthest behind first. Targets are set per shop, not per
+    /// source, so the plan is shared out by each source's share of GMV in the previous period
+    /// of equal length (the day before, for a day); the sources' gaps sum exactly to `gap`.
+    /// Each source comes with its numbers, ad spend among them (financial).
+    pub by_source: Vec<SourceVariance>,
+}
+
+/// One traffic source's part of the gap to plan.
+pub struct SourceVariance {
+    row: SourceRow,
+    /// Its share of the plan and its gap; `None` when nothing sold in the previous period.
+    gap: Option<variance::SourceGap>,
+    start: NaiveDate,
+    end: NaiveDate,
+    currency: Currency,
+}
+
+/// One traffic source's part of the gap to plan.
+#[Object]
+impl SourceVariance {
+    /// The traffic source.
+    async fn source(&self) -> TrafficSource {
+        self.row.source
+    }
+    /// Its GMV in the period.
+    async fn actual_gmv(&self) -> Money {
+        Money::from_minor(self.row.now.gmv_minor, self.currency)
+    }
+    /// Its share of the planned GMV: the plan × its share of GMV in the previous period;
+    /// null when nothing sold then.
+    async fn expected_gmv(&self) -> Option<Money> {
+        let gap = self.gap?;
+        Some(Money::from_minor(gap.expected_minor, self.currency))
+    }
+    /// Actual − expected; null when nothing sold in the previous period.
+    async fn gap(&self) -> Option<Money> {
+        let gap = self.gap?;
+        Some(Money::from_minor(gap.gap_minor, self.currency))
+    }
+    /// Its ad spend in the period: what the source cost (financial).
+    #[graphql(guard = "RequirePermission(Permission::ReadFinancials)")]
+    async fn ad_spend(&self) -> Option<Money> {
+        Some(Money::from_minor(
+            self.row.now.ad_spend_minor,
+            self.currency,
+        ))
+    }
+    /// Every number of the source in the period (ROAS here is its GMV over its own ad spend).
+    async fn current(&self) -> PerformanceBucket {
+        PerformanceBucket::new(self.start, self.end, self.row.now, self.currency)
+    }
+}
+
+/// The gap of each source in `rows` against `plan_gmv`, furthest behind first (sources with no
+/// earlier mix last, in source order).
+fn source_variances(
+    rows: &[SourceRow],
+    plan_gmv: i64,
+    (start, end): (NaiveDate, NaiveDate),
+    currency: Currency,
+) -> Vec<SourceVariance> {
+    let gmv: Vec<(i64, i64)> = rows
+        .iter()
+        .map(|row| (row.now.gmv_minor, row.before.gmv_minor))
+        .collect();
+    let gaps = variance::by_source(plan_gmv, &gmv);
+    let mut sources: Vec<SourceVariance> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| SourceVariance {
+            row: row.clone(),
+            gap: gaps.as_ref().map(|gaps| gaps[i]),
+            start,
+            end,
+            currency,
+        })
+        .collect();
+    sources.sort_by_key(|source| source.gap.map_or(i64::MAX, |gap| gap.gap_minor));
+    sources
 }
 
 impl VarianceExplanation {
-    /// `actual` against `planned`; `None` without a GMV plan.
-    pub fn of(planned: Plan, actual: &Numbers, currency: Currency) -> Option<Self> {
+    /// `actual` against `planned`, over the days `period`, with the split by source of
+    /// `sources` (empty when the selection does not ask for it); `None` without a GMV plan.
+    pub fn of(
+        planned: Plan,
+        actual: &Numbers,
+        sources: &[SourceRow],
+        period: (NaiveDate, NaiveDate),
+        currency: Currency,
+    ) -> Option<Self> {
         let money = |minor: i64| Money::from_minor(minor, currency);
         let v = variance::explain(planned, actual.gmv_minor, actual.orders, actual.visitors)?;
         let effect =
@@ -489,8 +575,14 @@ impl VarianceExplanation {
                 .and_then(|gmv| super::numbers::per(gmv, planned_orders))
                 .map(money),
             actual_order_value: actual.average_order_value_minor().map(money),
+            by_source: source_variances(sources, v.plan_gmv_minor, period, currency),
         })
     }
+}
+
+/// Whether the selection of a `variance` field asks for its split by source.
+pub fn asks_by_source(ctx: &Context<'_>) -> bool {
+    ctx.look_ahead().field("bySource").exists()
 }
 
 /// A set of shops of one currency over a period. Each part is computed when asked for.
@@ -769,9 +861,7 @@ impl PerformanceReport {
             months,
         }))
     }
-    /// Why GMV is off plan; null without a GMV plan for the period (see `plan`). The traffic
-    /// sources that moved most are in `bySource` (`gmvDifference` against the previous period,
-    /// with their ad spend).
+    /// Why GMV is off plan; null without a GMV plan for the period (see `plan`).
     async fn variance(
         &self,
         ctx: &Context<'_>,
@@ -781,9 +871,16 @@ impl PerformanceReport {
         };
         let planned = self.planned(plan);
         let actual = self.totals_now(ctx).await?;
+        let sources = if asks_by_source(ctx) {
+            self.sources(ctx).await?
+        } else {
+            &[]
+        };
         Ok(VarianceExplanation::of(
             planned,
             &actual,
+            sources,
+            (self.scope.from, self.scope.to),
             self.scope.currency,
         ))
     }

@@ -8,6 +8,11 @@
 //! the effects add up to the gap exactly — no residual, and no dependence on the order in which
 //! the factors are taken. Rounded to minor units, the rounding difference goes to the largest
 //! effect so that the parts still sum to the gap.
+//!
+//! By traffic source, the plan has no split of its own (targets are set per shop), so it is
+//! shared out by each source's share of GMV in the previous period of equal length: the gap of
+//! a source is what it sold against what the usual mix expected of it. Those gaps, too, sum
+//! exactly to the gap.
 
 /// A period's plan, in minor units and counts; a part may be unset.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -91,6 +96,44 @@ fn split(plan: [i64; 3], actual: [i64; 3], gap: i64) -> Option<Effects> {
     })
 }
 
+/// One traffic source's part of the gap, in minor units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceGap {
+    /// The plan's share of this source: planned GMV × its share of GMV before.
+    pub expected_minor: i64,
+    /// Actual − expected.
+    pub gap_minor: i64,
+}
+
+/// The gap of each source, given the planned GMV and each source's GMV `(now, before)`, in
+/// the same order; `None` when nothing sold before, since there is no mix to share out by.
+/// The expectations are rounded to minor units with the rounding difference on the largest,
+/// so they sum to the plan and the gaps to actual − plan.
+pub fn by_source(plan_gmv: i64, gmv: &[(i64, i64)]) -> Option<Vec<SourceGap>> {
+    let before: i128 = gmv.iter().map(|(_, before)| i128::from(*before)).sum();
+    if before <= 0 {
+        return None;
+    }
+    let share = |part: i64| {
+        let exact = i128::from(plan_gmv) * i128::from(part);
+        // Rounded half away from zero, in integers: no float loses a minor unit here.
+        let rounded = (2 * exact + before * exact.signum()) / (2 * before);
+        i64::try_from(rounded).unwrap_or(i64::MAX)
+    };
+    let mut expected: Vec<i64> = gmv.iter().map(|(_, before)| share(*before)).collect();
+    let largest = (0..gmv.len()).max_by_key(|i| gmv[*i].1)?;
+    expected[largest] += plan_gmv - expected.iter().sum::<i64>();
+    Some(
+        gmv.iter()
+            .zip(expected)
+            .map(|((now, _), expected)| SourceGap {
+                expected_minor: expected,
+                gap_minor: now - expected,
+            })
+            .collect(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +167,30 @@ mod tests {
         assert_eq!(e.visitors_minor, 0);
         assert_eq!(e.conversion_minor, 0);
         assert_eq!(e.order_value_minor, -500_000);
+    }
+
+    #[test]
+    fn the_source_gaps_share_the_plan_by_the_earlier_mix_and_sum_to_the_gap() {
+        // Search sold 600 of 1,000 before, ads 300, a livestream 100; a plan of 2,000.
+        let gmv = [(900, 600), (700, 300), (0, 100), (55, 0)];
+        let gaps = by_source(2_000, &gmv).expect("a mix");
+        let expected: Vec<i64> = gaps.iter().map(|g| g.expected_minor).collect();
+        assert_eq!(expected, vec![1_200, 600, 200, 0]);
+        let gap: Vec<i64> = gaps.iter().map(|g| g.gap_minor).collect();
+        assert_eq!(gap, vec![-300, 100, -200, 55]);
+        assert_eq!(gap.iter().sum::<i64>(), 1_655 - 2_000);
+    }
+
+    #[test]
+    fn rounding_leaves_the_source_gaps_summing_to_the_gap() {
+        // Thirds of 1,000 minor units cannot all be whole: the largest source takes the rest.
+        let gmv = [(10, 1), (20, 1), (30, 1)];
+        let gaps = by_source(1_000, &gmv).expect("a mix");
+        assert_eq!(gaps.iter().map(|g| g.expected_minor).sum::<i64>(), 1_000);
+        assert_eq!(gaps.iter().map(|g| g.gap_minor).sum::<i64>(), 60 - 1_000);
+        // Nothing sold before: no mix to share the plan out by.
+        assert_eq!(by_source(1_000, &[(10, 0), (20, 0)]), None);
+        assert_eq!(by_source(1_000, &[]), None);
     }
 
     #[test]

@@ -19,7 +19,9 @@ use crate::money::Currency;
 use crate::paging::{Page, PageArgs, paginate};
 use crate::products::graphql::Product;
 use crate::reports::campaign::graphql::CampaignPacing;
-use crate::reports::graphql::{PerformanceBucket, ProductPerformance, VarianceExplanation};
+use crate::reports::graphql::{
+    PerformanceBucket, ProductPerformance, VarianceExplanation, asks_by_source,
+};
 use crate::reports::numbers::ratio;
 use crate::reviews::graphql::Review;
 use crate::shops::graphql::Shop;
@@ -78,10 +80,33 @@ impl ShopBrief {
         let planned = self.brief.plan.and_then(|p| p.gmv_minor)?;
         ratio(self.brief.numbers.gmv_minor, planned)
     }
-    /// The gap to the day's plan split into visitors, conversion and order value; null
-    /// without a GMV plan.
-    async fn variance(&self) -> Option<VarianceExplanation> {
-        VarianceExplanation::of(self.brief.plan?, &self.brief.numbers, self.currency)
+    /// The gap to the day's plan split into visitors, conversion and order value, and by
+    /// traffic source against the day before's mix; null without a GMV plan.
+    async fn variance(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<VarianceExplanation>> {
+        let Some(plan) = self.brief.plan else {
+            return Ok(None);
+        };
+        let sources = if asks_by_source(ctx) {
+            loaders(ctx)?
+                .day_sources
+                .load_one((self.brief.shop.id, self.brief.date))
+                .await
+                .map_err(load_error)?
+                .unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let day = (self.brief.date, self.brief.date);
+        Ok(VarianceExplanation::of(
+            plan,
+            &self.brief.numbers,
+            &sources,
+            day,
+            self.currency,
+        ))
     }
     /// The day's top traffic items: products by visitors, most first (ties by id).
     async fn top_traffic_items(

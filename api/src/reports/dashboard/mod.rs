@@ -6,7 +6,7 @@
 pub mod alerts;
 pub mod graphql;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
@@ -22,7 +22,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::numbers::Numbers;
-use super::performance::check_period;
+use super::performance::{SourceRow, check_period};
 use super::products::ProductNumbers;
 use super::variance::Plan;
 use crate::auth::Actor;
@@ -31,6 +31,7 @@ use crate::campaigns::targets::monthly;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::ingestion::today_in;
+use crate::metrics::TrafficSource;
 use crate::metrics::sums::{Summed, sums};
 use crate::tenancy::TenantScoped;
 
@@ -232,6 +233,89 @@ impl Loader<(Uuid, NaiveDate)> for TopItemsLoader {
             })
             .collect())
     }
+}
+
+/// A shop's day by traffic source, against the day before (the mix a day's plan is shared out
+/// by), keyed by (shop, day). One grouped statement for every key of a request.
+pub struct DaySourcesLoader {
+    pub db: DatabaseConnection,
+    pub actor: Actor,
+}
+
+impl Loader<(Uuid, NaiveDate)> for DaySourcesLoader {
+    type Value = Vec<SourceRow>;
+    type Error = Arc<AppError>;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, NaiveDate)],
+    ) -> Result<HashMap<(Uuid, NaiveDate), Vec<SourceRow>>, Self::Error> {
+        self.actor
+            .require(Permission::ReadReports)
+            .map_err(Arc::new)?;
+        use shop_metric::Column as C;
+        let condition = keys.iter().fold(Condition::any(), |any, (shop, day)| {
+            any.add(
+                Condition::all()
+                    .add(C::ShopId.eq(*shop))
+                    .add(C::Date.between(day.pred_opt().unwrap_or(*day), *day)),
+            )
+        });
+        let rows: Vec<ShopSourceDay> = sums(shop_metric::Entity::find_in(&self.actor))
+            .columns([C::ShopId, C::Date, C::Source])
+            .filter(condition)
+            .group_by(C::ShopId)
+            .group_by(C::Date)
+            .group_by(C::Source)
+            .into_model()
+            .all(&self.db)
+            .await
+            .map_err(|e| Arc::new(AppError::from(e)))?;
+        // A row is the day of one key and the day before of another (the same shop may be
+        // asked for two days in one request).
+        let asked: HashSet<(Uuid, NaiveDate)> = keys.iter().copied().collect();
+        let mut found: HashMap<(Uuid, NaiveDate), BTreeMap<TrafficSource, SourceRow>> =
+            HashMap::new();
+        for row in rows {
+            let Ok(source) = row.source.parse::<TrafficSource>() else {
+                continue;
+            };
+            let numbers = Numbers::from(row.sums);
+            let next = row.date.succ_opt().unwrap_or(row.date);
+            for (day, is_now) in [(row.date, true), (next, false)] {
+                if !asked.contains(&(row.shop_id, day)) {
+                    continue;
+                }
+                let entry = found
+                    .entry((row.shop_id, day))
+                    .or_default()
+                    .entry(source)
+                    .or_insert_with(|| SourceRow {
+                        source,
+                        now: Numbers::default(),
+                        before: Numbers::default(),
+                    });
+                if is_now {
+                    entry.now = numbers;
+                } else {
+                    entry.before = numbers;
+                }
+            }
+        }
+        Ok(found
+            .into_iter()
+            .map(|(key, sources)| (key, sources.into_values().collect()))
+            .collect())
+    }
+}
+
+#[derive(FromQueryResult)]
+struct ShopSourceDay {
+    shop_id: Uuid,
+    date: NaiveDate,
+    source: String,
+    #[sea_orm(nested)]
+    sums: Summed,
 }
 
 #[derive(FromQueryResult)]
