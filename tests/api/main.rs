@@ -27,6 +27,7 @@ mod performance;
 mod product_rollups;
 mod products;
 mod report_access;
+mod report_details;
 mod reports;
 mod reviews;
 mod schema;

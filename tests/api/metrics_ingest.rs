@@ -10,7 +10,6 @@ use crate::support::{Gql, Session, TestApp};
 
 const SHOP_FEED: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
 const PRODUCT_FEED: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
-const CREATE_KEY: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret userErrors { field code message } } }";
 const INGESTIONS: &str = "query($filter: AuditEventFilterInput) { auditEvents(first: 50, filter: $filter) { totalCount } }";
 const MISSING_SHOP: &str = "U2hvcDowMDAwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA";
 const SOURCES: [&str; 11] = [
@@ -145,24 +144,6 @@ fn sorted(expected: &[&str]) -> Vec<String> {
     let mut expected: Vec<String> = expected.iter().map(|s| (*s).to_owned()).collect();
     expected.sort();
     expected
-}
-
-async fn api_key(
-    app: &TestApp,
-    owner: &Session,
-    scopes: &[&str],
-    shops: Option<Vec<&str>>,
-) -> String {
-    let response = owner
-        .gql(
-            app,
-            CREATE_KEY,
-            json!({ "input": { "name": "metrics partner", "scopes": scopes, "shopIds": shops } }),
-        )
-        .await;
-    let payload = &response.ok()["createApiKey"];
-    assert_eq!(payload["userErrors"], json!([]), "createApiKey refused");
-    payload["secret"].as_str().expect("secret").to_owned()
 }
 
 /// How many shop-metric batches the audit log recorded as written.
@@ -344,6 +325,51 @@ async fn a_batch_of_no_rows_or_of_more_than_ten_thousand_rows_is_refused() {
     assert_eq!(refusals(&refused), ["rows OUT_OF_RANGE"]);
     let most = push_shop(&app, &owner, &shop, "most", json!(many)).await;
     assert_eq!(most, written(10_000, 0));
+}
+
+#[tokio::test]
+async fn ten_thousand_full_rows_fit_one_call_of_a_credential_that_may_ingest_and_only_of_one() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Acme").await;
+    let shop = app.shop(&owner, "Flagship").await;
+    let rows = |n: i64| -> Value {
+        json!(
+            (0..n)
+                .map(|i| shop_row(1 + i / 11, SOURCES[(i % 11) as usize]))
+                .collect::<Vec<_>>()
+        )
+    };
+    let full = rows(10_000);
+    // Every field of the feed: far more than the 1 MiB anyone may send.
+    let size = full.to_string().len();
+    assert!(size > 2 * 1024 * 1024, "{size} bytes");
+
+    // Someone who may not ingest is refused before the body is read, anonymous or not.
+    let designer = app.member(&owner, "DESIGNER", None).await;
+    for token in [Some(designer.access_token.as_str()), None] {
+        let refused = app
+            .gql(
+                token,
+                SHOP_FEED,
+                json!({ "input": { "shopId": shop, "idempotencyKey": "big", "rows": full } }),
+            )
+            .await;
+        assert_eq!(refused.status, 413, "{}", refused.body);
+        assert_eq!(refused.code(), "BAD_USER_INPUT");
+    }
+    let most = push_shop(&app, &owner, &shop, "big", full).await;
+    assert_eq!(most, written(10_000, 0));
+    // Past 4 MiB even a credential that may ingest is refused.
+    let over = push(
+        &app,
+        &owner.access_token,
+        SHOP_FEED,
+        &shop,
+        "bigger",
+        rows(20_000),
+    )
+    .await;
+    assert_eq!(over.status, 413, "{}", over.body);
 }
 
 #[tokio::test]
@@ -677,15 +703,13 @@ async fn an_api_key_with_the_ingest_scope_pushes_metrics_and_a_read_only_key_is_
     let shop = app.shop(&owner, "Flagship").await;
     let outlet = app.shop(&owner, "Outlet").await;
     app.product(&owner, &shop, "TEE-1").await;
-    let ingest = api_key(&app, &owner, &["INGEST"], None).await;
-    let read = api_key(
-        &app,
-        &owner,
-        &["READ", "READ_FINANCIALS", "WRITE_CATALOG"],
-        None,
-    )
-    .await;
-    let flagship_only = api_key(&app, &owner, &["INGEST"], Some(vec![shop.as_str()])).await;
+    let ingest = owner.api_key(&app, &["INGEST"], None).await;
+    let read = owner
+        .api_key(&app, &["READ", "READ_FINANCIALS", "WRITE_CATALOG"], None)
+        .await;
+    let flagship_only = owner
+        .api_key(&app, &["INGEST"], Some(vec![shop.as_str()]))
+        .await;
     let shop_rows = json!([shop_row(2, "SEARCH"), shop_row(1, "SEARCH")]);
     let product_rows = json!([product_row(json!({ "sku": "TEE-1" }), 1)]);
 

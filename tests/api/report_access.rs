@@ -10,11 +10,9 @@ use api::graphql::ids::{self, Kind};
 
 use crate::support::{Gql, Session, TestApp};
 
-const INGEST_SHOP: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated userErrors { field code message } } }";
 const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted userErrors { field code message } } }";
 const TARGET: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { field code message } } }";
 const CREATE_SHOP: &str = "mutation($input: CreateShopInput!) { createShop(input: $input) { shop { id } userErrors { field code message } } }";
-const CREATE_KEY: &str = "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret userErrors { field code message } } }";
 
 /// Every part of the report, with the financial fields reached by several paths.
 const FULL: &str = r#"query($shops: [ID!], $currency: String, $from: Date!, $to: Date!, $by: Granularity!) {
@@ -114,19 +112,13 @@ fn as_input(row: &Row) -> Value {
 }
 
 async fn push(app: &TestApp, who: &Session, shop: &str, key: &str, rows: &[Row]) {
-    let rows: Vec<Value> = rows.iter().map(as_input).collect();
-    let pushed = who
-        .gql(
-            app,
-            INGEST_SHOP,
-            json!({ "input": { "shopId": shop, "idempotencyKey": key, "rows": rows } }),
-        )
-        .await;
-    assert_eq!(
-        pushed.ok()["ingestShopMetrics"]["userErrors"],
-        json!([]),
-        "ingestion refused"
-    );
+    who.ingest_shop_days(
+        app,
+        shop,
+        key,
+        rows.iter().map(as_input).collect::<Vec<_>>(),
+    )
+    .await;
 }
 
 /// Product numbers for `sku` on every day from `first` for `days` days.
@@ -181,25 +173,6 @@ async fn shop_in(app: &TestApp, who: &Session, name: &str, currency: &str) -> St
     let payload = &created.ok()["createShop"];
     assert_eq!(payload["userErrors"], json!([]), "createShop refused");
     payload["shop"]["id"].as_str().expect("shop id").to_owned()
-}
-
-/// The secret of a new API key of `owner`'s agency.
-async fn api_key(
-    app: &TestApp,
-    owner: &Session,
-    scopes: &[&str],
-    shops: Option<Vec<&str>>,
-) -> String {
-    let created = owner
-        .gql(
-            app,
-            CREATE_KEY,
-            json!({ "input": { "name": "report reader", "scopes": scopes, "shopIds": shops } }),
-        )
-        .await;
-    let payload = &created.ok()["createApiKey"];
-    assert_eq!(payload["userErrors"], json!([]), "createApiKey refused");
-    payload["secret"].as_str().expect("secret").to_owned()
 }
 
 fn week(shops: Option<Vec<&str>>) -> Value {
@@ -503,7 +476,9 @@ async fn another_agencys_shop_is_not_found_like_a_missing_one_and_its_numbers_ne
     let wrong_type = b_owner.gql(&app, SCOPE, week(Some(vec![&product]))).await;
     assert_eq!(error_shape(&wrong_type), error_shape(&not_found));
     // Nor does a key of agency B reach agency A's shop.
-    let key = api_key(&app, &b_owner, &["READ", "READ_FINANCIALS"], None).await;
+    let key = b_owner
+        .api_key(&app, &["READ", "READ_FINANCIALS"], None)
+        .await;
     let by_key = app.gql(Some(&key), SCOPE, week(Some(vec![&a_shop]))).await;
     assert_eq!(error_shape(&by_key), error_shape(&not_found));
 
@@ -549,7 +524,9 @@ async fn a_member_limited_to_one_shop_reports_on_that_shop_only() {
     let (y, _) = stocked_shop(&app, &owner, "Y", 3).await;
     let ops = app.member(&owner, "OPS", Some(vec![x.clone()])).await;
     let designer = app.member(&owner, "DESIGNER", Some(vec![x.clone()])).await;
-    let key = api_key(&app, &owner, &["READ", "READ_FINANCIALS"], Some(vec![&x])).await;
+    let key = owner
+        .api_key(&app, &["READ", "READ_FINANCIALS"], Some(vec![&x]))
+        .await;
 
     let missing = ids::encode(Kind::Shop, Uuid::now_v7()).to_string();
     let not_found = ops.gql(&app, SCOPE, week(Some(vec![&missing]))).await;
@@ -684,7 +661,7 @@ async fn api_keys_read_the_report_by_scope_and_strangers_are_unauthenticated() {
     let full = owner.gql(&app, FULL, week(None)).await;
     let full = full.ok().clone();
 
-    let read = api_key(&app, &owner, &["READ"], None).await;
+    let read = owner.api_key(&app, &["READ"], None).await;
     let answer = app.gql(Some(&read), FULL, week(None)).await;
     assert_financials_hidden("a READ key", &answer, &full);
     assert_eq!(
@@ -692,7 +669,9 @@ async fn api_keys_read_the_report_by_scope_and_strangers_are_unauthenticated() {
         full["shopPerformance"]["totals"]["visitors"]
     );
 
-    let financial = api_key(&app, &owner, &["READ", "READ_FINANCIALS"], None).await;
+    let financial = owner
+        .api_key(&app, &["READ", "READ_FINANCIALS"], None)
+        .await;
     let answer = app.gql(Some(&financial), FULL, week(None)).await;
     assert_eq!(
         answer.ok(),
@@ -708,7 +687,7 @@ async fn api_keys_read_the_report_by_scope_and_strangers_are_unauthenticated() {
         full["shopPerformance"]["totals"]["adSpend"]
     );
 
-    let ingest = api_key(&app, &owner, &["INGEST"], None).await;
+    let ingest = owner.api_key(&app, &["INGEST"], None).await;
     for variables in [week(None), week(Some(vec![&shop]))] {
         let answer = app.gql(Some(&ingest), FULL, variables).await;
         assert_eq!(answer.codes(), ["FORBIDDEN"], "{}", answer.body);
@@ -717,7 +696,7 @@ async fn api_keys_read_the_report_by_scope_and_strangers_are_unauthenticated() {
     }
 
     // READ_FINANCIALS shows financial fields of what READ reads; alone it reads nothing.
-    let financials_only = api_key(&app, &owner, &["READ_FINANCIALS"], None).await;
+    let financials_only = owner.api_key(&app, &["READ_FINANCIALS"], None).await;
     let answer = app.gql(Some(&financials_only), FULL, week(None)).await;
     assert_eq!(answer.codes(), ["FORBIDDEN"], "{}", answer.body);
     assert_eq!(answer.body["data"], Value::Null);

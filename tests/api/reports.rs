@@ -6,7 +6,6 @@ use serde_json::{Value, json};
 
 use crate::support::{Session, TestApp};
 
-const INGEST_SHOP: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated userErrors { field code message } } }";
 const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted userErrors { field code message } } }";
 const TARGET: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { field code message } } }";
 const REPORT: &str = r#"query($shops: [ID!], $currency: String, $from: Date!, $to: Date!, $by: Granularity!) {
@@ -94,19 +93,14 @@ fn as_input(row: &Row) -> Value {
 }
 
 async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[Row]) {
-    let rows: Vec<Value> = rows.iter().map(as_input).collect();
-    let pushed = owner
-        .gql(
+    owner
+        .ingest_shop_days(
             app,
-            INGEST_SHOP,
-            json!({ "input": { "shopId": shop, "idempotencyKey": key, "rows": rows } }),
+            shop,
+            key,
+            rows.iter().map(as_input).collect::<Vec<_>>(),
         )
         .await;
-    assert_eq!(
-        pushed.ok()["ingestShopMetrics"]["userErrors"],
-        json!([]),
-        "ingestion refused"
-    );
 }
 
 /// Sums computed here, independently of the server.
@@ -632,14 +626,7 @@ async fn products_are_ranked_and_paged_by_their_sums_and_sell_through_counts_the
             json!({ "sku": sku, "date": date, "visitors": visitors, "orders": orders, "units": units, "gmv": gmv, "adSpend": spend })
         })
         .collect();
-    let pushed = owner
-        .gql(
-            &app,
-            INGEST_PRODUCTS,
-            json!({ "input": { "shopId": shop, "idempotencyKey": "p", "rows": rows } }),
-        )
-        .await;
-    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+    owner.ingest_product_days(&app, &shop, "p", rows).await;
 
     let period = json!({ "from": "2026-10-01", "to": "2026-10-07" });
     let with = |extra: Value| {
@@ -739,14 +726,7 @@ async fn slow_movers_are_the_established_products_without_a_sale_in_the_window()
         { "sku": "OLD-SILENT", "date": ago(3), "visitors": 40, "orders": 0, "units": 0, "gmv": "0" },
         { "sku": "OLD-SOLD-LONG-AGO", "date": ago(45), "visitors": 40, "orders": 1, "units": 1, "gmv": "39.90" },
     ]);
-    let pushed = owner
-        .gql(
-            &app,
-            INGEST_PRODUCTS,
-            json!({ "input": { "shopId": shop, "idempotencyKey": "s", "rows": rows } }),
-        )
-        .await;
-    assert_eq!(pushed.ok()["ingestProductMetrics"]["userErrors"], json!([]));
+    owner.ingest_product_days(&app, &shop, "s", rows).await;
     let slow = owner
         .gql(
             &app,

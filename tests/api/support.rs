@@ -374,6 +374,90 @@ impl Session {
     pub async fn gql(&self, app: &TestApp, query: &str, variables: Value) -> Gql {
         app.gql(Some(&self.access_token), query, variables).await
     }
+
+    /// Pushes `rows` (inputs of the shop feed) to `shop` under `key`, asserting all were taken.
+    pub async fn ingest_shop_days(
+        &self,
+        app: &TestApp,
+        shop: &str,
+        key: &str,
+        rows: impl Into<Value>,
+    ) {
+        self.ingest(
+            app,
+            "ingestShopMetrics",
+            "IngestShopMetricsInput",
+            shop,
+            key,
+            rows.into(),
+        )
+        .await;
+    }
+
+    /// Pushes `rows` (inputs of the product feed) to `shop` under `key`, asserting all were
+    /// taken.
+    pub async fn ingest_product_days(
+        &self,
+        app: &TestApp,
+        shop: &str,
+        key: &str,
+        rows: impl Into<Value>,
+    ) {
+        self.ingest(
+            app,
+            "ingestProductMetrics",
+            "IngestProductMetricsInput",
+            shop,
+            key,
+            rows.into(),
+        )
+        .await;
+    }
+
+    async fn ingest(
+        &self,
+        app: &TestApp,
+        feed: &str,
+        input: &str,
+        shop: &str,
+        key: &str,
+        rows: Value,
+    ) {
+        let mutation = format!(
+            "mutation($input: {input}!) {{ {feed}(input: $input) {{ userErrors {{ field code message }} }} }}"
+        );
+        let pushed = self
+            .gql(
+                app,
+                &mutation,
+                json!({ "input": { "shopId": shop, "idempotencyKey": key, "rows": rows } }),
+            )
+            .await;
+        assert_eq!(
+            pushed.ok()[feed]["userErrors"],
+            json!([]),
+            "ingestion refused"
+        );
+    }
+
+    /// The secret of a new API key this session creates with `scopes`, limited to `shops`.
+    pub async fn api_key(
+        &self,
+        app: &TestApp,
+        scopes: &[&str],
+        shops: Option<Vec<&str>>,
+    ) -> String {
+        let created = self
+            .gql(
+                app,
+                "mutation($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret userErrors { field code message } } }",
+                json!({ "input": { "name": "integration", "scopes": scopes, "shopIds": shops } }),
+            )
+            .await;
+        let payload = &created.ok()["createApiKey"];
+        assert_eq!(payload["userErrors"], json!([]), "createApiKey refused");
+        payload["secret"].as_str().expect("secret").to_owned()
+    }
 }
 
 /// A GraphQL response over HTTP.

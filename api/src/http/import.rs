@@ -16,9 +16,9 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::HttpState;
 use super::graphql::{Call, authenticate, principal_key};
 use super::respond::Early;
+use super::{HttpState, MAX_INGEST_BODY_BYTES};
 use crate::audit::service::{Outcome as AuditOutcome, Record};
 use crate::authz::Permission;
 use crate::collaborations::graphql::CollaborationResultCsvRow;
@@ -30,9 +30,6 @@ use crate::idempotency;
 use crate::ingestion::{MAX_ROWS, Outcome};
 use crate::metrics::graphql::{ProductMetricsRowInput, ShopMetricsRowInput};
 use crate::metrics::ingest as metric_ingest;
-
-/// Largest accepted CSV file: 10,000 rows of the widest feed fit with room to spare.
-pub const MAX_CSV_BYTES: usize = 4 * 1024 * 1024;
 
 /// The query string of an import.
 #[derive(Deserialize)]
@@ -119,7 +116,7 @@ pub async fn post(
     };
     // The file is read only now, for a caller allowed to import: an anonymous or unauthorised
     // caller cannot make the server buffer megabytes.
-    let body = match payload.to_bytes_limited(MAX_CSV_BYTES).await {
+    let body = match payload.to_bytes_limited(MAX_INGEST_BODY_BYTES).await {
         Ok(Ok(body)) => body,
         Ok(Err(_)) => {
             return call.error(

@@ -23,6 +23,10 @@ use crate::state::AppState;
 /// Largest accepted request body; bigger ones get 413 before any parsing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// Largest CSV import, and largest GraphQL body of a credential that may ingest metrics
+/// (`graphql::read_body`): 10,000 rows of the widest feed fit with room to spare.
+pub const MAX_INGEST_BODY_BYTES: usize = 4 * 1024 * 1024;
+
 /// What every worker shares.
 #[derive(Clone)]
 pub struct HttpState {
