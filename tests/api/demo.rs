@@ -106,3 +106,62 @@ async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
         "{report}"
     );
 }
+
+#[tokio::test]
+async fn the_scaled_demo_has_a_year_of_every_shop_and_recent_product_days() {
+    let app = TestApp::spawn().await;
+    let login = api::demo::seed(test_settings(app.database_url().to_owned()), Some(2))
+        .await
+        .expect("the scaled demo seeds");
+    assert_eq!(login.shops, 2);
+    let signed_in = app
+        .gql(
+            None,
+            "mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }",
+            json!({ "input": { "email": login.email, "password": login.password } }),
+        )
+        .await;
+    let token = signed_in.ok()["logIn"]["accessToken"]
+        .as_str()
+        .expect("an access token")
+        .to_owned();
+    // The shops' days end on their yesterday (Asia/Shanghai), which is UTC's today or
+    // yesterday: a period of 400 days ending two days ago holds a year of them but the last.
+    let today = chrono::Utc::now().date_naive();
+    let day = |ago: u64| (today - chrono::Days::new(ago)).to_string();
+    let answer = app
+        .gql(
+            Some(&token),
+            "query($from: Date!, $to: Date!, $recent: Date!) {
+               shops(first: 10) { totalCount }
+               products(first: 1) { totalCount }
+               shopPerformance(from: $from, to: $to, granularity: MONTH) { totals { visitors } series { visitors } bySource { source } }
+               productPerformance(from: $recent, to: $to, first: 1) { totalCount }
+             }",
+            json!({ "from": day(400), "to": day(2), "recent": day(30) }),
+        )
+        .await;
+    let data = answer.ok();
+    assert_eq!(data["shops"]["totalCount"], 2);
+    assert_eq!(data["products"]["totalCount"], 200, "100 products a shop");
+    let report = &data["shopPerformance"];
+    assert_eq!(
+        report["bySource"].as_array().map(Vec::len),
+        Some(6),
+        "six traffic sources"
+    );
+    // A year of days: the months of the last 12 all have visitors, the first ones none.
+    let months: Vec<i64> = report["series"]
+        .as_array()
+        .expect("a series")
+        .iter()
+        .map(|bucket| bucket["visitors"].as_i64().unwrap_or(0))
+        .collect();
+    assert!(months.len() >= 14, "{months:?}");
+    assert_eq!(months[0], 0, "before the year: {months:?}");
+    assert!(months[2..].iter().all(|v| *v > 0), "{months:?}");
+    assert_eq!(
+        data["productPerformance"]["totalCount"], 200,
+        "every product has recent days"
+    );
+}
