@@ -9,6 +9,9 @@
 #   scripts/bench.sh influencers                       # the influencer pool and collaborations
 #   scripts/bench.sh reports                           # daily metrics, reports and ingestion
 #                                                      # (see scripts/bench_reports.sh)
+#   scripts/bench.sh ingest                            # 10,000-row metric batches: Steward,
+#                                                      # direct SQL and PostGraphile
+#                                                      # (see scripts/bench_ingest.sh)
 #
 # `compare` makes a fresh PostgreSQL database per data shape (500 shops × 100 products, then
 # 20 shops × 10,000 products), migrates it with `steward migrate`, signs an owner up through the
@@ -456,6 +459,7 @@ case "${1:-}" in
   compare) compare ;;
   influencers) influencers ;;
   reports) source scripts/bench_reports.sh; reports ;;
+  ingest) source scripts/bench_ingest.sh; ingest ;;
   "") single ;;
-  *) echo "usage: scripts/bench.sh [compare|influencers|reports]" >&2; exit 2 ;;
+  *) echo "usage: scripts/bench.sh [compare|influencers|reports|ingest]" >&2; exit 2 ;;
 esac
