@@ -357,8 +357,16 @@ async fn ten_thousand_full_rows_fit_one_call_of_a_credential_that_may_ingest_and
         assert_eq!(refused.status, 413, "{}", refused.body);
         assert_eq!(refused.code(), "BAD_USER_INPUT");
     }
-    let most = push_shop(&app, &owner, &shop, "big", full).await;
+    let most = push_shop(&app, &owner, &shop, "big", full.clone()).await;
     assert_eq!(most, written(10_000, 0));
+    // A partner's INGEST key sends them too (the same days again: all updates); a READ key
+    // cannot.
+    let partner = owner.api_key(&app, &["INGEST"], None).await;
+    let again = push(&app, &partner, SHOP_FEED, &shop, "big-again", full.clone()).await;
+    assert_eq!(again.ok()["ingestShopMetrics"], written(0, 10_000));
+    let reader = owner.api_key(&app, &["READ"], None).await;
+    let refused = push(&app, &reader, SHOP_FEED, &shop, "big-read", full).await;
+    assert_eq!(refused.status, 413, "{}", refused.body);
     // Past 4 MiB even a credential that may ingest is refused.
     let over = push(
         &app,

@@ -586,6 +586,52 @@ async fn the_gap_to_plan_is_split_by_traffic_source_against_the_previous_periods
             ]
         })
     );
+
+    // The same shop on two days in one request, the split asked through a fragment and under
+    // an alias: 7 October is split by 6 October's mix (50 / 40 / 2 / 5 of 97.00).
+    let days = owner
+        .gql(
+            &app,
+            "query { d6: agencyDashboard(date: \"2026-10-06\") { shops { nodes { variance { ...split } } } }
+                     d7: agencyDashboard(date: \"2026-10-07\") { shops { nodes { variance { mix: bySource { source gap { amount } } } } } } }
+             fragment split on VarianceExplanation { bySource { source gap { amount } } }",
+            json!({}),
+        )
+        .await;
+    let gaps = |split: &Value| -> Vec<(String, String)> {
+        split
+            .as_array()
+            .expect("a split")
+            .iter()
+            .map(|s| (s["source"].to_string(), s["gap"]["amount"].to_string()))
+            .collect()
+    };
+    let pairs = |expected: &[(&str, &str)]| -> Vec<(String, String)> {
+        expected
+            .iter()
+            .map(|(source, gap)| (json!(source).to_string(), json!(gap).to_string()))
+            .collect()
+    };
+    let data = days.ok();
+    assert_eq!(
+        gaps(&data["d6"]["shops"]["nodes"][0]["variance"]["bySource"]),
+        pairs(&[
+            ("SEARCH", "-10.00"),
+            ("LIVESTREAM", "-8.00"),
+            ("CONTENT", "5.00"),
+            ("ADS_SEARCH", "10.00")
+        ])
+    );
+    // 100.00 × 50/97 = 51.55, × 40/97 = 41.24, × 5/97 = 5.15, × 2/97 = 2.06: 100.00 in all.
+    assert_eq!(
+        gaps(&data["d7"]["shops"]["nodes"][0]["variance"]["mix"]),
+        pairs(&[
+            ("SEARCH", "-1.55"),
+            ("ADS_SEARCH", "-1.24"),
+            ("CONTENT", "-0.15"),
+            ("LIVESTREAM", "-0.06")
+        ])
+    );
 }
 
 fn money_signed(minor: i64) -> String {

@@ -325,8 +325,9 @@ async fn execute(
 
 /// The body, read up to `MAX_BODY_BYTES`. A body declared larger (`Content-Length`), up to
 /// `MAX_INGEST_BODY_BYTES`, is read only for a credential that may ingest metrics: a batch of
-/// 10,000 full metric rows is about 2.5 MB of JSON. Anyone else gets 413 before the body is
-/// read, so an anonymous sender still cannot make the server buffer more than 1 MiB.
+/// 10,000 metric rows with every field is about 3 MB of JSON. A declared length over the
+/// sender's limit gets 413 before the body is read; an undeclared one (chunked) is cut off at
+/// 1 MiB, so no one else can make the server buffer more than that.
 async fn read_body(
     req: &HttpRequest,
     payload: web::Payload,
@@ -348,6 +349,16 @@ async fn read_body(
         }
         _ => MAX_BODY_BYTES,
     };
+    let too_large = || {
+        call.error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "BAD_USER_INPUT",
+            "the body is larger than 1 MiB (4 MiB, with Content-Length, for a credential that may ingest metrics)",
+        )
+    };
+    if declared.is_some_and(|length| length > limit) {
+        return Err(too_large());
+    }
     match payload.to_bytes_limited(limit).await {
         Ok(Ok(body)) => Ok(body),
         Ok(Err(_)) => Err(call.error(
@@ -355,11 +366,7 @@ async fn read_body(
             "BAD_REQUEST",
             "the body could not be read",
         )),
-        Err(_) => Err(call.error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "BAD_USER_INPUT",
-            "the body is larger than 1 MiB (4 MiB, with Content-Length, for a credential that may ingest metrics)",
-        )),
+        Err(_) => Err(too_large()),
     }
 }
 

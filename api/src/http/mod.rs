@@ -20,7 +20,7 @@ use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::StewardSchema;
 use crate::state::AppState;
 
-/// Largest accepted request body; bigger ones get 413 before any parsing.
+/// Largest accepted GraphQL body (`graphql::read_body`); bigger ones get 413 before any parsing.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 /// Largest CSV import, and largest GraphQL body of a credential that may ingest metrics
@@ -44,7 +44,6 @@ pub struct HttpState {
 /// Registers the routes.
 pub fn routes(config: &mut web::ServiceConfig) {
     config
-        .app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
         .route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))

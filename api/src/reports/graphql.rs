@@ -516,8 +516,8 @@ impl SourceVariance {
     }
 }
 
-/// The gap of each source in `rows` against `plan_gmv`, furthest behind first (sources with no
-/// earlier mix last, in source order).
+/// The gap of each source in `rows` against `plan_gmv`, furthest behind first (in source order
+/// when nothing sold in the previous period, so that there are no gaps).
 fn source_variances(
     rows: &[SourceRow],
     plan_gmv: i64,

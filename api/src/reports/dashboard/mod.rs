@@ -281,8 +281,11 @@ impl Loader<(Uuid, NaiveDate)> for DaySourcesLoader {
                 continue;
             };
             let numbers = Numbers::from(row.sums);
-            let next = row.date.succ_opt().unwrap_or(row.date);
-            for (day, is_now) in [(row.date, true), (next, false)] {
+            let days = [Some(row.date), row.date.succ_opt()];
+            for (day, is_now) in days.into_iter().zip([true, false]) {
+                let Some(day) = day else {
+                    continue;
+                };
                 if !asked.contains(&(row.shop_id, day)) {
                     continue;
                 }
