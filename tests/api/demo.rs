@@ -5,6 +5,21 @@ use serde_json::json;
 
 use crate::support::{TestApp, test_settings};
 
+/// The access token of the demo's printed login.
+async fn log_in(app: &TestApp, login: &api::demo::Login) -> String {
+    let signed_in = app
+        .gql(
+            None,
+            "mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }",
+            json!({ "input": { "email": login.email, "password": login.password } }),
+        )
+        .await;
+    signed_in.ok()["logIn"]["accessToken"]
+        .as_str()
+        .expect("an access token")
+        .to_owned()
+}
+
 #[tokio::test]
 async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
     let app = TestApp::spawn().await;
@@ -12,17 +27,7 @@ async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
         .await
         .expect("the demo seeds");
     assert_eq!(login.shops, 3);
-    let signed_in = app
-        .gql(
-            None,
-            "mutation($input: LogInInput!) { logIn(input: $input) { accessToken userErrors { message } } }",
-            json!({ "input": { "email": login.email, "password": login.password } }),
-        )
-        .await;
-    let token = signed_in.ok()["logIn"]["accessToken"]
-        .as_str()
-        .expect("an access token")
-        .to_owned();
+    let token = log_in(&app, &login).await;
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Days::new(30)).to_string();
     let to = (today - chrono::Days::new(1)).to_string();
@@ -114,17 +119,7 @@ async fn the_scaled_demo_has_a_year_of_every_shop_and_recent_product_days() {
         .await
         .expect("the scaled demo seeds");
     assert_eq!(login.shops, 2);
-    let signed_in = app
-        .gql(
-            None,
-            "mutation($input: LogInInput!) { logIn(input: $input) { accessToken } }",
-            json!({ "input": { "email": login.email, "password": login.password } }),
-        )
-        .await;
-    let token = signed_in.ok()["logIn"]["accessToken"]
-        .as_str()
-        .expect("an access token")
-        .to_owned();
+    let token = log_in(&app, &login).await;
     // The shops' days end on their yesterday (Asia/Shanghai), which is UTC's today or
     // yesterday: a period of 400 days ending two days ago holds a year of them but the last.
     let today = chrono::Utc::now().date_naive();

@@ -155,6 +155,24 @@ async fn plans(
     Ok(plans)
 }
 
+/// The rows of each key's shop from `days_before` days before its day through the day: what a
+/// loader keyed by (shop, day) reads, in one condition for every key.
+fn shop_days<C: ColumnTrait>(
+    keys: &[(Uuid, NaiveDate)],
+    shop: C,
+    date: C,
+    days_before: u64,
+) -> Condition {
+    keys.iter().fold(Condition::any(), |any, (id, day)| {
+        let first = day.checked_sub_days(Days::new(days_before)).unwrap_or(*day);
+        any.add(
+            Condition::all()
+                .add(shop.eq(*id))
+                .add(date.between(first, *day)),
+        )
+    })
+}
+
 /// The top traffic items of a shop's day: its products by visitors (ties by id), up to
 /// `MAX_TOP_ITEMS`, keyed by (shop, day). One statement for every key of a request: each
 /// shop's rows of its day ranked with `ROW_NUMBER()`, which both databases have.
@@ -174,13 +192,12 @@ impl Loader<(Uuid, NaiveDate)> for TopItemsLoader {
         self.actor
             .require(Permission::ReadReports)
             .map_err(Arc::new)?;
-        let condition = keys.iter().fold(Condition::any(), |any, (shop, day)| {
-            any.add(
-                Condition::all()
-                    .add(product_metric::Column::ShopId.eq(*shop))
-                    .add(product_metric::Column::Date.eq(*day)),
-            )
-        });
+        let condition = shop_days(
+            keys,
+            product_metric::Column::ShopId,
+            product_metric::Column::Date,
+            0,
+        );
         use product_metric::Column as C;
         let mut ranked = product_metric::Entity::find_in(&self.actor)
             .select_only()
@@ -254,13 +271,7 @@ impl Loader<(Uuid, NaiveDate)> for DaySourcesLoader {
             .require(Permission::ReadReports)
             .map_err(Arc::new)?;
         use shop_metric::Column as C;
-        let condition = keys.iter().fold(Condition::any(), |any, (shop, day)| {
-            any.add(
-                Condition::all()
-                    .add(C::ShopId.eq(*shop))
-                    .add(C::Date.between(day.pred_opt().unwrap_or(*day), *day)),
-            )
-        });
+        let condition = shop_days(keys, C::ShopId, C::Date, 1);
         let rows: Vec<ShopSourceDay> = sums(shop_metric::Entity::find_in(&self.actor))
             .columns([C::ShopId, C::Date, C::Source])
             .filter(condition)
