@@ -99,6 +99,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// `STEWARD_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
+    /// `STEWARD_KEPT_RANKING_PRODUCTS`: products of product rankings kept in memory in all
+    /// (`reports::kept_rankings`; about 200 bytes each); 0 keeps none.
+    pub kept_ranking_products: usize,
 }
 
 impl Default for Settings {
@@ -126,6 +129,7 @@ impl Default for Settings {
             shutdown_timeout_secs: 25,
             log_format: LogFormat::Text,
             workers: None,
+            kept_ranking_products: 200_000,
         }
     }
 }

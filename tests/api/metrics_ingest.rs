@@ -381,6 +381,40 @@ async fn ten_thousand_full_rows_fit_one_call_of_a_credential_that_may_ingest_and
 }
 
 #[tokio::test]
+async fn a_large_body_counts_once_against_its_senders_limit_and_is_not_read_past_it() {
+    let app = TestApp::spawn_with(|settings| settings.rate_limit_per_minute = 3).await;
+    let owner = app.owner("Acme").await;
+    // The owner's first request this minute.
+    let shop = app.shop(&owner, "Flagship").await;
+    let rows = json!(
+        (0..5_000)
+            .map(|i| shop_row(1 + i / 11, SOURCES[(i % 11) as usize]))
+            .collect::<Vec<_>>()
+    );
+    assert!(rows.to_string().len() > 1024 * 1024, "a body over 1 MiB");
+    // The second: a batch over 1 MiB, admitted before its body is read, counts once.
+    let batch = push_shop(&app, &owner, &shop, "big", rows).await;
+    assert_eq!(batch, written(5_000, 0));
+    // The third: had the batch counted twice, this would be refused.
+    let one = push_shop(&app, &owner, &shop, "small", json!([shop_row(1, "SEARCH")])).await;
+    assert_eq!(one, written(0, 1));
+    // Over the limit, a body of 2 MiB is refused before it is read: were it read first, its
+    // garbage would be a 400, not a 429.
+    let garbage = "x".repeat(2 * 1024 * 1024);
+    let refused = app
+        .client
+        .post(format!("{}/graphql", app.address))
+        .bearer_auth(&owner.access_token)
+        .header("content-type", "application/json")
+        .body(garbage)
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(refused.status().as_u16(), 429);
+    assert!(refused.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
 async fn an_idempotency_key_is_one_to_255_visible_ascii_characters_on_both_feeds() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Acme").await;

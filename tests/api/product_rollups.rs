@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
-use crate::performance::statements;
 use crate::support::{Session, TestApp};
 
 const INGEST_PRODUCTS: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated userErrors { field code message } } }";
@@ -292,33 +291,135 @@ async fn product_numbers_over_whole_months_and_edge_days_equal_their_days_after_
     }
 }
 
+/// The SQL statements one request runs, with its answer (one run: a second would find the
+/// ranking kept).
+async fn statements_once(
+    app: &TestApp,
+    who: &Session,
+    query: &str,
+    variables: Value,
+) -> (u64, Value) {
+    let before = app.metric("steward_db_statements_total").await;
+    let response = who.gql(app, query, variables).await;
+    let after = app.metric("steward_db_statements_total").await;
+    (after - before, response.ok()["productPerformance"].clone())
+}
+
+fn skus_of(page: &Value) -> Vec<&str> {
+    page["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| node["product"]["sku"].as_str().expect("sku"))
+        .collect()
+}
+
 #[tokio::test]
-async fn a_ranking_reads_its_total_in_the_statement_of_its_page() {
+async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_its_shops() {
     let app = TestApp::spawn().await;
-    let owner = app.owner("Counted").await;
+    let owner = app.owner("Kept").await;
     let shop = app.shop(&owner, "Tmall").await;
-    let skus = ["LIP-1", "LIP-2", "EYE-1"];
-    for sku in skus {
+    let other_shop = app.shop(&owner, "JD").await;
+    let skus = ["LIP-1", "LIP-2", "EYE-1", "JD-1"];
+    for sku in &skus[..3] {
         app.product(&owner, &shop, sku).await;
     }
-    push(
+    app.product(&owner, &other_shop, "JD-1").await;
+    let days = generate(&skus, day("2026-08-20"), day("2026-09-10"));
+    let (jd, tmall): (Vec<Day>, Vec<Day>) = days.iter().partition(|d| d.sku == "JD-1");
+    push(&app, &owner, &shop, "days", &tmall).await;
+    push(&app, &owner, &other_shop, "jd", &jd).await;
+    let (from, to) = ("2026-08-25", "2026-09-05");
+    let by_units = |after: Value| json!({ "from": from, "to": to, "sort": "UNITS", "first": 2, "after": after });
+
+    // The first ask sums the period; the same ask again, the next page, a backward page and
+    // another sort are answered from what it kept: no statement of numbers, only those that
+    // read the shops and the products shown.
+    let (first, page) = statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(page["totalCount"], 4);
+    let mut by_sold: Vec<(&str, i64)> = expected(&days, from, to)
+        .into_iter()
+        .map(|(sku, e)| (sku, e.units))
+        .collect();
+    by_sold.sort_by_key(|(_, units)| std::cmp::Reverse(*units));
+    assert!(
+        by_sold.windows(2).all(|w| w[0].1 > w[1].1),
+        "no ties: {by_sold:?}"
+    );
+    assert_eq!(skus_of(&page), [by_sold[0].0, by_sold[1].0]);
+    let (again, same) = statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(same, page);
+    let cursor = page["pageInfo"]["endCursor"].clone();
+    let (next, rest) = statements_once(&app, &owner, PRODUCTS, by_units(cursor.clone())).await;
+    assert_eq!(skus_of(&rest), [by_sold[2].0, by_sold[3].0]);
+    assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+    let backward = r#"query($from: Date!, $to: Date!, $before: String) {
+      productPerformance(from: $from, to: $to, sort: UNITS, last: 1, before: $before) {
+        totalCount nodes { product { sku } } pageInfo { hasPreviousPage hasNextPage }
+      }
+    }"#;
+    let (back, before) = statements_once(
         &app,
         &owner,
-        &shop,
-        "days",
-        &generate(&skus, day("2026-08-20"), day("2026-09-10")),
+        backward,
+        json!({ "from": from, "to": to, "before": rest["pageInfo"]["endCursor"] }),
     )
     .await;
-    let page = |total: &str| {
-        format!(
-            r#"{{ productPerformance(from: "2026-08-25", to: "2026-09-05", first: 1) {{ {total} nodes {{ units }} }} }}"#
-        )
-    };
-    let (plain, _) = statements(&app, &owner, &page("")).await;
-    let (counted, data) = statements(&app, &owner, &page("totalCount")).await;
-    assert_eq!(data["productPerformance"]["totalCount"], 3);
-    assert_eq!(
-        counted, plain,
-        "the total took statements of its own: {counted} against {plain}"
+    assert_eq!(skus_of(&before), [by_sold[2].0]);
+    assert_eq!(before["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(before["pageInfo"]["hasNextPage"], true);
+    let by_visitors = json!({ "from": from, "to": to, "sort": "VISITORS", "first": 4 });
+    let (resorted, visited) = statements_once(&app, &owner, PRODUCTS, by_visitors.clone()).await;
+    let visitors: Vec<i64> = visited["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .map(|node| node["visitors"].as_i64().expect("visitors"))
+        .collect();
+    assert!(visitors.windows(2).all(|w| w[0] >= w[1]), "{visitors:?}");
+    assert_eq!(visitors.len(), 4);
+    let kept = [again, next, back, resorted];
+    assert!(
+        kept.iter().all(|&asked| asked < first),
+        "kept: {kept:?} statements, first ask: {first}"
     );
+
+    // A batch of the shop's days moves its version on: the next ask sums again, and sees it.
+    let last = by_sold[3].0;
+    let boost: Vec<Day> = days
+        .iter()
+        .filter(|d| d.sku == last && d.date == day("2026-09-01"))
+        .map(|d| Day {
+            orders: d.orders + 1_000,
+            units: d.units + 1_000,
+            gmv_minor: d.gmv_minor + 1_000_000,
+            ..*d
+        })
+        .collect();
+    if last == "JD-1" {
+        push(&app, &owner, &other_shop, "boost", &boost).await;
+    } else {
+        push(&app, &owner, &shop, "boost", &boost).await;
+    }
+    let (after_batch, boosted) =
+        statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(skus_of(&boosted)[0], last);
+    assert!(
+        kept.iter().all(|&asked| asked < after_batch),
+        "summed again after the batch: {after_batch} statements, kept: {kept:?}"
+    );
+
+    // An operator limited to one shop asks the same question: the owner's ranking of both
+    // shops is not theirs.
+    let ops = app
+        .member(&owner, "OPS", Some(vec![other_shop.clone()]))
+        .await;
+    let (_, theirs) = statements_once(&app, &ops, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(theirs["totalCount"], 1);
+    assert_eq!(skus_of(&theirs), ["JD-1"]);
+    // Nor is it another agency's, for the same period.
+    let stranger = app.owner("Elsewhere").await;
+    app.shop(&stranger, "Tmall").await;
+    let (_, none) = statements_once(&app, &stranger, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(none["totalCount"], 0);
 }

@@ -3,9 +3,10 @@
 //!
 //! POST needs `Content-Type: application/json` (a form or text POST is a CSRF vector) and one
 //! operation per body; GET runs queries only. The document is scanned, parsed and measured once,
-//! before any credential is looked up (`graphql::document`). The credential is checked before
-//! GraphQL runs: a bad one is a 401, never an anonymous request, and bad credentials from one
-//! address are rate limited like anything else.
+//! before any credential is looked up (`graphql::document`), except for a body declared over
+//! 1 MiB: its sender is authenticated and rate limited before the body is read. The credential
+//! is checked before GraphQL runs: a bad one is a 401, never an anonymous request, and bad
+//! credentials from one address are rate limited like anything else.
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -103,7 +104,7 @@ fn bearer(req: &HttpRequest) -> Result<Option<&str>, ()> {
     }
 }
 
-pub(super) fn principal_key(actor: Option<&Actor>, address: &str) -> String {
+fn principal_key(actor: Option<&Actor>, address: &str) -> String {
     match actor {
         Some(actor) => actor.principal_key(),
         None => format!("ip:{address}"),
@@ -134,8 +135,8 @@ pub async fn post(
             "POST /graphql needs Content-Type: application/json",
         );
     }
-    let body = match read_body(&req, payload, &state, &call).await {
-        Ok(body) => body,
+    let (body, admitted) = match read_body(&req, payload, &state, &call).await {
+        Ok(read) => read,
         Err(refused) => return refused,
     };
     let Ok(text) = std::str::from_utf8(&body) else {
@@ -175,7 +176,7 @@ pub async fn post(
             );
         }
     };
-    execute(req, state, request, call, Method::Post).await
+    execute(req, state, request, call, Method::Post, admitted).await
 }
 
 /// The parameters of GET /graphql.
@@ -223,7 +224,7 @@ pub async fn get(
             }
         }
     }
-    execute(req, state, request, call, Method::Get).await
+    execute(req, state, request, call, Method::Get, None).await
 }
 
 /// Any other method on /graphql.
@@ -240,12 +241,39 @@ enum Method {
     Post,
 }
 
+/// A sender authenticated and counted against its rate limit: the actor (none when anonymous)
+/// and its principal key.
+pub(super) struct Admitted {
+    pub(super) actor: Option<Actor>,
+    principal: String,
+}
+
+/// Authenticates the sender of `req` and counts the request against its rate limit.
+pub(super) async fn admit(
+    req: &HttpRequest,
+    state: &HttpState,
+    call: &Call,
+) -> Result<Admitted, HttpResponse> {
+    let actor = authenticate(req, state, &call.address)
+        .await
+        .map_err(|refusal| call.early(refusal))?;
+    let principal = principal_key(actor.as_ref(), &call.address);
+    if let Err(retry_after) = state.rate_limiter.check(&principal).await {
+        state.app.metrics.rate_limited();
+        return Err(call.early(Early::RateLimited(retry_after)));
+    }
+    Ok(Admitted { actor, principal })
+}
+
+/// Runs `request`; `admitted` when its sender was admitted already (before a large body was
+/// read), so that it is neither authenticated nor counted twice.
 async fn execute(
     req: HttpRequest,
     state: web::Data<HttpState>,
     mut request: async_graphql::Request,
     call: Call,
     method: Method,
+    admitted: Option<Admitted>,
 ) -> HttpResponse {
     if request.query.chars().count() > MAX_QUERY_CHARS {
         return call.error(
@@ -287,15 +315,14 @@ async fn execute(
         client_request_id = client_request_id(&req).unwrap_or_default(),
     );
     async move {
-        let actor = match authenticate(&req, &state, &call.address).await {
-            Ok(actor) => actor,
-            Err(refusal) => return call.early(refusal),
+        let admitted = match admitted {
+            Some(admitted) => admitted,
+            None => match admit(&req, &state, &call).await {
+                Ok(admitted) => admitted,
+                Err(refused) => return refused,
+            },
         };
-        let principal = principal_key(actor.as_ref(), &call.address);
-        if let Err(retry_after) = state.rate_limiter.check(&principal).await {
-            state.app.metrics.rate_limited();
-            return call.early(Early::RateLimited(retry_after));
-        }
+        let Admitted { actor, principal } = admitted;
         // Only an authenticated, rate-limited sender may add to the kept documents.
         if let (Some(_), Some(copy)) = (&actor, to_keep) {
             state.documents.keep(&request.query, copy);
@@ -325,7 +352,9 @@ async fn execute(
 
 /// The body, read up to `MAX_BODY_BYTES`. A body declared larger (`Content-Length`), up to
 /// `MAX_INGEST_BODY_BYTES`, is read only for a credential that may ingest metrics: a batch of
-/// 10,000 metric rows with every field is about 3 MB of JSON. A declared length over the
+/// 10,000 metric rows with every field is about 3 MB of JSON. Its sender is admitted first
+/// (authenticated and counted against its rate limit, answered with the body), so a sender
+/// over its limit cannot make the server read and parse megabytes. A declared length over the
 /// sender's limit gets 413 before the body is read; an undeclared one (chunked) is cut off at
 /// 1 MiB, so no one else can make the server buffer more than that.
 async fn read_body(
@@ -333,21 +362,27 @@ async fn read_body(
     payload: web::Payload,
     state: &HttpState,
     call: &Call,
-) -> Result<web::Bytes, HttpResponse> {
+) -> Result<(web::Bytes, Option<Admitted>), HttpResponse> {
     let declared = req
         .headers()
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<usize>().ok());
-    let limit = match declared {
+    let (limit, admitted) = match declared {
         Some(length) if length > MAX_BODY_BYTES && length <= MAX_INGEST_BODY_BYTES => {
-            match authenticate(req, state, &call.address).await {
-                Ok(Some(actor)) if actor.can(Permission::IngestMetrics) => MAX_INGEST_BODY_BYTES,
-                Ok(_) => MAX_BODY_BYTES,
-                Err(refusal) => return Err(call.early(refusal)),
-            }
+            let admitted = admit(req, state, call).await?;
+            let may_ingest = admitted
+                .actor
+                .as_ref()
+                .is_some_and(|actor| actor.can(Permission::IngestMetrics));
+            let limit = if may_ingest {
+                MAX_INGEST_BODY_BYTES
+            } else {
+                MAX_BODY_BYTES
+            };
+            (limit, Some(admitted))
         }
-        _ => MAX_BODY_BYTES,
+        _ => (MAX_BODY_BYTES, None),
     };
     let too_large = || {
         call.error(
@@ -360,7 +395,7 @@ async fn read_body(
         return Err(too_large());
     }
     match payload.to_bytes_limited(limit).await {
-        Ok(Ok(body)) => Ok(body),
+        Ok(Ok(body)) => Ok((body, admitted)),
         Ok(Err(_)) => Err(call.error(
             StatusCode::BAD_REQUEST,
             "BAD_REQUEST",
@@ -372,7 +407,7 @@ async fn read_body(
 
 /// The request's actor: none without a credential; a bad credential is refused, never anonymous,
 /// and counted against the client's address so that guessing keys or tokens is rate limited.
-pub(super) async fn authenticate(
+async fn authenticate(
     req: &HttpRequest,
     state: &HttpState,
     address: &str,

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::graphql::{Call, authenticate, principal_key};
+use super::graphql::{Admitted, Call, admit};
 use super::respond::Early;
 use super::{HttpState, MAX_INGEST_BODY_BYTES};
 use crate::audit::service::{Outcome as AuditOutcome, Record};
@@ -64,19 +64,13 @@ pub async fn post(
             "POST /import needs Content-Type: text/csv",
         );
     }
-    let actor = match authenticate(&req, &state, &call.address).await {
-        Ok(Some(actor)) => actor,
-        Ok(None) => return call.early(Early::BadCredential),
-        Err(refusal) => return call.early(refusal),
+    let actor = match admit(&req, &state, &call).await {
+        Ok(Admitted {
+            actor: Some(actor), ..
+        }) => actor,
+        Ok(_) => return call.early(Early::BadCredential),
+        Err(refused) => return refused,
     };
-    if let Err(retry_after) = state
-        .rate_limiter
-        .check(&principal_key(Some(&actor), &call.address))
-        .await
-    {
-        state.app.metrics.rate_limited();
-        return call.early(Early::RateLimited(retry_after));
-    }
     // Refused before the file is read, and recorded like any denied attempt.
     if !actor.can(Permission::IngestMetrics) {
         // The feed's name only when it is one: the path is the client's text.

@@ -358,9 +358,15 @@ where
     let (first, last) = date_span(rows.iter().map(|(_, date, _)| *date));
     let txn = ctx.state.db.begin().await?;
     // One batch of a shop at a time: a racing batch waits here, then reads the days this one
-    // wrote, so the monthly rollups and the last sales it refreshes include both.
+    // wrote, so the monthly rollups and the last sales it refreshes include both. The bumped
+    // metrics version tells kept sums over the shop's days that they are stale once this
+    // commits.
     shop::Entity::update_in(ctx.actor)
         .col_expr(shop::Column::UpdatedAt, Expr::value(Utc::now()))
+        .col_expr(
+            shop::Column::MetricsVersion,
+            sea_orm::ExprTrait::add(Expr::col(shop::Column::MetricsVersion), 1),
+        )
         .filter(shop::Column::Id.eq(shop_id))
         .exec(&txn)
         .await?;

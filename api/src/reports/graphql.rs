@@ -13,7 +13,7 @@ use super::Granularity;
 use super::health::{self, Check, HealthRule, HealthStatus};
 use super::numbers::{Numbers, change, ratio};
 use super::performance::{self, DaySale, GrossProfit, Scope, SourceRow, Span, between, buckets};
-use super::products::{self, Counted, ProductNumbers, ProductPerformanceSort, RankKey};
+use super::products::{self, ProductNumbers, ProductPerformanceSort, RankKey};
 use super::variance::{self, Plan};
 use crate::authz::Permission;
 use crate::context::authenticated;
@@ -1049,13 +1049,7 @@ impl ReportQuery {
         let scope =
             performance::scope(&ctx_, shop_ids, currency_code.as_deref(), from.0, to.0).await?;
         let sort = sort.unwrap_or(ProductPerformanceSort::Gmv);
-        // The total costs little read with the page, and a grouping of its own after it.
-        let counted = if ctx.look_ahead().field("totalCount").exists() {
-            Counted::WithPage
-        } else {
-            Counted::IfAsked
-        };
-        let page = products::ranked(&ctx_, &scope, sort, args, counted).await?;
+        let page = products::ranked(&ctx_, &scope, sort, args).await?;
         let currency = scope.currency;
         Ok(page
             .map(|numbers| ProductPerformance { numbers, currency })

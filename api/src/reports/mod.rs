@@ -5,6 +5,7 @@ pub mod campaign;
 pub mod dashboard;
 pub mod graphql;
 pub mod health;
+pub mod kept_rankings;
 pub mod numbers;
 pub mod performance;
 pub mod products;

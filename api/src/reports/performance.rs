@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use super::Granularity;
 use super::numbers::{Numbers, per};
-use super::products::{self, Counted, ProductPerformanceSort};
+use super::products::{self, ProductPerformanceSort};
 use super::variance::Plan;
 use crate::auth::Actor;
 use crate::authz::Permission;
@@ -413,18 +413,12 @@ pub async fn hero_days(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<BTreeMap<Naive
         limit: 1,
         ..PageArgs::default()
     };
-    let best = products::ranked(
-        ctx,
-        scope,
-        ProductPerformanceSort::Gmv,
-        first,
-        Counted::IfAsked,
-    )
-    .await?
-    .items
-    .into_iter()
-    .next()
-    .map(|(_, numbers)| numbers.product_id);
+    let best = products::ranked(ctx, scope, ProductPerformanceSort::Gmv, first)
+        .await?
+        .items
+        .into_iter()
+        .next()
+        .map(|(_, numbers)| numbers.product_id);
     let Some(best) = best else {
         return Ok(BTreeMap::new());
     };

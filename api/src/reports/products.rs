@@ -3,26 +3,24 @@
 //! sell-through (动销率). All summed in SQL.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
-use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, Query, SelectStatement, UnionType,
-};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query, SelectStatement, UnionType};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, Order, PaginatorTrait, QueryFilter,
-    QuerySelect, QueryTrait, Statement,
+    ColumnTrait, Condition, ConnectionTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
+use super::kept_rankings::RankingKey;
 use super::performance::Scope;
 use crate::context::Ctx;
 use crate::error::AppResult;
 use crate::ingestion::today_in;
 use crate::metrics::product_rollup;
 use crate::metrics::rollup::{MonthSpan, month_spans};
-use crate::paging::{self, Direction, Page, PageArgs, TotalCount};
+use crate::paging::{self, Page, PageArgs};
 use crate::sql::{self, big_sum};
 use crate::status::Status;
 use crate::tenancy::TenantScoped;
@@ -40,18 +38,6 @@ pub enum ProductPerformanceSort {
     Orders,
 }
 
-impl ProductPerformanceSort {
-    /// The summed column ranked by.
-    fn column(self) -> &'static str {
-        match self {
-            Self::Gmv => "gmv_minor",
-            Self::Units => "units",
-            Self::Visitors => "visitors",
-            Self::Orders => "orders",
-        }
-    }
-}
-
 /// One product's numbers over the period.
 #[derive(Clone, Debug, FromQueryResult)]
 pub struct ProductNumbers {
@@ -66,14 +52,6 @@ pub struct ProductNumbers {
     pub ad_clicks: Option<i64>,
     /// The last day in the period with an order.
     pub last_sold_on: Option<NaiveDate>,
-}
-
-/// A ranked product, with the number of products ranked when it was read with the page.
-#[derive(FromQueryResult)]
-struct Ranked {
-    #[sea_orm(nested)]
-    numbers: ProductNumbers,
-    total: Option<i64>,
 }
 
 /// The key a ranked product pages by: its value in the sort, then its id.
@@ -187,135 +165,44 @@ async fn from_parts(
         .to_owned())
 }
 
-/// Whether a ranking also counts the products it ranks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Counted {
-    /// The count is read with the page, from the same grouped rows (`totalCount` was asked).
-    WithPage,
-    /// Counted by a statement of its own, only if the total is asked for after all.
-    IfAsked,
-}
-
 /// One page of the scope's products that have numbers in the period, ranked by `sort` (ties by
-/// id). With [`Counted::WithPage`] each grouped product also carries the number of products
-/// (`COUNT(*) OVER ()`, taken before the cursor narrows the rows), so a page and its total
-/// cost one grouping of the period's rows instead of two. (A common table expression read twice
-/// gave the same answer but made PostgreSQL, which cannot estimate its groups, sort them in
-/// parallel instead of hashing them: slower than two groupings.)
+/// id), with their number. Every product's numbers over the period are summed in SQL once per
+/// version of the shops' numbers and kept (`kept_rankings`): pages, other sorts and the count
+/// are then read from memory.
 pub async fn ranked(
     ctx: &Ctx<'_>,
     scope: &Scope,
     sort: ProductPerformanceSort,
     args: PageArgs<RankKey>,
-    counted: Counted,
 ) -> AppResult<Page<ProductNumbers, RankKey>> {
+    let key = RankingKey::of(ctx.actor, scope);
+    let ranking = ctx
+        .state
+        .rankings
+        .get_or_read(key, || summed(ctx, scope))
+        .await?;
+    Ok(ranking.page(sort, &args))
+}
+
+/// Each of the scope's products with numbers in the period, summed over the period: one
+/// grouping, in one snapshot with the probe that shapes it.
+async fn summed(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<ProductNumbers>> {
     let col = |name: &str| Expr::col(Alias::new(name));
-    let sum = |name: &str| big_sum(col(name));
-    let ranked_by = || col(sort.column());
-    let product = || col("product_id");
     let snapshot = sql::snapshot(&ctx.state.db).await?;
     let mut grouped = from_parts(ctx, scope, &snapshot).await?;
-    grouped.expr_as(product(), Alias::new("product_id"));
+    grouped.expr_as(col("product_id"), Alias::new("product_id"));
     for name in product_rollup::SUMMED {
-        grouped.expr_as(sum(name), Alias::new(name));
+        grouped.expr_as(big_sum(col(name)), Alias::new(name));
     }
     grouped
         .expr_as(Func::max(col("last_sold_on")), Alias::new("last_sold_on"))
         .group_by_col(Alias::new("product_id"));
-    let mut counting = grouped.clone();
-    if counted == Counted::WithPage {
-        counting.expr_as(Expr::cust("COUNT(*) OVER ()"), Alias::new("total"));
-    }
-    let mut query = Query::select()
-        .column(Asterisk)
-        .from_subquery(counting, Alias::new("ranked"))
-        .to_owned();
-    // Best first: "after" a cursor is lower in the ranking, "before" it is higher.
-    let beyond = |(value, id): RankKey, lower: bool| {
-        let (worse, tie) = if lower {
-            (ranked_by().lt(value), product().lt(id))
-        } else {
-            (ranked_by().gt(value), product().gt(id))
-        };
-        Condition::any()
-            .add(worse)
-            .add(Condition::all().add(ranked_by().eq(value)).add(tie))
-    };
-    if let Some(after) = args.after {
-        query.cond_where(beyond(after, true));
-    }
-    if let Some(before) = args.before {
-        query.cond_where(beyond(before, false));
-    }
-    let order = if args.direction == Direction::Forward {
-        Order::Desc
-    } else {
-        Order::Asc
-    };
-    query
-        .order_by_expr(ranked_by(), order.clone())
-        .order_by_expr(product(), order)
-        .limit(args.limit + 1);
     let backend = snapshot.get_database_backend();
-    let found = Ranked::find_by_statement(backend.build(&query))
+    let products = ProductNumbers::find_by_statement(backend.build(&grouped))
         .all(&snapshot)
         .await?;
-    let count = backend.build(&count_statement(grouped));
-    let total = match (found.first().and_then(|row| row.total), counted) {
-        (Some(total), _) => paging::known_total(u64::try_from(total).unwrap_or(0)),
-        // An empty page (a cursor past the end) carries no total: counted in the same snapshot.
-        (None, Counted::WithPage) => paging::known_total(count_rows(&snapshot, count).await?),
-        (None, Counted::IfAsked) => count_later(ctx, count),
-    };
     snapshot.commit().await?;
-    let keyed = found
-        .into_iter()
-        .map(|Ranked { numbers: row, .. }| {
-            let value = match sort {
-                ProductPerformanceSort::Gmv => row.gmv_minor,
-                ProductPerformanceSort::Units => row.units,
-                ProductPerformanceSort::Visitors => row.visitors,
-                ProductPerformanceSort::Orders => row.orders,
-            };
-            ((value.unwrap_or(0), row.product_id), row)
-        })
-        .collect();
-    Ok(Page::from_rows(keyed, &args, total))
-}
-
-/// The statement counting the rows of `grouped`.
-fn count_statement(grouped: SelectStatement) -> SelectStatement {
-    Query::select()
-        .expr_as(Func::count(Expr::cust("*")), Alias::new("total"))
-        .from_subquery(grouped, Alias::new("grouped"))
-        .to_owned()
-}
-
-/// The number `count` reads.
-async fn count_rows(db: &impl ConnectionTrait, count: Statement) -> AppResult<u64> {
-    let total: Option<i64> = Total::find_by_statement(count)
-        .one(db)
-        .await?
-        .map(|row| row.total);
-    Ok(u64::try_from(total.unwrap_or(0)).unwrap_or(0))
-}
-
-/// `count`, read only when the total is asked for after all (the selection did not name
-/// `totalCount`, so the page's statement did not count). It reads a snapshot of its own but
-/// keeps the shape the page's probe gave it: a day ingested in between can leave a product's
-/// running month out of this total, never count it twice.
-fn count_later(ctx: &Ctx<'_>, count: Statement) -> TotalCount {
-    let db = ctx.state.db.clone();
-    Arc::new(move || {
-        let db = db.clone();
-        let count = count.clone();
-        Box::pin(async move { count_rows(&db, count).await })
-    })
-}
-
-#[derive(FromQueryResult)]
-struct Total {
-    total: i64,
+    Ok(products)
 }
 
 /// Sell-through (动销率) of the scope: active products, and how many of them sold in the
