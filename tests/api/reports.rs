@@ -653,8 +653,9 @@ async fn products_are_ranked_and_paged_by_their_sums_and_sell_through_counts_the
     let app = TestApp::spawn().await;
     let owner = app.owner("Ranks").await;
     let shop = app.shop(&owner, "Tmall").await;
+    let mut ids = Vec::new();
     for sku in ["A", "B", "C", "D"] {
-        app.product(&owner, &shop, sku).await;
+        ids.push(app.product(&owner, &shop, sku).await);
     }
     // (sku, date, visitors, orders, units, gmv, ad spend)
     let days = [
@@ -725,16 +726,36 @@ async fn products_are_ranked_and_paged_by_their_sums_and_sell_through_counts_the
     assert_eq!(skus, ["C", "B", "A"]);
 
     // Sell-through: A, B and C sold in the period, D did not: 3 of 4.
-    let report = owner
+    let sell_through = || async {
+        owner
+            .gql(
+                &app,
+                "query { shopPerformance(from: \"2026-10-01\", to: \"2026-10-07\", granularity: DAY) { sellThrough { activeProducts productsSold rate } } }",
+                json!({}),
+            )
+            .await
+            .ok()["shopPerformance"]["sellThrough"]
+            .clone()
+    };
+    assert_eq!(
+        sell_through().await,
+        json!({ "activeProducts": 4, "productsSold": 3, "rate": 0.75 })
+    );
+    // B, which sold, is archived: it counts neither as active nor as sold.
+    let archived = owner
         .gql(
             &app,
-            "query { shopPerformance(from: \"2026-10-01\", to: \"2026-10-07\", granularity: DAY) { sellThrough { activeProducts productsSold rate } } }",
-            json!({}),
+            "mutation($input: ArchiveProductInput!) { archiveProduct(input: $input) { product { status } } }",
+            json!({ "input": { "id": ids[1] } }),
         )
         .await;
     assert_eq!(
-        report.ok()["shopPerformance"]["sellThrough"],
-        json!({ "activeProducts": 4, "productsSold": 3, "rate": 0.75 })
+        archived.ok()["archiveProduct"]["product"]["status"],
+        "ARCHIVED"
+    );
+    assert_eq!(
+        sell_through().await,
+        json!({ "activeProducts": 3, "productsSold": 2, "rate": 2.0 / 3.0 })
     );
 }
 

@@ -13,6 +13,7 @@
 //! them. Anything that writes daily numbers without the feeds must bump the version too.
 
 use std::cmp::Reverse;
+use std::collections::HashSet;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -76,6 +77,17 @@ impl Ranking {
     /// How many products it ranks.
     fn len(&self) -> usize {
         self.products.len()
+    }
+
+    /// How many of its products sold (an order in the period), `left_out` not counted.
+    pub fn sold_except(&self, left_out: &HashSet<Uuid>) -> u64 {
+        let sold = self
+            .products
+            .iter()
+            .filter(|numbers| numbers.orders.unwrap_or(0) > 0)
+            .filter(|numbers| !left_out.contains(&numbers.product_id))
+            .count();
+        sold as u64
     }
 
     /// The key `sort` ranks the `index`-th product by: its value, then its id.

@@ -2,7 +2,8 @@
 //! visitors or orders, best first), the products that stopped selling, and the shops'
 //! sell-through (动销率). All summed in SQL.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{Days, NaiveDate};
 use entity::{product, product_metric, product_metric_month, shop};
@@ -13,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::kept_rankings::RankingKey;
+use super::kept_rankings::{Ranking, RankingKey};
 use super::performance::Scope;
 use crate::context::Ctx;
 use crate::error::AppResult;
@@ -175,13 +176,17 @@ pub async fn ranked(
     sort: ProductPerformanceSort,
     args: PageArgs<RankKey>,
 ) -> AppResult<Page<ProductNumbers, RankKey>> {
+    Ok(kept_ranking(ctx, scope).await?.page(sort, &args))
+}
+
+/// The scope's products with their numbers over the period, kept per version of the shops'
+/// numbers.
+async fn kept_ranking(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Ranking>> {
     let key = RankingKey::of(ctx.actor, scope);
-    let ranking = ctx
-        .state
+    ctx.state
         .rankings
         .get_or_read(key, || summed(ctx, scope))
-        .await?;
-    Ok(ranking.page(sort, &args))
+        .await
 }
 
 /// Each of the scope's products with numbers in the period, summed over the period: one
@@ -206,26 +211,26 @@ async fn summed(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<ProductNumbers>> 
 }
 
 /// Sell-through (动销率) of the scope: active products, and how many of them sold in the
-/// period. Two counts.
+/// period. The products that sold come from the kept ranking (`ranked`); of the catalog, only
+/// the active products are counted and the few others listed, to leave them out.
 pub async fn sell_through(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<(u64, u64)> {
-    let active = || {
-        scope
-            .listed_rows::<product::Entity>(ctx.actor)
-            .filter(product::Column::Status.eq(Status::Active.as_str()))
-    };
-    let snapshot = sql::snapshot(&ctx.state.db).await?;
-    let sold = from_parts(ctx, scope, &snapshot)
-        .await?
-        .column(Alias::new("product_id"))
-        .and_where(Expr::col(Alias::new("orders")).gt(0))
-        .to_owned();
-    let all = active().count(&snapshot).await?;
-    let selling = active()
-        .filter(product::Column::Id.in_subquery(sold))
-        .count(&snapshot)
+    let ranking = kept_ranking(ctx, scope).await?;
+    let products = || scope.listed_rows::<product::Entity>(ctx.actor);
+    let active = product::Column::Status.eq(Status::Active.as_str());
+    let all = products()
+        .filter(active.clone())
+        .count(&ctx.state.db)
         .await?;
-    snapshot.commit().await?;
-    Ok((all, selling))
+    let inactive: HashSet<Uuid> = products()
+        .select_only()
+        .column(product::Column::Id)
+        .filter(active.not())
+        .into_tuple()
+        .all(&ctx.state.db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok((all, ranking.sold_except(&inactive)))
 }
 
 /// The scope's active products that sold nothing in the last `days` days of their shop (today
