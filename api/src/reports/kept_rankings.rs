@@ -17,7 +17,7 @@ use std::collections::HashSet;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use lru::LruCache;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -33,21 +33,24 @@ const MOST_KEPT: NonZeroUsize = NonZeroUsize::new(64).expect("not zero");
 
 /// What a ranking is kept for: the shops with the versions of their numbers, and the period.
 /// The shops are those the actor may see among those asked for, so two actors share a ranking
-/// exactly when they would read the same rows.
+/// exactly when they would read the same rows. Each shop's `updated_at` is part of the key too:
+/// every batch sets it (also a batch of a build from before `metrics_version`, during a rolling
+/// deploy), and after a restore of the database a version number taken again comes with
+/// another time.
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct RankingKey {
     agency: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-    shops: Box<[(Uuid, i64)]>,
+    shops: Box<[(Uuid, i64, DateTime<Utc>)]>,
 }
 
 impl RankingKey {
     pub fn of(actor: &Actor, scope: &Scope) -> Self {
-        let mut shops: Box<[(Uuid, i64)]> = scope
+        let mut shops: Box<[(Uuid, i64, DateTime<Utc>)]> = scope
             .shops
             .iter()
-            .map(|shop| (shop.id, shop.metrics_version))
+            .map(|shop| (shop.id, shop.metrics_version, shop.updated_at))
             .collect();
         shops.sort_unstable();
         Self {
@@ -139,7 +142,8 @@ impl Ranking {
     }
 }
 
-type Slot = Arc<OnceCell<Arc<Ranking>>>;
+/// A ranking being read or read: `None` when its read failed.
+type Slot = Arc<OnceCell<Option<Arc<Ranking>>>>;
 
 /// The rankings kept, least recently used first out, holding at most `budget` products in all.
 pub struct KeptRankings {
@@ -157,7 +161,10 @@ impl KeptRankings {
     }
 
     /// The ranking kept for `key`, or the one `read` gives, kept for the next asker. Concurrent
-    /// askers of the same key wait for one `read`; if it fails, the next asker reads again.
+    /// askers of the same key wait for one `read` and share its outcome: when it fails, the
+    /// asker that read gets its error and those that waited SERVICE_UNAVAILABLE (retryable),
+    /// all at once rather than each trying again in turn on a database that is struggling; the
+    /// next asker reads again.
     pub async fn get_or_read<F, Fut>(&self, key: RankingKey, read: F) -> AppResult<Arc<Ranking>>
     where
         F: FnOnce() -> Fut,
@@ -165,32 +172,63 @@ impl KeptRankings {
     {
         let slot = self
             .lock()
-            .get_or_insert(key, || Arc::new(OnceCell::new()))
+            .get_or_insert(key.clone(), || Arc::new(OnceCell::new()))
             .clone();
-        if let Some(ranking) = slot.get() {
-            return Ok(ranking.clone());
+        let mut failure = None;
+        let outcome = slot
+            .get_or_init(|| async {
+                match read().await {
+                    Ok(products) => Some(Arc::new(Ranking::new(products))),
+                    Err(err) => {
+                        failure = Some(err);
+                        None
+                    }
+                }
+            })
+            .await
+            .clone();
+        match outcome {
+            Some(ranking) => {
+                self.keep_within_budget(&key, &slot, ranking.len());
+                Ok(ranking)
+            }
+            None => {
+                self.let_go(&key, &slot);
+                Err(failure.unwrap_or(AppError::Unavailable))
+            }
         }
-        let ranking = slot
-            .get_or_try_init(|| async { Ok::<_, AppError>(Arc::new(Ranking::new(read().await?))) })
-            .await?
-            .clone();
-        self.trim();
-        Ok(ranking)
     }
 
-    /// Lets go of the least recently used rankings until the rest fit the budget.
-    fn trim(&self) {
+    /// Lets go of the least recently used rankings until the rest fit the budget. A ranking of
+    /// more than half the budget is not kept at all: keeping it would push out every other.
+    fn keep_within_budget(&self, key: &RankingKey, slot: &Slot, products: usize) {
+        if products > self.budget / 2 {
+            self.let_go(key, slot);
+            return;
+        }
         let mut kept = self.lock();
         let mut held: usize = kept
             .iter()
-            .filter_map(|(_, slot)| slot.get())
+            .filter_map(|(_, slot)| slot.get().cloned().flatten())
             .map(|ranking| ranking.len())
             .sum();
         while held > self.budget {
             let Some((_, slot)) = kept.pop_lru() else {
                 break;
             };
-            held -= slot.get().map_or(0, |ranking| ranking.len());
+            held -= slot
+                .get()
+                .cloned()
+                .flatten()
+                .map_or(0, |ranking| ranking.len());
+        }
+    }
+
+    /// Forgets `key` if it still names `slot` (a later read may have replaced it).
+    fn let_go(&self, key: &RankingKey, slot: &Slot) {
+        let mut kept = self.lock();
+        if kept.peek(key).is_some_and(|held| Arc::ptr_eq(held, slot)) {
+            kept.pop(key);
         }
     }
 
@@ -317,6 +355,70 @@ mod tests {
         assert_eq!(reads.load(Ordering::SeqCst), 4);
     }
 
+    #[tokio::test]
+    async fn concurrent_askers_share_one_read_and_its_failure() {
+        let kept = KeptRankings::new(10);
+        let reads = AtomicUsize::new(0);
+        let slow = |fails: bool| {
+            let reads = &reads;
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if fails {
+                    Err(AppError::Internal(anyhow::anyhow!("statement failed")))
+                } else {
+                    Ok(vec![product(1, 1)])
+                }
+            }
+        };
+        let (a, b) = tokio::join!(
+            kept.get_or_read(key(1), slow(false)),
+            kept.get_or_read(key(1), slow(false))
+        );
+        assert!(Arc::ptr_eq(&a.expect("read"), &b.expect("shared")));
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+
+        // A failed read fails its waiters with it, at once; the next asker reads again.
+        let (a, b) = tokio::join!(
+            kept.get_or_read(key(2), slow(true)),
+            kept.get_or_read(key(2), slow(true))
+        );
+        assert!(
+            matches!(a, Err(AppError::Internal(_))),
+            "the reader's own error"
+        );
+        assert!(
+            matches!(b, Err(AppError::Unavailable)),
+            "the waiter's: retry"
+        );
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        let again = kept
+            .get_or_read(key(2), slow(false))
+            .await
+            .expect("read again");
+        assert_eq!(again.len(), 1);
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn a_ranking_over_half_the_budget_is_answered_but_neither_kept_nor_pushing_others_out() {
+        let kept = KeptRankings::new(4);
+        let reads = AtomicUsize::new(0);
+        let read = |products: u128| {
+            let reads = &reads;
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                Ok((1..=products).map(|id| product(id, 1)).collect())
+            }
+        };
+        kept.get_or_read(key(1), read(2)).await.expect("read");
+        let big = kept.get_or_read(key(2), read(3)).await.expect("read");
+        assert_eq!(big.len(), 3);
+        kept.get_or_read(key(1), read(2)).await.expect("kept");
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "the small one stayed");
+        kept.get_or_read(key(2), read(3)).await.expect("read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 3, "the big one was not kept");
+    }
     #[tokio::test]
     async fn a_failed_read_is_not_kept() {
         let kept = KeptRankings::new(10);
