@@ -423,3 +423,40 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
     let (_, none) = statements_once(&app, &stranger, PRODUCTS, by_units(Value::Null)).await;
     assert_eq!(none["totalCount"], 0);
 }
+
+#[tokio::test]
+async fn a_batch_through_one_instance_makes_another_instances_kept_ranking_stale() {
+    let app = TestApp::spawn().await;
+    let other_instance = app.sibling(|_| {}).await;
+    let owner = app.owner("Two instances").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let skus = ["LIP-1", "LIP-2"];
+    for sku in skus {
+        app.product(&owner, &shop, sku).await;
+    }
+    let days = generate(&skus, day("2026-08-01"), day("2026-08-10"));
+    push(&app, &owner, &shop, "days", &days).await;
+    let by_gmv = json!({ "from": "2026-08-01", "to": "2026-08-10", "first": 1 });
+    let top = |answer: Value| answer["nodes"][0]["product"]["sku"].clone();
+
+    let (_, before) = statements_once(&other_instance, &owner, PRODUCTS, by_gmv.clone()).await;
+    let trailing = if top(before.clone()) == "LIP-1" {
+        "LIP-2"
+    } else {
+        "LIP-1"
+    };
+    // The trailing product's best day, through the first instance.
+    let boost: Vec<Day> = days
+        .iter()
+        .filter(|d| d.sku == trailing && d.date == day("2026-08-05"))
+        .map(|d| Day {
+            orders: d.orders + 1_000,
+            units: d.units + 1_000,
+            gmv_minor: d.gmv_minor + 10_000_000,
+            ..*d
+        })
+        .collect();
+    push(&app, &owner, &shop, "boost", &boost).await;
+    let (_, after) = statements_once(&other_instance, &owner, PRODUCTS, by_gmv).await;
+    assert_eq!(top(after), trailing, "the other instance kept {before}");
+}
