@@ -19,7 +19,7 @@ use crate::graphql::nulls::Shapes;
 use crate::graphql::schema::{self, SchemaOptions};
 use crate::http::rate_limit::RateLimiter;
 use crate::http::{self as routes, HttpState};
-use crate::reports::kept_rankings::KeptRankings;
+use crate::reports::KeptReports;
 use crate::settings::Settings;
 use crate::state::AppState;
 use crate::telemetry::Metrics;
@@ -62,7 +62,7 @@ impl Application {
                 Duration::seconds(settings.access_token_ttl_secs),
             ),
             metrics,
-            rankings: Arc::new(KeptRankings::new(settings.kept_ranking_products)),
+            kept_reports: Arc::new(KeptReports::new(settings.kept_ranking_products)),
             settings: Arc::new(settings),
         };
         let schema = schema::build(SchemaOptions {

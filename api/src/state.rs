@@ -7,7 +7,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::jwt::AccessTokens;
 use crate::auth::password::PasswordHasher;
 use crate::auth::sessions::Sessions;
-use crate::reports::kept_rankings::KeptRankings;
+use crate::reports::KeptReports;
 use crate::settings::Settings;
 use crate::telemetry::Metrics;
 
@@ -20,6 +20,6 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The actors of live sessions (see `auth::sessions`).
     pub sessions: Arc<Sessions>,
-    /// Product rankings kept per shop set, period and version of the shops' numbers.
-    pub rankings: Arc<KeptRankings>,
+    /// Report answers kept between requests (product rankings, gross profits).
+    pub kept_reports: Arc<KeptReports>,
 }

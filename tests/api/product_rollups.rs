@@ -305,6 +305,20 @@ async fn statements_once(
     (after - before, response.ok()["productPerformance"].clone())
 }
 
+/// `sku`'s day `date` among `days`, sent again with 1,000 more orders and units and 100,000.00
+/// more GMV: enough to put it first.
+fn boosted(days: &[Day], sku: &str, date: &str) -> Vec<Day> {
+    days.iter()
+        .filter(|d| d.sku == sku && d.date == day(date))
+        .map(|d| Day {
+            orders: d.orders + 1_000,
+            units: d.units + 1_000,
+            gmv_minor: d.gmv_minor + 10_000_000,
+            ..*d
+        })
+        .collect()
+}
+
 fn skus_of(page: &Value) -> Vec<&str> {
     page["nodes"]
         .as_array()
@@ -386,16 +400,7 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
 
     // A batch of the shop's days moves its version on: the next ask sums again, and sees it.
     let last = by_sold[3].0;
-    let boost: Vec<Day> = days
-        .iter()
-        .filter(|d| d.sku == last && d.date == day("2026-09-01"))
-        .map(|d| Day {
-            orders: d.orders + 1_000,
-            units: d.units + 1_000,
-            gmv_minor: d.gmv_minor + 1_000_000,
-            ..*d
-        })
-        .collect();
+    let boost = boosted(&days, last, "2026-09-01");
     if last == "JD-1" {
         push(&app, &owner, &other_shop, "boost", &boost).await;
     } else {
@@ -446,17 +451,39 @@ async fn a_batch_through_one_instance_makes_another_instances_kept_ranking_stale
         "LIP-1"
     };
     // The trailing product's best day, through the first instance.
-    let boost: Vec<Day> = days
-        .iter()
-        .filter(|d| d.sku == trailing && d.date == day("2026-08-05"))
-        .map(|d| Day {
-            orders: d.orders + 1_000,
-            units: d.units + 1_000,
-            gmv_minor: d.gmv_minor + 10_000_000,
-            ..*d
-        })
-        .collect();
+    let boost = boosted(&days, trailing, "2026-08-05");
     push(&app, &owner, &shop, "boost", &boost).await;
     let (_, after) = statements_once(&other_instance, &owner, PRODUCTS, by_gmv).await;
     assert_eq!(top(after), trailing, "the other instance kept {before}");
+}
+
+#[tokio::test]
+async fn a_kept_gross_profit_follows_a_change_of_cost() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Costs").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let product = app.product(&owner, &shop, "LIP-1").await;
+    let days = generate(&["LIP-1"], day("2026-08-01"), day("2026-08-10"));
+    push(&app, &owner, &shop, "days", &days).await;
+    let units: i64 = days.iter().map(|d| d.units).sum();
+    let period = json!({ "from": "2026-08-01", "to": "2026-08-10" });
+    let cost = || async {
+        let report = owner.gql(&app, SHOP_REPORT, period.clone()).await;
+        report.ok()["shopPerformance"]["grossProfit"]["cost"]["amount"].clone()
+    };
+    assert_eq!(cost().await, money(units * 1_250));
+    assert_eq!(cost().await, money(units * 1_250), "kept");
+    let changed = owner
+        .gql(
+            &app,
+            "mutation($input: UpdateProductInput!) { updateProduct(input: $input) { product { version } userErrors { code } } }",
+            json!({ "input": { "id": product, "expectedVersion": 1, "cost": "20.00" } }),
+        )
+        .await;
+    assert_eq!(changed.ok()["updateProduct"]["userErrors"], json!([]));
+    assert_eq!(
+        cost().await,
+        money(units * 2_000),
+        "the new cost applies at once"
+    );
 }

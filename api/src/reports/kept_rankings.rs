@@ -1,4 +1,5 @@
-//! Product rankings kept in memory, per shop set, period and the shops' metrics versions.
+//! Product rankings kept in memory (`kept::Kept`), per shop set, period and the shops' metrics
+//! versions.
 //!
 //! Ranking every product of an agency over a year groups about 650,000 monthly rollup rows,
 //! half a second of PostgreSQL time: 32 dashboards asking at once ran into the statement timeout
@@ -14,22 +15,19 @@
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
-use std::num::NonZeroUsize;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::OnceLock;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use lru::LruCache;
-use tokio::sync::OnceCell;
 use uuid::Uuid;
 
+use super::kept::{Kept, Weighed};
 use super::performance::Scope;
 use super::products::{ProductNumbers, ProductPerformanceSort, RankKey};
 use crate::auth::Actor;
-use crate::error::{AppError, AppResult};
 use crate::paging::{self, Direction, Page, PageArgs};
 
-/// Most rankings kept at once, whatever their size (empty ones included).
-const MOST_KEPT: NonZeroUsize = NonZeroUsize::new(64).expect("not zero");
+/// The rankings kept, weighed by the products they rank.
+pub type KeptRankings = Kept<RankingKey, Ranking>;
 
 /// What a ranking is kept for: the shops with the versions of their numbers, and the period.
 /// The shops are those the actor may see among those asked for, so two actors share a ranking
@@ -75,11 +73,6 @@ impl Ranking {
             products,
             orders: Default::default(),
         }
-    }
-
-    /// How many products it ranks.
-    fn len(&self) -> usize {
-        self.products.len()
     }
 
     /// How many of its products sold (an order in the period), `left_out` not counted.
@@ -138,112 +131,18 @@ impl Ranking {
             Direction::Forward => window.iter().take(take).map(row).collect(),
             Direction::Backward => window.iter().rev().take(take).map(row).collect(),
         };
-        Page::from_rows(rows, args, paging::known_total(self.len() as u64))
+        Page::from_rows(rows, args, paging::known_total(self.products.len() as u64))
     }
 }
 
-/// A ranking being read or read: `None` when its read failed.
-type Slot = Arc<OnceCell<Option<Arc<Ranking>>>>;
-
-/// The rankings kept, least recently used first out, holding at most `budget` products in all.
-pub struct KeptRankings {
-    kept: Mutex<LruCache<RankingKey, Slot>>,
-    budget: usize,
-}
-
-impl KeptRankings {
-    /// Keeps rankings of up to `budget` products in all (0 keeps none).
-    pub fn new(budget: usize) -> Self {
-        Self {
-            kept: Mutex::new(LruCache::new(MOST_KEPT)),
-            budget,
-        }
-    }
-
-    /// The ranking kept for `key`, or the one `read` gives, kept for the next asker. Concurrent
-    /// askers of the same key wait for one `read` and share its outcome: when it fails, the
-    /// asker that read gets its error and those that waited SERVICE_UNAVAILABLE (retryable),
-    /// all at once rather than each trying again in turn on a database that is struggling; the
-    /// next asker reads again.
-    pub async fn get_or_read<F, Fut>(&self, key: RankingKey, read: F) -> AppResult<Arc<Ranking>>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = AppResult<Vec<ProductNumbers>>>,
-    {
-        let slot = self
-            .lock()
-            .get_or_insert(key.clone(), || Arc::new(OnceCell::new()))
-            .clone();
-        let mut failure = None;
-        let outcome = slot
-            .get_or_init(|| async {
-                match read().await {
-                    Ok(products) => Some(Arc::new(Ranking::new(products))),
-                    Err(err) => {
-                        failure = Some(err);
-                        None
-                    }
-                }
-            })
-            .await
-            .clone();
-        match outcome {
-            Some(ranking) => {
-                self.keep_within_budget(&key, &slot, ranking.len());
-                Ok(ranking)
-            }
-            None => {
-                self.let_go(&key, &slot);
-                Err(failure.unwrap_or(AppError::Unavailable))
-            }
-        }
-    }
-
-    /// Lets go of the least recently used rankings until the rest fit the budget. A ranking of
-    /// more than half the budget is not kept at all: keeping it would push out every other.
-    fn keep_within_budget(&self, key: &RankingKey, slot: &Slot, products: usize) {
-        if products > self.budget / 2 {
-            self.let_go(key, slot);
-            return;
-        }
-        let mut kept = self.lock();
-        let mut held: usize = kept
-            .iter()
-            .filter_map(|(_, slot)| slot.get().cloned().flatten())
-            .map(|ranking| ranking.len())
-            .sum();
-        while held > self.budget {
-            let Some((_, slot)) = kept.pop_lru() else {
-                break;
-            };
-            held -= slot
-                .get()
-                .cloned()
-                .flatten()
-                .map_or(0, |ranking| ranking.len());
-        }
-    }
-
-    /// Forgets `key` if it still names `slot` (a later read may have replaced it).
-    fn let_go(&self, key: &RankingKey, slot: &Slot) {
-        let mut kept = self.lock();
-        if kept.peek(key).is_some_and(|held| Arc::ptr_eq(held, slot)) {
-            kept.pop(key);
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<RankingKey, Slot>> {
-        // A panic while holding the lock leaves only a list of shared rankings behind: keep on.
-        self.kept
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+impl Weighed for Ranking {
+    fn weight(&self) -> usize {
+        self.products.len()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
     use super::*;
 
     fn product(id: u128, units: i64) -> ProductNumbers {
@@ -323,113 +222,5 @@ mod tests {
             [4, 3, 2, 1],
             "all equal: by id, greatest first"
         );
-    }
-
-    fn key(day: u32) -> RankingKey {
-        RankingKey {
-            agency: Uuid::nil(),
-            from: NaiveDate::from_ymd_opt(2026, 11, day).expect("a day"),
-            to: NaiveDate::from_ymd_opt(2026, 11, day).expect("a day"),
-            shops: Box::new([]),
-        }
-    }
-
-    #[tokio::test]
-    async fn rankings_are_read_once_and_let_go_least_recently_used_past_the_budget() {
-        let kept = KeptRankings::new(4);
-        let reads = AtomicUsize::new(0);
-        let read = || async {
-            reads.fetch_add(1, Ordering::SeqCst);
-            Ok(vec![product(1, 1), product(2, 2)])
-        };
-        for day in [1, 2, 1, 2] {
-            kept.get_or_read(key(day), read).await.expect("read");
-        }
-        assert_eq!(reads.load(Ordering::SeqCst), 2, "each period read once");
-        // A third ranking of two products passes the budget of four: the least recently used
-        // (the first) goes, the second stays.
-        kept.get_or_read(key(3), read).await.expect("read");
-        kept.get_or_read(key(2), read).await.expect("read");
-        assert_eq!(reads.load(Ordering::SeqCst), 3);
-        kept.get_or_read(key(1), read).await.expect("read");
-        assert_eq!(reads.load(Ordering::SeqCst), 4);
-    }
-
-    #[tokio::test]
-    async fn concurrent_askers_share_one_read_and_its_failure() {
-        let kept = KeptRankings::new(10);
-        let reads = AtomicUsize::new(0);
-        let slow = |fails: bool| {
-            let reads = &reads;
-            move || async move {
-                reads.fetch_add(1, Ordering::SeqCst);
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                if fails {
-                    Err(AppError::Internal(anyhow::anyhow!("statement failed")))
-                } else {
-                    Ok(vec![product(1, 1)])
-                }
-            }
-        };
-        let (a, b) = tokio::join!(
-            kept.get_or_read(key(1), slow(false)),
-            kept.get_or_read(key(1), slow(false))
-        );
-        assert!(Arc::ptr_eq(&a.expect("read"), &b.expect("shared")));
-        assert_eq!(reads.load(Ordering::SeqCst), 1);
-
-        // A failed read fails its waiters with it, at once; the next asker reads again.
-        let (a, b) = tokio::join!(
-            kept.get_or_read(key(2), slow(true)),
-            kept.get_or_read(key(2), slow(true))
-        );
-        assert!(
-            matches!(a, Err(AppError::Internal(_))),
-            "the reader's own error"
-        );
-        assert!(
-            matches!(b, Err(AppError::Unavailable)),
-            "the waiter's: retry"
-        );
-        assert_eq!(reads.load(Ordering::SeqCst), 2);
-        let again = kept
-            .get_or_read(key(2), slow(false))
-            .await
-            .expect("read again");
-        assert_eq!(again.len(), 1);
-        assert_eq!(reads.load(Ordering::SeqCst), 3);
-    }
-
-    #[tokio::test]
-    async fn a_ranking_over_half_the_budget_is_answered_but_neither_kept_nor_pushing_others_out() {
-        let kept = KeptRankings::new(4);
-        let reads = AtomicUsize::new(0);
-        let read = |products: u128| {
-            let reads = &reads;
-            move || async move {
-                reads.fetch_add(1, Ordering::SeqCst);
-                Ok((1..=products).map(|id| product(id, 1)).collect())
-            }
-        };
-        kept.get_or_read(key(1), read(2)).await.expect("read");
-        let big = kept.get_or_read(key(2), read(3)).await.expect("read");
-        assert_eq!(big.len(), 3);
-        kept.get_or_read(key(1), read(2)).await.expect("kept");
-        assert_eq!(reads.load(Ordering::SeqCst), 2, "the small one stayed");
-        kept.get_or_read(key(2), read(3)).await.expect("read again");
-        assert_eq!(reads.load(Ordering::SeqCst), 3, "the big one was not kept");
-    }
-    #[tokio::test]
-    async fn a_failed_read_is_not_kept() {
-        let kept = KeptRankings::new(10);
-        let failed = kept
-            .get_or_read(key(1), || async { Err(AppError::Unavailable) })
-            .await;
-        assert!(failed.is_err());
-        let read = kept
-            .get_or_read(key(1), || async { Ok(vec![product(1, 1)]) })
-            .await
-            .expect("read again");
-        assert_eq!(read.len(), 1);
     }
 }

@@ -5,9 +5,9 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{Datelike, Days, Months, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect,
     Select,
@@ -15,6 +15,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::Granularity;
+use super::kept::Weighed;
+use super::kept_rankings::RankingKey;
 use super::numbers::{Numbers, per};
 use super::products::{self, ProductPerformanceSort};
 use super::variance::Plan;
@@ -450,10 +452,52 @@ pub struct GrossProfit {
     pub cost_minor: i64,
 }
 
-/// The period's gross profit: one statement over the product rows joined to their products.
-/// Costs are today's unit costs (a cost history is not kept).
+impl Weighed for GrossProfit {
+    fn weight(&self) -> usize {
+        1
+    }
+}
+
+/// What a gross profit is kept for: the numbers it sums (those of a product ranking) and the
+/// costs it applies, named by the scope's products' number and latest change (a cost changes
+/// only with its product's `updated_at`).
+#[derive(Clone, Debug, Hash, PartialEq, Eq)]
+pub struct ProfitKey {
+    numbers: RankingKey,
+    products: i64,
+    changed: Option<DateTime<Utc>>,
+}
+
+/// The period's gross profit, kept per version of the shops' numbers and of the products'
+/// costs (`KeptReports`): a year of an agency's products is half a second of PostgreSQL time.
 pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit> {
     ctx.actor.require(Permission::ReadFinancials)?;
+    let (products, changed) = scope
+        .listed_rows::<product::Entity>(ctx.actor)
+        .select_only()
+        .expr(Func::count(Expr::col(product::Column::Id)))
+        .expr(Func::max(Expr::col(product::Column::UpdatedAt)))
+        .into_tuple::<(i64, Option<DateTime<Utc>>)>()
+        .one(&ctx.state.db)
+        .await?
+        .unwrap_or_default();
+    let key = ProfitKey {
+        numbers: RankingKey::of(ctx.actor, scope),
+        products,
+        changed,
+    };
+    let kept = ctx
+        .state
+        .kept_reports
+        .gross_profits
+        .get_or_read(key, || summed_gross_profit(ctx, scope))
+        .await?;
+    Ok(*kept)
+}
+
+/// The period's gross profit: one statement over the product rows joined to their products.
+/// Costs are today's unit costs (a cost history is not kept).
+async fn summed_gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit> {
     let sold = |name: &str| Expr::col((Alias::new("parts"), Alias::new(name)));
     let cost = Expr::col((product::Entity, product::Column::CostMinor));
     let costed = |value: Expr| -> Expr {

@@ -184,8 +184,11 @@ pub async fn ranked(
 async fn kept_ranking(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Ranking>> {
     let key = RankingKey::of(ctx.actor, scope);
     ctx.state
+        .kept_reports
         .rankings
-        .get_or_read(key, || summed(ctx, scope))
+        .get_or_read(key, || async {
+            Ok(Ranking::new(summed(ctx, scope).await?))
+        })
         .await
 }
 

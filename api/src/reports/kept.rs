@@ -1,0 +1,211 @@
+//! Answers kept in memory, least recently used first out, within a budget of weight: what an
+//! expensive report statement summed, kept under a key that names everything the answer
+//! depends on (so a stale answer is never found, only left to age out).
+//!
+//! Concurrent askers of one key wait for one read and share its outcome: when it fails, the
+//! asker that read gets its error and those that waited SERVICE_UNAVAILABLE (retryable), all at
+//! once rather than each trying again in turn on a database that is struggling; the next asker
+//! reads again.
+
+use std::hash::Hash;
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use lru::LruCache;
+use tokio::sync::OnceCell;
+
+use crate::error::{AppError, AppResult};
+
+/// Most answers kept at once, whatever their weight (empty ones included).
+const MOST_KEPT: NonZeroUsize = NonZeroUsize::new(64).expect("not zero");
+
+/// What an answer costs to keep, in the unit of its cache's budget.
+pub trait Weighed {
+    fn weight(&self) -> usize;
+}
+
+/// An answer being read or read: `None` when its read failed.
+type Slot<V> = Arc<OnceCell<Option<Arc<V>>>>;
+
+/// Answers `V` kept by key `K`, holding at most `budget` of weight in all.
+pub struct Kept<K: Hash + Eq, V> {
+    kept: Mutex<LruCache<K, Slot<V>>>,
+    budget: usize,
+}
+
+impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
+    /// Keeps answers weighing up to `budget` in all (0 keeps none).
+    pub fn new(budget: usize) -> Self {
+        Self {
+            kept: Mutex::new(LruCache::new(MOST_KEPT)),
+            budget,
+        }
+    }
+
+    /// The answer kept for `key`, or the one `read` gives, kept for the next asker.
+    pub async fn get_or_read<F, Fut>(&self, key: K, read: F) -> AppResult<Arc<V>>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = AppResult<V>>,
+    {
+        let slot = self
+            .lock()
+            .get_or_insert(key.clone(), || Arc::new(OnceCell::new()))
+            .clone();
+        let mut failure = None;
+        let outcome = slot
+            .get_or_init(|| async {
+                match read().await {
+                    Ok(answer) => Some(Arc::new(answer)),
+                    Err(err) => {
+                        failure = Some(err);
+                        None
+                    }
+                }
+            })
+            .await
+            .clone();
+        match outcome {
+            Some(answer) => {
+                self.keep_within_budget(&key, &slot, answer.weight());
+                Ok(answer)
+            }
+            None => {
+                self.let_go(&key, &slot);
+                Err(failure.unwrap_or(AppError::Unavailable))
+            }
+        }
+    }
+
+    /// Lets go of the least recently used answers until the rest fit the budget. An answer
+    /// weighing more than half the budget is not kept at all: keeping it would push out every
+    /// other.
+    fn keep_within_budget(&self, key: &K, slot: &Slot<V>, weight: usize) {
+        if weight > self.budget / 2 {
+            self.let_go(key, slot);
+            return;
+        }
+        let mut kept = self.lock();
+        let weight_of = |slot: &Slot<V>| slot.get().cloned().flatten().map_or(0, |a| a.weight());
+        let mut held: usize = kept.iter().map(|(_, slot)| weight_of(slot)).sum();
+        while held > self.budget {
+            let Some((_, slot)) = kept.pop_lru() else {
+                break;
+            };
+            held -= weight_of(&slot);
+        }
+    }
+
+    /// Forgets `key` if it still names `slot` (a later read may have replaced it).
+    fn let_go(&self, key: &K, slot: &Slot<V>) {
+        let mut kept = self.lock();
+        if kept.peek(key).is_some_and(|held| Arc::ptr_eq(held, slot)) {
+            kept.pop(key);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, LruCache<K, Slot<V>>> {
+        // A panic while holding the lock leaves only a list of shared answers behind: keep on.
+        self.kept
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    /// An answer of so many items.
+    struct Items(usize);
+
+    impl Weighed for Items {
+        fn weight(&self) -> usize {
+            self.0
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_are_read_once_and_let_go_least_recently_used_past_the_budget() {
+        let kept = Kept::new(4);
+        let reads = AtomicUsize::new(0);
+        let read = || async {
+            reads.fetch_add(1, Ordering::SeqCst);
+            Ok(Items(2))
+        };
+        for key in [1, 2, 1, 2] {
+            kept.get_or_read(key, read).await.expect("read");
+        }
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "each key read once");
+        // A third answer of two items passes the budget of four: the least recently used (the
+        // first) goes, the second stays.
+        kept.get_or_read(3, read).await.expect("read");
+        kept.get_or_read(2, read).await.expect("read");
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+        kept.get_or_read(1, read).await.expect("read");
+        assert_eq!(reads.load(Ordering::SeqCst), 4);
+    }
+
+    #[tokio::test]
+    async fn concurrent_askers_share_one_read_and_its_failure() {
+        let kept = Kept::new(10);
+        let reads = AtomicUsize::new(0);
+        let slow = |fails: bool| {
+            let reads = &reads;
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                if fails {
+                    Err(AppError::Internal(anyhow::anyhow!("statement failed")))
+                } else {
+                    Ok(Items(1))
+                }
+            }
+        };
+        let (a, b) = tokio::join!(
+            kept.get_or_read(1, slow(false)),
+            kept.get_or_read(1, slow(false))
+        );
+        assert!(Arc::ptr_eq(&a.expect("read"), &b.expect("shared")));
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+
+        // A failed read fails its waiters with it, at once; the next asker reads again.
+        let (a, b) = tokio::join!(
+            kept.get_or_read(2, slow(true)),
+            kept.get_or_read(2, slow(true))
+        );
+        assert!(
+            matches!(a, Err(AppError::Internal(_))),
+            "the reader's own error"
+        );
+        assert!(
+            matches!(b, Err(AppError::Unavailable)),
+            "the waiter's: retry"
+        );
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
+        kept.get_or_read(2, slow(false)).await.expect("read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_half_the_budget_is_given_but_neither_kept_nor_pushing_others_out() {
+        let kept = Kept::new(4);
+        let reads = AtomicUsize::new(0);
+        let read = |items: usize| {
+            let reads = &reads;
+            move || async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                Ok(Items(items))
+            }
+        };
+        kept.get_or_read(1, read(2)).await.expect("read");
+        let big = kept.get_or_read(2, read(3)).await.expect("read");
+        assert_eq!(big.weight(), 3);
+        kept.get_or_read(1, read(2)).await.expect("kept");
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "the small one stayed");
+        kept.get_or_read(2, read(3)).await.expect("read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 3, "the big one was not kept");
+    }
+}
