@@ -353,7 +353,7 @@ async fn execute(
 /// The body, read up to `MAX_BODY_BYTES`. A body declared larger (`Content-Length`), up to
 /// `MAX_INGEST_BODY_BYTES`, is read only for a credential that may ingest metrics: a batch of
 /// 10,000 metric rows with every field is about 3 MB of JSON. Its sender is admitted first
-/// (authenticated and counted against its rate limit, answered with the body), so a sender
+/// (authenticated and counted against its rate limit, once for the whole request), so a sender
 /// over its limit cannot make the server read and parse megabytes. A declared length over the
 /// sender's limit gets 413 before the body is read; an undeclared one (chunked) is cut off at
 /// 1 MiB, so no one else can make the server buffer more than that.
