@@ -392,13 +392,26 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
         .collect();
     assert!(visitors.windows(2).all(|w| w[0] >= w[1]), "{visitors:?}");
     assert_eq!(visitors.len(), 4);
-    let kept = [again, next, back, resorted];
+    // A batch of the shop's traffic (shop days, not product days) changes nothing ranked.
+    owner
+        .ingest_shop_days(
+            &app,
+            &shop,
+            "traffic",
+            json!([{ "date": "2026-09-01", "source": "SEARCH", "visitors": 500, "orders": 5, "buyers": 5, "gmv": "500.00" }]),
+        )
+        .await;
+    let (after_traffic, still) =
+        statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+    assert_eq!(still, page);
+    let kept = [again, next, back, resorted, after_traffic];
     assert!(
         kept.iter().all(|&asked| asked < first),
         "kept: {kept:?} statements, first ask: {first}"
     );
 
-    // A batch of the shop's days moves its version on: the next ask sums again, and sees it.
+    // A batch of the shop's product days moves its version on: the next ask sums again, and
+    // sees it.
     let last = by_sold[3].0;
     let boost = boosted(&days, last, "2026-09-01");
     if last == "JD-1" {

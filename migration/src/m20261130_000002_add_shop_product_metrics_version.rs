@@ -1,7 +1,7 @@
-//! `shops.metrics_version`: how many batches of daily numbers the shop has taken. A batch bumps
-//! it in its own transaction, so anything kept from sums over a shop's days (the product
-//! rankings kept in memory) can tell, from the shop rows a request reads anyway, whether it is
-//! still current, on every instance.
+//! `shops.product_metrics_version`: how many batches of product days the shop has taken. A batch
+//! bumps it in its own transaction, so anything kept from sums over a shop's product days (the
+//! product rankings kept in memory) can tell, from the shop rows a request reads anyway, whether
+//! it is still current, on every instance.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -15,7 +15,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Shops::Table)
-                    .add_column(big_integer(Shops::MetricsVersion).default(0))
+                    .add_column(big_integer(Shops::ProductMetricsVersion).default(0))
                     .to_owned(),
             )
             .await
@@ -26,7 +26,7 @@ impl MigrationTrait for Migration {
             .alter_table(
                 Table::alter()
                     .table(Shops::Table)
-                    .drop_column(Shops::MetricsVersion)
+                    .drop_column(Shops::ProductMetricsVersion)
                     .to_owned(),
             )
             .await
@@ -36,5 +36,5 @@ impl MigrationTrait for Migration {
 #[derive(DeriveIden)]
 enum Shops {
     Table,
-    MetricsVersion,
+    ProductMetricsVersion,
 }
