@@ -398,16 +398,22 @@ VACUUM ANALYZE;
 SQL
 }
 
+# A fresh database named $1, migrated, served by Steward, with an owner signed up: sets DB_URL,
+# TOKEN and AGENCY for the mode that asked.
+fresh_steward() { # database name
+  DB_URL="$PG_URL/$1"
+  psql_admin -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)" -c "CREATE DATABASE $1"
+  DATABASE_URL="$DB_URL" RUST_LOG=warn "$STEWARD" migrate
+  start_steward "$DB_URL"
+  TOKEN=$(sign_up)
+  AGENCY=$(psql "$DB_URL" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+}
+
 influencers() {
   install_postgraphile
-  local db="steward_bench_influencers" db_url
-  db_url="$PG_URL/$db"
-  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
-  start_steward "$db_url"
-  local token agency campaign campaign_gid
-  token=$(sign_up)
-  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  local db="steward_bench_influencers" db_url token agency campaign campaign_gid
+  fresh_steward "$db"
+  db_url=$DB_URL token=$TOKEN agency=$AGENCY
   seed_influencers "$db_url" "$agency"
   campaign=$(psql "$db_url" -qAt -c "SELECT id FROM campaigns LIMIT 1")
   campaign_gid=$(python3 -c 'import base64,sys; print(base64.urlsafe_b64encode(("Campaign:" + sys.argv[1]).encode()).decode().rstrip("="))' "$campaign")

@@ -95,14 +95,9 @@ rate() { python3 -c "import sys; n, t = int(sys.argv[1]), float(sys.argv[2]); pr
 
 ingest() {
   install_postgraphile
-  local db="steward_bench_ingest" db_url
-  db_url="$PG_URL/$db"
-  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
-  start_steward "$db_url"
-  local token agency s shop_gid
-  token=$(sign_up)
-  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  local db="steward_bench_ingest" db_url token agency s shop_gid
+  fresh_steward "$db"
+  db_url=$DB_URL token=$TOKEN agency=$AGENCY
   local -a steward_shops sql_shops pg_shops
   for s in $(seq 1 $((I_SHOPS * 2 + 1))); do
     shop_gid=$(gql "$token" '{"query":"mutation($i: CreateShopInput!) { createShop(input: $i) { shop { id } } }","variables":{"i":{"name":"Feed '"$s"'","platform":"TMALL","currencyCode":"CNY","timezone":"Asia/Shanghai"}}}' \

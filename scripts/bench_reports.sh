@@ -213,14 +213,9 @@ SQL
 
 reports() {
   install_aggregates
-  local db="steward_bench_reports" db_url
-  db_url="$PG_URL/$db"
-  psql_admin -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db"
-  DATABASE_URL="$db_url" RUST_LOG=warn "$STEWARD" migrate
-  start_steward "$db_url"
-  local token agency started
-  token=$(sign_up)
-  agency=$(psql "$db_url" -qAt -c "SELECT agency_id FROM memberships LIMIT 1")
+  local db="steward_bench_reports" db_url token agency started
+  fresh_steward "$db"
+  db_url=$DB_URL token=$TOKEN agency=$AGENCY
   started=$(date +%s)
   seed_reports "$db_url" "$agency"
   seed_brief "$db_url" "$agency" "$(psql "$db_url" -qAt -c "SELECT user_id FROM memberships LIMIT 1")"
