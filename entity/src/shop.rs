@@ -18,9 +18,11 @@ pub struct Model {
     /// `ACTIVE` or `ARCHIVED`.
     pub status: String,
     pub version: i32,
-    /// Batches of product days taken: bumped by each in its transaction (with `updated_at`), so
-    /// what is kept from sums over the shop's product days knows when it is stale.
+    /// Batches of product days taken: bumped by each in its transaction, so what is kept from
+    /// sums over the shop's product days knows when it is stale.
     pub product_metrics_version: i64,
+    /// Batches of shop days taken, likewise for what is kept from sums over the shop's days.
+    pub shop_metrics_version: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

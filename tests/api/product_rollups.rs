@@ -299,10 +299,8 @@ async fn statements_once(
     query: &str,
     variables: Value,
 ) -> (u64, Value) {
-    let before = app.metric("steward_db_statements_total").await;
-    let response = who.gql(app, query, variables).await;
-    let after = app.metric("steward_db_statements_total").await;
-    (after - before, response.ok()["productPerformance"].clone())
+    let (statements, data) = app.statements_of(who, query, variables).await;
+    (statements, data["productPerformance"].clone())
 }
 
 /// `sku`'s day `date` among `days`, sent again with 1,000 more orders and units and 100,000.00

@@ -103,6 +103,18 @@ async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[Row
         .await;
 }
 
+/// The row of `date` and `source` among `rows`, changed by more visitors and GMV (in place,
+/// and returned to be sent again).
+fn changed(rows: &mut [Row], date: &str, source: &str, visitors: i64, gmv_minor: i64) -> Row {
+    let row = rows
+        .iter_mut()
+        .find(|r| r.date == day(date) && r.source == source)
+        .expect("a generated row");
+    row.visitors += visitors;
+    row.gmv_minor += gmv_minor;
+    *row
+}
+
 /// Sums computed here, independently of the server.
 #[derive(Default, Debug)]
 struct Sums {
@@ -867,13 +879,7 @@ async fn a_day_sent_again_moves_its_months_sums_with_it() {
         sums(&rows).visitors
     );
     // The 5th of October, natural search, sent again with other numbers.
-    let fifth = rows
-        .iter_mut()
-        .find(|r| r.date == day("2026-10-05") && r.source == "SEARCH")
-        .expect("the 5th");
-    fifth.visitors += 1_000;
-    fifth.gmv_minor += 50_000;
-    let resent = *fifth;
+    let resent = changed(&mut rows, "2026-10-05", "SEARCH", 1_000, 50_000);
     push(&app, &owner, &shop, "fifth-again", &[resent]).await;
     let expected = sums(&rows);
     for by in ["MONTH", "WEEK", "DAY"] {
@@ -969,4 +975,142 @@ async fn dates_beyond_any_shops_life_are_refused_as_bad_input() {
         );
         assert!(!answer.codes().is_empty());
     }
+}
+
+const KEPT_REPORT: &str = r#"query($from: Date!, $to: Date!, $by: Granularity!) {
+  shopPerformance(from: $from, to: $to, granularity: $by) {
+    totals { visitors gmv { amount } }
+    series { visitors }
+    previousPeriod { visitors }
+    bySource { source current { visitors } previous { visitors } }
+  }
+}"#;
+const KEPT_FROM: &str = "2026-08-20";
+const KEPT_TO: &str = "2026-10-05";
+/// The period of equal length (47 days) before `KEPT_FROM`–`KEPT_TO`.
+const KEPT_BEFORE: (&str, &str) = ("2026-07-04", "2026-08-19");
+
+fn kept_period(by: &str) -> Value {
+    json!({ "from": KEPT_FROM, "to": KEPT_TO, "by": by })
+}
+
+/// The SQL statements and the report of one ask of `KEPT_REPORT` by `who`.
+async fn kept_report(app: &TestApp, who: &Session, by: &str) -> (u64, Value) {
+    let (statements, data) = app.statements_of(who, KEPT_REPORT, kept_period(by)).await;
+    (statements, data["shopPerformance"].clone())
+}
+
+/// Checks `report` (an answer to `KEPT_REPORT`) against `rows` summed here.
+fn check_kept(report: &Value, rows: &[Row]) {
+    let now = sums(within(rows, KEPT_FROM, KEPT_TO));
+    assert_eq!(report["totals"]["visitors"], now.visitors);
+    assert_eq!(report["totals"]["gmv"]["amount"], money(now.gmv_minor));
+    let series: i64 = report["series"]
+        .as_array()
+        .expect("series")
+        .iter()
+        .map(|bucket| bucket["visitors"].as_i64().expect("visitors"))
+        .sum();
+    assert_eq!(series, now.visitors);
+    let before = within(rows, KEPT_BEFORE.0, KEPT_BEFORE.1);
+    assert_eq!(report["previousPeriod"]["visitors"], sums(before).visitors);
+    for split in report["bySource"].as_array().expect("sources") {
+        let source = split["source"].as_str().expect("source");
+        let of_source = |r: &&Row| r.source == source;
+        let now = within(rows, KEPT_FROM, KEPT_TO).filter(of_source);
+        let before = within(rows, KEPT_BEFORE.0, KEPT_BEFORE.1).filter(of_source);
+        assert_eq!(split["current"]["visitors"], sums(now).visitors, "{source}");
+        assert_eq!(
+            split["previous"]["visitors"],
+            sums(before).visitors,
+            "{source}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_shop_report_sums_the_shops_days_once_per_version_of_them_and_only_for_their_shops() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Kept days").await;
+    let (tmall, jd) = (
+        app.shop(&owner, "Tmall").await,
+        app.shop(&owner, "JD").await,
+    );
+    let mut tmall_rows = generate(day("2026-07-01"), 100, 1);
+    let jd_rows = generate(day("2026-07-01"), 100, 2);
+    push(&app, &owner, &tmall, "tmall", &tmall_rows).await;
+    push(&app, &owner, &jd, "jd", &jd_rows).await;
+    let both =
+        |tmall_rows: &[Row]| -> Vec<Row> { tmall_rows.iter().chain(&jd_rows).copied().collect() };
+
+    // Months and edge days: summed by the first ask, kept for the second.
+    let (first, by_month) = kept_report(&app, &owner, "MONTH").await;
+    check_kept(&by_month, &both(&tmall_rows));
+    let (again, same) = kept_report(&app, &owner, "MONTH").await;
+    assert_eq!(same, by_month);
+    // Day by day (for weeks): the days are summed once, the months are still kept.
+    let (weekly, by_week) = kept_report(&app, &owner, "WEEK").await;
+    check_kept(&by_week, &both(&tmall_rows));
+    let (weekly_again, _) = kept_report(&app, &owner, "WEEK").await;
+    assert!(
+        again < first && weekly_again < weekly && weekly < first,
+        "months {first} then {again}, weeks {weekly} then {weekly_again}"
+    );
+
+    // A batch of product days leaves the shop days kept.
+    app.product(&owner, &tmall, "LIP-1").await;
+    owner
+        .ingest_product_days(
+            &app,
+            &tmall,
+            "products",
+            json!([{ "date": "2026-09-01", "sku": "LIP-1", "visitors": 50, "orders": 2, "units": 2, "gmv": "258.00" }]),
+        )
+        .await;
+    let (after_products, still) = kept_report(&app, &owner, "MONTH").await;
+    assert_eq!(still, by_month);
+    assert!(
+        after_products < first,
+        "{after_products} after a product batch, {first} first"
+    );
+
+    // A batch of shop days moves the shop's version on: both cuts are summed again and show it.
+    let resent = changed(&mut tmall_rows, "2026-09-10", "SEARCH", 1_000, 77_700);
+    push(&app, &owner, &tmall, "tenth-again", &[resent]).await;
+    let (after_batch, by_month) = kept_report(&app, &owner, "MONTH").await;
+    check_kept(&by_month, &both(&tmall_rows));
+    assert!(
+        after_batch > again,
+        "summed again: {after_batch}, kept: {again}"
+    );
+    let (_, by_week) = kept_report(&app, &owner, "WEEK").await;
+    check_kept(&by_week, &both(&tmall_rows));
+
+    // An operator limited to JD asks the same: the owner's sums of both shops are not theirs.
+    let ops = app.member(&owner, "OPS", Some(vec![jd.clone()])).await;
+    for by in ["MONTH", "WEEK"] {
+        let (_, theirs) = kept_report(&app, &ops, by).await;
+        check_kept(&theirs, &jd_rows);
+    }
+    // Nor another agency's, for the same period.
+    let stranger = app.owner("Elsewhere").await;
+    app.shop(&stranger, "Tmall").await;
+    let (_, none) = kept_report(&app, &stranger, "MONTH").await;
+    check_kept(&none, &[]);
+}
+
+#[tokio::test]
+async fn a_batch_of_shop_days_through_one_instance_makes_another_instances_kept_report_stale() {
+    let app = TestApp::spawn().await;
+    let other_instance = app.sibling(|_| {}).await;
+    let owner = app.owner("Two instances").await;
+    let shop = app.shop(&owner, "Tmall").await;
+    let mut rows = generate(day("2026-07-01"), 100, 1);
+    push(&app, &owner, &shop, "days", &rows).await;
+    let (_, before) = kept_report(&other_instance, &owner, "MONTH").await;
+    check_kept(&before, &rows);
+    let resent = changed(&mut rows, "2026-09-10", "ADS_SEARCH", 1_000, 0);
+    push(&app, &owner, &shop, "again", &[resent]).await;
+    let (_, after) = kept_report(&other_instance, &owner, "MONTH").await;
+    check_kept(&after, &rows);
 }

@@ -247,6 +247,20 @@ impl TestApp {
             .unwrap_or_else(|| panic!("metric {name} missing"))
     }
 
+    /// The SQL statements one request of `who` runs, with its data: one run, so that what the
+    /// request leaves kept shows in the next.
+    pub async fn statements_of(
+        &self,
+        who: &Session,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
+        let before = self.metric("steward_db_statements_total").await;
+        let response = who.gql(self, query, variables).await;
+        let after = self.metric("steward_db_statements_total").await;
+        (after - before, response.ok().clone())
+    }
+
     /// Signs up a new owner with a new agency.
     pub async fn owner(&self, agency: &str) -> Session {
         let email = format!(

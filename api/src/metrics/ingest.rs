@@ -358,18 +358,16 @@ where
     let (first, last) = date_span(rows.iter().map(|(_, date, _)| *date));
     let txn = ctx.state.db.begin().await?;
     // One batch of a shop at a time: a racing batch waits here, then reads the days this one
-    // wrote, so the monthly rollups and the last sales it refreshes include both. A batch of
-    // product days also moves the shop's product metrics version and `updated_at` on, which
-    // tells the product numbers kept in memory (`reports::kept_rankings`) that they are stale
-    // once it commits; a batch of shop days leaves them be (it writes the lock's column back).
-    let version = shop::Column::ProductMetricsVersion;
-    let lock = shop::Entity::update_in(ctx.actor).filter(shop::Column::Id.eq(shop_id));
-    let lock = match target.keeps {
-        Keeps::MonthlyRollups => lock.col_expr(version, Expr::col(version)),
-        Keeps::ProductSums(_) => lock
-            .col_expr(version, sea_orm::ExprTrait::add(Expr::col(version), 1))
-            .col_expr(shop::Column::UpdatedAt, Expr::value(Utc::now())),
+    // wrote, so the monthly rollups and the last sales it refreshes include both. The batch
+    // moves on its feed's version of the shop's numbers, which tells the sums kept in memory
+    // over that feed's days (`reports::numbers_key`) that they are stale once it commits.
+    let version = match target.keeps {
+        Keeps::MonthlyRollups => shop::Column::ShopMetricsVersion,
+        Keeps::ProductSums(_) => shop::Column::ProductMetricsVersion,
     };
+    let lock = shop::Entity::update_in(ctx.actor)
+        .filter(shop::Column::Id.eq(shop_id))
+        .col_expr(version, sea_orm::ExprTrait::add(Expr::col(version), 1));
     lock.exec(&txn).await?;
     let existing: HashSet<K> = E::find_in(ctx.actor)
         .select_only()

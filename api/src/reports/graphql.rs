@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{Datelike, NaiveDate};
@@ -590,10 +591,10 @@ pub struct PerformanceReport {
     scope: Scope,
     granularity: Granularity,
     /// The previous period and the period in spans (whole months and edge days).
-    spans: OnceCell<Vec<Span>>,
+    spans: OnceCell<Arc<Vec<Span>>>,
     /// The period day by day, for day and week buckets.
-    days: OnceCell<Vec<Span>>,
-    sources: OnceCell<Vec<SourceRow>>,
+    days: OnceCell<Arc<Vec<Span>>>,
+    sources: OnceCell<Arc<Vec<SourceRow>>>,
     plan: OnceCell<Option<BTreeMap<NaiveDate, Plan>>>,
     /// The hero products' sales per day.
     heroes: OnceCell<BTreeMap<NaiveDate, DaySale>>,
@@ -611,17 +612,17 @@ pub async fn cached<T>(
 impl PerformanceReport {
     async fn spans(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
         let load = async { performance::spans(&authenticated(ctx)?, &self.scope).await };
-        Ok(cached(&self.spans, load).await?)
+        Ok(cached(&self.spans, load).await?.as_slice())
     }
 
     async fn days(&self, ctx: &Context<'_>) -> AppResult<&[Span]> {
         let load = async { performance::daily(&authenticated(ctx)?, &self.scope).await };
-        Ok(cached(&self.days, load).await?)
+        Ok(cached(&self.days, load).await?.as_slice())
     }
 
     async fn sources(&self, ctx: &Context<'_>) -> AppResult<&[SourceRow]> {
         let load = async { performance::by_source(&authenticated(ctx)?, &self.scope).await };
-        Ok(cached(&self.sources, load).await?)
+        Ok(cached(&self.sources, load).await?.as_slice())
     }
 
     async fn hero_days(&self, ctx: &Context<'_>) -> AppResult<&BTreeMap<NaiveDate, DaySale>> {

@@ -1,6 +1,8 @@
-//! Answers kept in memory, least recently used first out, within a budget of weight: what an
-//! expensive report statement summed, kept under a key that names everything the answer
-//! depends on (so a stale answer is never found, only left to age out).
+//! Answers kept in memory, least recently used first out, within a budget of weight and for a
+//! lifetime at most: what an expensive report statement summed, kept under a key that names
+//! everything the answer depends on (so a stale answer is never found, only left to age out).
+//! The lifetime bounds what the key cannot see: a write that bypassed the feeds, a database
+//! restored to older versions, or a batch taken by an instance of an older build.
 //!
 //! Concurrent askers of one key wait for one read and share its outcome: when it fails, the
 //! asker that read gets its error and those that waited SERVICE_UNAVAILABLE (retryable), all at
@@ -10,6 +12,7 @@
 use std::hash::Hash;
 use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use lru::LruCache;
 use tokio::sync::OnceCell;
@@ -24,21 +27,36 @@ pub trait Weighed {
     fn weight(&self) -> usize;
 }
 
-/// An answer being read or read: `None` when its read failed.
-type Slot<V> = Arc<OnceCell<Option<Arc<V>>>>;
+/// A list weighs its items.
+impl<T> Weighed for Vec<T> {
+    fn weight(&self) -> usize {
+        self.len()
+    }
+}
 
-/// Answers `V` kept by key `K`, holding at most `budget` of weight in all.
+/// An answer being read or read (`None` when its read failed), and when its read began.
+struct Read<V> {
+    began: Instant,
+    answer: OnceCell<Option<Arc<V>>>,
+}
+
+type Slot<V> = Arc<Read<V>>;
+
+/// Answers `V` kept by key `K`, holding at most `budget` of weight in all, each for at most
+/// `lifetime` from the start of its read.
 pub struct Kept<K: Hash + Eq, V> {
     kept: Mutex<LruCache<K, Slot<V>>>,
     budget: usize,
+    lifetime: Duration,
 }
 
 impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
-    /// Keeps answers weighing up to `budget` in all (0 keeps none).
-    pub fn new(budget: usize) -> Self {
+    /// Keeps answers weighing up to `budget` in all (0 keeps none), for `lifetime` each.
+    pub fn new(budget: usize, lifetime: Duration) -> Self {
         Self {
             kept: Mutex::new(LruCache::new(MOST_KEPT)),
             budget,
+            lifetime,
         }
     }
 
@@ -48,12 +66,23 @@ impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
         F: FnOnce() -> Fut,
         Fut: Future<Output = AppResult<V>>,
     {
-        let slot = self
-            .lock()
-            .get_or_insert(key.clone(), || Arc::new(OnceCell::new()))
-            .clone();
+        let slot = {
+            let mut kept = self.lock();
+            match kept.get(&key) {
+                Some(slot) if slot.began.elapsed() < self.lifetime => slot.clone(),
+                _ => {
+                    let fresh = Arc::new(Read {
+                        began: Instant::now(),
+                        answer: OnceCell::new(),
+                    });
+                    kept.put(key.clone(), fresh.clone());
+                    fresh
+                }
+            }
+        };
         let mut failure = None;
         let outcome = slot
+            .answer
             .get_or_init(|| async {
                 match read().await {
                     Ok(answer) => Some(Arc::new(answer)),
@@ -86,7 +115,13 @@ impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
             return;
         }
         let mut kept = self.lock();
-        let weight_of = |slot: &Slot<V>| slot.get().cloned().flatten().map_or(0, |a| a.weight());
+        let weight_of = |slot: &Slot<V>| {
+            slot.answer
+                .get()
+                .cloned()
+                .flatten()
+                .map_or(0, |a| a.weight())
+        };
         let mut held: usize = kept.iter().map(|(_, slot)| weight_of(slot)).sum();
         while held > self.budget {
             let Some((_, slot)) = kept.pop_lru() else {
@@ -129,7 +164,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_are_read_once_and_let_go_least_recently_used_past_the_budget() {
-        let kept = Kept::new(4);
+        let kept = Kept::new(4, Duration::MAX);
         let reads = AtomicUsize::new(0);
         let read = || async {
             reads.fetch_add(1, Ordering::SeqCst);
@@ -150,7 +185,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_askers_share_one_read_and_its_failure() {
-        let kept = Kept::new(10);
+        let kept = Kept::new(10, Duration::MAX);
         let reads = AtomicUsize::new(0);
         let slow = |fails: bool| {
             let reads = &reads;
@@ -191,7 +226,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_over_half_the_budget_is_given_but_neither_kept_nor_pushing_others_out() {
-        let kept = Kept::new(4);
+        let kept = Kept::new(4, Duration::MAX);
         let reads = AtomicUsize::new(0);
         let read = |items: usize| {
             let reads = &reads;
@@ -207,5 +242,21 @@ mod tests {
         assert_eq!(reads.load(Ordering::SeqCst), 2, "the small one stayed");
         kept.get_or_read(2, read(3)).await.expect("read again");
         assert_eq!(reads.load(Ordering::SeqCst), 3, "the big one was not kept");
+    }
+
+    #[tokio::test]
+    async fn an_answer_is_read_again_once_its_lifetime_is_over() {
+        let kept = Kept::new(10, Duration::from_millis(200));
+        let reads = AtomicUsize::new(0);
+        let read = || async {
+            reads.fetch_add(1, Ordering::SeqCst);
+            Ok(Items(1))
+        };
+        kept.get_or_read(1, read).await.expect("read");
+        kept.get_or_read(1, read).await.expect("kept");
+        assert_eq!(reads.load(Ordering::SeqCst), 1);
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        kept.get_or_read(1, read).await.expect("read again");
+        assert_eq!(reads.load(Ordering::SeqCst), 2);
     }
 }

@@ -1,5 +1,5 @@
 //! Product rankings kept in memory (`kept::Kept`), per shop set, period and the shops' product
-//! metrics versions.
+//! metrics versions (`numbers_key`).
 //!
 //! Ranking every product of an agency over a year groups about 650,000 monthly rollup rows,
 //! half a second of PostgreSQL time: 32 dashboards asking at once ran into the statement timeout
@@ -7,59 +7,20 @@
 //! answer changes only when a batch of product days arrives. So each product's numbers over the
 //! period are summed in SQL once per version of the shops' numbers and kept; askers arriving
 //! during that read wait for it; every sort, page and count is then answered from memory.
-//!
-//! A batch of product days bumps its shop's `product_metrics_version` in its own transaction, and
-//! a request reads its shops (with their versions) before it reads any numbers. So a kept ranking
-//! is never older than the shop rows of the request that finds it, on every instance, without a
-//! message between them. Anything that writes product days without the feed must bump the
-//! version too. (Batches of shop days do not touch what a ranking sums, nor its key.)
 
 use std::cmp::Reverse;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::kept::{Kept, Weighed};
-use super::performance::Scope;
+use super::numbers_key::NumbersKey;
 use super::products::{ProductNumbers, ProductPerformanceSort, RankKey};
-use crate::auth::Actor;
 use crate::paging::{self, Direction, Page, PageArgs};
 
 /// The rankings kept, weighed by the products they rank.
-pub type KeptRankings = Kept<RankingKey, Ranking>;
-
-/// What a ranking is kept for: the shops with the versions of their numbers, and the period.
-/// The shops are those the actor may see among those asked for, so two actors share a ranking
-/// exactly when they would read the same rows. Each shop's `updated_at` is part of the key too:
-/// every batch of product days sets it (also one of a build from before
-/// `product_metrics_version`, during a rolling deploy), and after a restore of the database a
-/// version number taken again comes with another time.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub struct RankingKey {
-    agency: Uuid,
-    from: NaiveDate,
-    to: NaiveDate,
-    shops: Box<[(Uuid, i64, DateTime<Utc>)]>,
-}
-
-impl RankingKey {
-    pub fn of(actor: &Actor, scope: &Scope) -> Self {
-        let mut shops: Box<[(Uuid, i64, DateTime<Utc>)]> = scope
-            .shops
-            .iter()
-            .map(|shop| (shop.id, shop.product_metrics_version, shop.updated_at))
-            .collect();
-        shops.sort_unstable();
-        Self {
-            agency: actor.agency_id(),
-            from: scope.from,
-            to: scope.to,
-            shops,
-        }
-    }
-}
+pub type KeptRankings = Kept<NumbersKey, Ranking>;
 
 /// Every product with numbers in a period, with each sort order worked out when first asked.
 pub struct Ranking {

@@ -8,15 +8,19 @@ pub mod health;
 pub mod kept;
 pub mod kept_rankings;
 pub mod numbers;
+pub mod numbers_key;
 pub mod performance;
 pub mod products;
 pub mod variance;
+
+use std::time::Duration;
 
 use async_graphql::Enum;
 
 use kept::Kept;
 use kept_rankings::KeptRankings;
-use performance::{GrossProfit, ProfitKey};
+use numbers_key::NumbersKey;
+use performance::{GrossProfit, ProfitKey, SourceRow, Span};
 
 /// What the reports keep in memory between requests (`kept`): answers that are expensive to
 /// sum and asked for again and again, each under a key naming all it depends on.
@@ -25,20 +29,44 @@ pub struct KeptReports {
     pub rankings: KeptRankings,
     /// Gross profits, one each.
     pub gross_profits: Kept<ProfitKey, GrossProfit>,
+    /// The shop days of `shopPerformance`, as whole months and edge days (`performance::spans`)
+    /// and day by day (`performance::daily`), weighed by their spans.
+    pub spans: Kept<(Cut, NumbersKey), Vec<Span>>,
+    /// The same shop days per traffic source (`performance::by_source`).
+    pub sources: Kept<NumbersKey, Vec<SourceRow>>,
+}
+
+/// How kept shop days are cut into spans.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum Cut {
+    /// Whole months of the period and the previous one, and the days at their edges.
+    Months,
+    /// Every day of the period.
+    Days,
 }
 
 impl KeptReports {
     /// Keeps rankings of up to `ranking_products` products in all.
     pub fn new(ranking_products: usize) -> Self {
         Self {
-            rankings: Kept::new(ranking_products),
-            gross_profits: Kept::new(GROSS_PROFITS_KEPT),
+            rankings: Kept::new(ranking_products, KEPT_AT_MOST),
+            gross_profits: Kept::new(GROSS_PROFITS_KEPT, KEPT_AT_MOST),
+            spans: Kept::new(SPANS_KEPT, KEPT_AT_MOST),
+            sources: Kept::new(SOURCE_ROWS_KEPT, KEPT_AT_MOST),
         }
     }
 }
 
+/// The longest an answer is kept, whatever its key says: how stale a write that bypassed the
+/// feeds (or a batch through an instance of an older build) can leave a report.
+const KEPT_AT_MOST: Duration = Duration::from_secs(300);
 /// Gross profits kept at once (a few integers each).
 const GROSS_PROFITS_KEPT: usize = 64;
+/// Spans kept in all (about 150 bytes each; a period cut into days is at most
+/// `performance::MAX_DAYS` of them).
+const SPANS_KEPT: usize = 100_000;
+/// Source rows kept in all (one per traffic source of each report).
+const SOURCE_ROWS_KEPT: usize = 2_000;
 
 /// How a report's series is cut.
 #[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]

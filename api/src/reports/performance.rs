@@ -4,6 +4,7 @@
 //! the hero products' order value, gross profit and the plan.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
 use entity::{product, product_metric, shop, shop_metric, shop_metric_month};
@@ -14,12 +15,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::Granularity;
 use super::kept::Weighed;
-use super::kept_rankings::RankingKey;
 use super::numbers::{Numbers, per};
+use super::numbers_key::{Feed, NumbersKey};
 use super::products::{self, ProductPerformanceSort};
 use super::variance::Plan;
+use super::{Cut, Granularity};
 use crate::auth::Actor;
 use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
@@ -204,9 +205,19 @@ struct MonthRow {
 }
 
 /// The previous period and the period as spans, in order: whole months from the rollups, the
-/// other days from daily rows. Two grouped statements; days and months without rows are
-/// absent (they hold zeros).
-pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
+/// other days from daily rows; days and months without rows are absent (they hold zeros).
+/// Kept per version of the shops' days (`KeptReports`).
+pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Vec<Span>>> {
+    let key = (
+        Cut::Months,
+        NumbersKey::of(ctx.actor, scope, Feed::ShopDays),
+    );
+    let kept = &ctx.state.kept_reports.spans;
+    kept.get_or_read(key, || summed_spans(ctx, scope)).await
+}
+
+/// `spans` summed: two grouped statements.
+async fn summed_spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
     let coverage = Coverage::of([scope.previous(), (scope.from, scope.to)]);
     let db = &ctx.state.db;
     let mut spans: Vec<Span> = Vec::new();
@@ -242,9 +253,16 @@ pub async fn spans(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
     Ok(spans)
 }
 
-/// Every day of the period, in order, with the scope's numbers (zero on a day without rows):
-/// one grouped statement over the daily rows, for day and week buckets.
-pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
+/// Every day of the period, in order, with the scope's numbers (zero on a day without rows),
+/// for day and week buckets. Kept per version of the shops' days (`KeptReports`).
+pub async fn daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Vec<Span>>> {
+    let key = (Cut::Days, NumbersKey::of(ctx.actor, scope, Feed::ShopDays));
+    let kept = &ctx.state.kept_reports.spans;
+    kept.get_or_read(key, || summed_daily(ctx, scope)).await
+}
+
+/// `daily` summed: one grouped statement over the daily rows.
+async fn summed_daily(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<Span>> {
     let rows: Vec<DayRow> = sums(scope.rows::<shop_metric::Entity>(ctx.actor))
         .column(shop_metric::Column::Date)
         .filter(shop_metric::Column::Date.between(scope.from, scope.to))
@@ -294,10 +312,16 @@ struct SourceGroup {
     sums: Summed,
 }
 
-/// The scope's numbers per traffic source, now and in the previous period: two grouped
-/// statements (rollups and days, as `spans`). Sources without rows in either period are left
-/// out.
-pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>> {
+/// The scope's numbers per traffic source, now and in the previous period; sources without
+/// rows in either period are left out. Kept per version of the shops' days (`KeptReports`).
+pub async fn by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Vec<SourceRow>>> {
+    let key = NumbersKey::of(ctx.actor, scope, Feed::ShopDays);
+    let kept = &ctx.state.kept_reports.sources;
+    kept.get_or_read(key, || summed_by_source(ctx, scope)).await
+}
+
+/// `by_source` summed: two grouped statements (rollups and days, as `spans`).
+async fn summed_by_source(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Vec<SourceRow>> {
     let coverage = Coverage::of([scope.previous(), (scope.from, scope.to)]);
     let db = &ctx.state.db;
     // Grouped by the output column's name: PostgreSQL would not match the CASE written twice,
@@ -463,7 +487,7 @@ impl Weighed for GrossProfit {
 /// only with its product's `updated_at`).
 #[derive(Clone, Debug, Hash, PartialEq, Eq)]
 pub struct ProfitKey {
-    numbers: RankingKey,
+    numbers: NumbersKey,
     products: i64,
     changed: Option<DateTime<Utc>>,
 }
@@ -482,7 +506,7 @@ pub async fn gross_profit(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<GrossProfit
         .await?
         .unwrap_or_default();
     let key = ProfitKey {
-        numbers: RankingKey::of(ctx.actor, scope),
+        numbers: NumbersKey::of(ctx.actor, scope, Feed::ProductDays),
         products,
         changed,
     };

@@ -14,7 +14,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::kept_rankings::{Ranking, RankingKey};
+use super::kept_rankings::Ranking;
+use super::numbers_key::{Feed, NumbersKey};
 use super::performance::Scope;
 use crate::context::Ctx;
 use crate::error::AppResult;
@@ -182,7 +183,7 @@ pub async fn ranked(
 /// The scope's products with their numbers over the period, kept per version of the shops'
 /// numbers.
 async fn kept_ranking(ctx: &Ctx<'_>, scope: &Scope) -> AppResult<Arc<Ranking>> {
-    let key = RankingKey::of(ctx.actor, scope);
+    let key = NumbersKey::of(ctx.actor, scope, Feed::ProductDays);
     ctx.state
         .kept_reports
         .rankings
