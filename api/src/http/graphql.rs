@@ -248,21 +248,28 @@ pub(super) struct Admitted {
     principal: String,
 }
 
-/// Authenticates the sender of `req` and counts the request against its rate limit.
+/// Authenticates the sender of `req` and counts the request against its rate limit, in a span
+/// of its own that names the request: a large body's sender is admitted before the request's
+/// span begins.
 pub(super) async fn admit(
     req: &HttpRequest,
     state: &HttpState,
     call: &Call,
 ) -> Result<Admitted, HttpResponse> {
-    let actor = authenticate(req, state, &call.address)
-        .await
-        .map_err(|refusal| call.early(refusal))?;
-    let principal = principal_key(actor.as_ref(), &call.address);
-    if let Err(retry_after) = state.rate_limiter.check(&principal).await {
-        state.app.metrics.rate_limited();
-        return Err(call.early(Early::RateLimited(retry_after)));
+    let span = tracing::info_span!("admit", request_id = %call.request_id);
+    async {
+        let actor = authenticate(req, state, &call.address)
+            .await
+            .map_err(|refusal| call.early(refusal))?;
+        let principal = principal_key(actor.as_ref(), &call.address);
+        if let Err(retry_after) = state.rate_limiter.check(&principal).await {
+            state.app.metrics.rate_limited();
+            return Err(call.early(Early::RateLimited(retry_after)));
+        }
+        Ok(Admitted { actor, principal })
     }
-    Ok(Admitted { actor, principal })
+    .instrument(span)
+    .await
 }
 
 /// Runs `request`; `admitted` when its sender was admitted already (before a large body was
