@@ -1820,7 +1820,9 @@ async fn sized_campaign(
         target_row("CHANNEL", "livestream", Some(10_000), None),
         target_row("CHANNEL", "distribution", Some(10_000), None),
         target_row("CATEGORY", "cat-0", Some(10_000), None),
-        target_row("BRAND", "brand-0", Some(10_000), None),
+        // The owner's pieces are summed by brand (before day): the OWNER breakdown reads
+        // nothing the BRAND breakdown has read.
+        owned(target_row("BRAND", "brand-0", Some(10_000), None), owner),
         target_row("OWNER", &ops.user_id, Some(10_000), None),
         target_row("OWNER", &owner.user_id, Some(10_000), None),
     ];
@@ -1909,6 +1911,20 @@ async fn a_full_campaign_report_costs_the_same_statements_for_2_and_20_items_and
     assert!(
         large_cost <= 25,
         "{large_cost} statements for one full campaign report"
+    );
+    let without_owners =
+        full_report(&large).replace("owner: breakdown(dimension: OWNER) { ...row }", "");
+    let (cost_without_owners, without) =
+        crate::performance::statements(&app, &owner, &without_owners).await;
+    assert!(without["campaignReport"].get("owner").is_none());
+    assert_eq!(
+        large_cost, cost_without_owners,
+        "the OWNER breakdown read again what the others had read"
+    );
+    let owners = list(&large_data["campaignReport"]["owner"]);
+    assert!(
+        owners.iter().any(|row| row["actualBasis"] == "BRAND"),
+        "{owners:?}"
     );
 }
 

@@ -27,6 +27,7 @@ use sea_orm::sea_query::ExprTrait;
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
 };
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use self::pacing::{Pacing, pace};
@@ -62,6 +63,9 @@ pub struct CampaignFacts {
     pub targets: Targets,
     /// The shops' numbers per shop and day, over the days counted.
     pub shop_days: Vec<ShopDay>,
+    /// What each breakdown row sold, per dimension, once read: the OWNER breakdown sums the
+    /// rows of other dimensions, which the same request may also ask for.
+    actuals: [OnceCell<HashMap<String, Sold>>; 6],
 }
 
 /// One shop's numbers on one day.
@@ -142,6 +146,7 @@ pub async fn load_many(
                 sale,
                 campaign,
                 shop_days: Vec::new(),
+                actuals: Default::default(),
             }
         })
         .collect();
@@ -298,8 +303,7 @@ pub async fn breakdown(
             })
             .collect());
     }
-    let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
-    let actuals = actuals(ctx, facts, dimension, &keys).await?;
+    let actuals = actuals_of(ctx, facts, dimension).await?;
     Ok(rows
         .into_iter()
         .map(|row| RowResult {
@@ -308,6 +312,28 @@ pub async fn breakdown(
             basis: None,
         })
         .collect())
+}
+
+/// What each breakdown row of `dimension` (not OWNER) sold, by key, read once per request; a
+/// key absent from the answer is not measured.
+async fn actuals_of<'f>(
+    ctx: &Ctx<'_>,
+    facts: &'f CampaignFacts,
+    dimension: TargetDimension,
+) -> AppResult<&'f HashMap<String, Sold>> {
+    let index = OWNER_BASES
+        .iter()
+        .position(|basis| *basis == dimension)
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("no actuals of {dimension:?}")))?;
+    facts.actuals[index]
+        .get_or_try_init(|| async {
+            let keys: Vec<String> = facts
+                .rows_of(dimension)
+                .map(|row| row.key.clone())
+                .collect();
+            actuals(ctx, facts, dimension, &keys).await
+        })
+        .await
 }
 
 /// What each of `keys` of `dimension` sold; a key absent from the answer is not measured.
@@ -397,7 +423,8 @@ fn measured_channels(keys: &[String]) -> HashMap<String, TrafficSource> {
         .collect()
 }
 
-/// The order dimensions an owner's pieces are summed in, coarsest first.
+/// The order dimensions an owner's pieces are summed in, coarsest first (every dimension but
+/// OWNER).
 const OWNER_BASES: [TargetDimension; 6] = [
     TargetDimension::Shop,
     TargetDimension::Category,
@@ -422,8 +449,7 @@ async fn owner_actuals(
         if owned.is_empty() {
             continue;
         }
-        let keys: Vec<String> = owned.iter().map(|row| row.key.clone()).collect();
-        let actuals = actuals(ctx, facts, dimension, &keys).await?;
+        let actuals = actuals_of(ctx, facts, dimension).await?;
         let mut summed: HashMap<Uuid, Sold> = HashMap::new();
         for row in owned {
             if let (Some(owner), Some(sold)) = (row.owner_id, actuals.get(&row.key)) {
