@@ -100,7 +100,7 @@ pub struct Settings {
     /// `STEWARD_WORKERS`: HTTP worker threads (default: one per core).
     pub workers: Option<usize>,
     /// `STEWARD_KEPT_RANKING_PRODUCTS`: products of product rankings kept in memory in all
-    /// (`reports::kept_rankings`; about 200 bytes each); 0 keeps none.
+    /// (`reports::kept_rankings`; about 170 bytes each); 0 keeps none.
     pub kept_ranking_products: usize,
 }
 

@@ -1,8 +1,9 @@
 //! Answers kept in memory, least recently used first out, within a budget of weight and for a
 //! lifetime at most: what an expensive report statement summed, kept under a key that names
-//! everything the answer depends on (so a stale answer is never found, only left to age out).
-//! The lifetime bounds what the key cannot see: a write that bypassed the feeds, a database
-//! restored to older versions, or a batch taken by an instance of an older build.
+//! everything the answer depends on, so that a change the application makes gives a new key
+//! and the stale answer is only left to age out. The lifetime bounds what the key cannot see: a
+//! write that bypassed the feeds, a database restored to older versions, or a batch taken by an
+//! instance of an older build.
 //!
 //! Concurrent askers of one key wait for one read and share its outcome: when it fails, the
 //! asker that read gets its error and those that waited SERVICE_UNAVAILABLE (retryable), all at
@@ -18,9 +19,6 @@ use lru::LruCache;
 use tokio::sync::OnceCell;
 
 use crate::error::{AppError, AppResult};
-
-/// Most answers kept at once, whatever their weight (empty ones included).
-const MOST_KEPT: NonZeroUsize = NonZeroUsize::new(64).expect("not zero");
 
 /// What an answer costs to keep, in the unit of its cache's budget.
 pub trait Weighed {
@@ -42,8 +40,18 @@ struct Read<V> {
 
 type Slot<V> = Arc<Read<V>>;
 
-/// Answers `V` kept by key `K`, holding at most `budget` of weight in all, each for at most
-/// `lifetime` from the start of its read.
+/// How much a `Kept` holds, and for how long.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Weight of all answers kept (0 keeps none).
+    pub budget: usize,
+    /// Answers kept at once, whatever their weight (empty ones included).
+    pub answers: NonZeroUsize,
+    /// How long an answer is kept from the start of its read.
+    pub lifetime: Duration,
+}
+
+/// Answers `V` kept by key `K`, within `Limits`.
 pub struct Kept<K: Hash + Eq, V> {
     kept: Mutex<LruCache<K, Slot<V>>>,
     budget: usize,
@@ -51,12 +59,11 @@ pub struct Kept<K: Hash + Eq, V> {
 }
 
 impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
-    /// Keeps answers weighing up to `budget` in all (0 keeps none), for `lifetime` each.
-    pub fn new(budget: usize, lifetime: Duration) -> Self {
+    pub fn new(limits: Limits) -> Self {
         Self {
-            kept: Mutex::new(LruCache::new(MOST_KEPT)),
-            budget,
-            lifetime,
+            kept: Mutex::new(LruCache::new(limits.answers)),
+            budget: limits.budget,
+            lifetime: limits.lifetime,
         }
     }
 
@@ -106,15 +113,23 @@ impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
         }
     }
 
-    /// Lets go of the least recently used answers until the rest fit the budget. An answer
-    /// weighing more than half the budget is not kept at all: keeping it would push out every
-    /// other.
+    /// Lets go of the answers past their lifetime, then of the least recently used until the
+    /// rest fit the budget. An answer weighing more than half the budget is not kept at all:
+    /// keeping it would push out every other.
     fn keep_within_budget(&self, key: &K, slot: &Slot<V>, weight: usize) {
         if weight > self.budget / 2 {
             self.let_go(key, slot);
             return;
         }
         let mut kept = self.lock();
+        let expired: Vec<K> = kept
+            .iter()
+            .filter(|(_, slot)| slot.began.elapsed() >= self.lifetime)
+            .map(|(key, _)| key.clone())
+            .collect();
+        for key in expired {
+            kept.pop(&key);
+        }
         let weight_of = |slot: &Slot<V>| {
             slot.answer
                 .get()
@@ -122,12 +137,14 @@ impl<K: Hash + Eq + Clone, V: Weighed> Kept<K, V> {
                 .flatten()
                 .map_or(0, |a| a.weight())
         };
+        // A read may finish between the sum and a pop (its cell is set outside the lock), so a
+        // popped answer can weigh more than it did when summed.
         let mut held: usize = kept.iter().map(|(_, slot)| weight_of(slot)).sum();
         while held > self.budget {
             let Some((_, slot)) = kept.pop_lru() else {
                 break;
             };
-            held -= weight_of(&slot);
+            held = held.saturating_sub(weight_of(&slot));
         }
     }
 
@@ -156,6 +173,14 @@ mod tests {
     /// An answer of so many items.
     struct Items(usize);
 
+    fn limits(budget: usize, lifetime: Duration) -> Limits {
+        Limits {
+            budget,
+            answers: NonZeroUsize::new(64).expect("not zero"),
+            lifetime,
+        }
+    }
+
     impl Weighed for Items {
         fn weight(&self) -> usize {
             self.0
@@ -164,7 +189,7 @@ mod tests {
 
     #[tokio::test]
     async fn answers_are_read_once_and_let_go_least_recently_used_past_the_budget() {
-        let kept = Kept::new(4, Duration::MAX);
+        let kept = Kept::new(limits(4, Duration::MAX));
         let reads = AtomicUsize::new(0);
         let read = || async {
             reads.fetch_add(1, Ordering::SeqCst);
@@ -185,7 +210,7 @@ mod tests {
 
     #[tokio::test]
     async fn concurrent_askers_share_one_read_and_its_failure() {
-        let kept = Kept::new(10, Duration::MAX);
+        let kept = Kept::new(limits(10, Duration::MAX));
         let reads = AtomicUsize::new(0);
         let slow = |fails: bool| {
             let reads = &reads;
@@ -226,7 +251,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_over_half_the_budget_is_given_but_neither_kept_nor_pushing_others_out() {
-        let kept = Kept::new(4, Duration::MAX);
+        let kept = Kept::new(limits(4, Duration::MAX));
         let reads = AtomicUsize::new(0);
         let read = |items: usize| {
             let reads = &reads;
@@ -246,7 +271,7 @@ mod tests {
 
     #[tokio::test]
     async fn an_answer_is_read_again_once_its_lifetime_is_over() {
-        let kept = Kept::new(10, Duration::from_millis(200));
+        let kept = Kept::new(limits(10, Duration::from_secs(1)));
         let reads = AtomicUsize::new(0);
         let read = || async {
             reads.fetch_add(1, Ordering::SeqCst);
@@ -255,7 +280,7 @@ mod tests {
         kept.get_or_read(1, read).await.expect("read");
         kept.get_or_read(1, read).await.expect("kept");
         assert_eq!(reads.load(Ordering::SeqCst), 1);
-        tokio::time::sleep(Duration::from_millis(250)).await;
+        tokio::time::sleep(Duration::from_millis(1_100)).await;
         kept.get_or_read(1, read).await.expect("read again");
         assert_eq!(reads.load(Ordering::SeqCst), 2);
     }

@@ -13,11 +13,12 @@ pub mod performance;
 pub mod products;
 pub mod variance;
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use async_graphql::Enum;
 
-use kept::Kept;
+use kept::{Kept, Limits};
 use kept_rankings::KeptRankings;
 use numbers_key::NumbersKey;
 use performance::{GrossProfit, ProfitKey, SourceRow, Span};
@@ -48,11 +49,16 @@ pub enum Cut {
 impl KeptReports {
     /// Keeps rankings of up to `ranking_products` products in all.
     pub fn new(ranking_products: usize) -> Self {
+        let limits = |budget: usize, answers: usize| Limits {
+            budget,
+            answers: NonZeroUsize::new(answers).unwrap_or(NonZeroUsize::MIN),
+            lifetime: KEPT_AT_MOST,
+        };
         Self {
-            rankings: Kept::new(ranking_products, KEPT_AT_MOST),
-            gross_profits: Kept::new(GROSS_PROFITS_KEPT, KEPT_AT_MOST),
-            spans: Kept::new(SPANS_KEPT, KEPT_AT_MOST),
-            sources: Kept::new(SOURCE_ROWS_KEPT, KEPT_AT_MOST),
+            rankings: Kept::new(limits(ranking_products, RANKINGS)),
+            gross_profits: Kept::new(limits(GROSS_PROFITS, GROSS_PROFITS)),
+            spans: Kept::new(limits(SPANS_KEPT, SHOP_REPORTS)),
+            sources: Kept::new(limits(SOURCE_ROWS_KEPT, SHOP_REPORTS)),
         }
     }
 }
@@ -60,8 +66,13 @@ impl KeptReports {
 /// The longest an answer is kept, whatever its key says: how stale a write that bypassed the
 /// feeds (or a batch through an instance of an older build) can leave a report.
 const KEPT_AT_MOST: Duration = Duration::from_secs(300);
+/// Product rankings kept at once (each of up to all products of its shops).
+const RANKINGS: usize = 64;
 /// Gross profits kept at once (a few integers each).
-const GROSS_PROFITS_KEPT: usize = 64;
+const GROSS_PROFITS: usize = 64;
+/// Shop reports whose days and sources are kept at once (an agency's shops alone and together,
+/// over the periods its dashboards ask for).
+const SHOP_REPORTS: usize = 256;
 /// Spans kept in all (about 150 bytes each; a period cut into days is at most
 /// `performance::MAX_DAYS` of them).
 const SPANS_KEPT: usize = 100_000;

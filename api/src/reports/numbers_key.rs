@@ -44,6 +44,10 @@ pub struct NumbersKey {
     from: NaiveDate,
     to: NaiveDate,
     shops: Box<[(Uuid, i64)]>,
+    /// Whether the rows were narrowed by the agency alone, not by a list of shops: then they
+    /// may also hold a shop made after `shops` were read, so such an answer is shared only with
+    /// readers who would see that shop too.
+    agency_wide: bool,
 }
 
 impl NumbersKey {
@@ -54,12 +58,18 @@ impl NumbersKey {
             .map(|shop| (shop.id, feed.version(shop)))
             .collect();
         shops.sort_unstable();
+        // Shop days are read through `Scope::rows`, product days always by the listed shops.
+        let agency_wide = match feed {
+            Feed::ShopDays => scope.reads_every_shop_of_the_agency(actor),
+            Feed::ProductDays => false,
+        };
         Self {
             agency: actor.agency_id(),
             feed,
             from: scope.from,
             to: scope.to,
             shops,
+            agency_wide,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! `shopPerformance`: a set of shops of one currency over a period, summed in SQL. Each part of
 //! the report is its own grouped statement, run only when asked for: the days (which also give
 //! the buckets, the totals, the previous period and the weekly health), the traffic sources,
-//! the hero products' order value, gross profit and the plan.
+//! the hero products' order value, gross profit and the plan. The sums of the shops' days and
+//! traffic sources, and gross profit, are kept in memory per version of the numbers they sum
+//! (`KeptReports`).
 
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
@@ -21,7 +23,7 @@ use super::numbers_key::{Feed, NumbersKey};
 use super::products::{self, ProductPerformanceSort};
 use super::variance::Plan;
 use super::{Cut, Granularity};
-use crate::auth::Actor;
+use crate::auth::{Actor, ShopScope};
 use crate::authz::Permission;
 use crate::campaigns::targets::monthly;
 use crate::context::Ctx;
@@ -72,6 +74,12 @@ impl Scope {
         } else {
             self.listed_rows(actor)
         }
+    }
+
+    /// Whether `rows` reads by the agency alone: every shop asked, by an actor who sees every
+    /// shop.
+    pub fn reads_every_shop_of_the_agency(&self, actor: &Actor) -> bool {
+        self.every_shop && matches!(actor.shops(), ShopScope::All)
     }
 
     /// The rows of `E` that `actor` may see, narrowed to the scope's shops by their ids even
