@@ -249,6 +249,24 @@ reports() {
     printf '| %-30s | %9s | %8s | %8s | %10s | %7s |\n' "$q" "$rps" "$p50" "$p99" \
       "$(statements "$token" "$(cat "$SCRATCH/$q.json")")" "$bad"
   done
+  # Shop reports are kept per version of the shops' days: what one batch of shop days costs the
+  # next asker of the year, and the year under a steady trickle of batches (yesterday's 11
+  # sources of one shop, every second, each making the agency-wide year stale).
+  ingest_csv "$SCRATCH/trickle.csv" 11 1
+  post_trickle() { # idempotency key
+    curl -fsS "http://127.0.0.1:$PORT/import/shop-metrics?shopId=$one_gid" -H 'content-type: text/csv' \
+      -H "authorization: Bearer $token" -H "idempotency-key: $1" --data-binary @"$SCRATCH/trickle.csv" >/dev/null
+  }
+  post_trickle trickle-first
+  echo "the year after a batch of shop days, alone: $(curl -s -o /dev/null -w '%{time_total}' "$BASE" \
+    -H 'content-type: application/json' -H "authorization: Bearer $token" -d @"$SCRATCH/year.json") s;" \
+    "again: $(curl -s -o /dev/null -w '%{time_total}' "$BASE" -H 'content-type: application/json' \
+    -H "authorization: Bearer $token" -d @"$SCRATCH/year.json") s"
+  ( k=0; while :; do post_trickle "trickle-$k"; k=$((k + 1)); sleep 1; done ) &
+  local trickler=$!
+  read -r rps p50 p99 bad < <(load "$BASE" "$SCRATCH/year.json" "Bearer $token")
+  kill "$trickler"; wait "$trickler" 2>/dev/null || true
+  printf '| %-30s | %9s | %8s | %8s | %10s | %7s |\n' "year, a shop batch a second" "$rps" "$p50" "$p99" "-" "$bad"
   peak=$(rss_kib "$SERVER" VmHWM)
   echo "Steward peak memory: $((peak / 1024)) MiB"
 
