@@ -204,6 +204,12 @@ statements() { # token, JSON body
   echo "$best"
 }
 
+# Steward's req/s over PostGraphile's; wrk gives up on a request after 2 s, so PostGraphile may
+# answer none in time.
+ratio() { # Steward req/s, PostGraphile req/s
+  python3 -c 'import sys; p = float(sys.argv[2]); print(f"{float(sys.argv[1]) / p:.2f}" if p > 0 else "none in 2 s")' "$1" "$2"
+}
+
 rss_kib() { awk -v k="$2:" '$1==k {print $2}' "/proc/$1/status"; } # pid, VmRSS|VmHWM
 
 # wrk with a POST body; prints "req/s p50 p99 non-2xx".
@@ -287,7 +293,7 @@ compare_shape() { # shops, products per shop
     read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-$q.json" "")
     printf '| %-10s | %-22s | %9s | %8s | %9s | %8s | %5s |%s\n' "${shops}x${per_shop}" "$name" \
       "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
-      "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")" \
+      "$(ratio "$s_rps" "$p_rps")" \
       "$([ "$s_bad$p_bad" = 00 ] || echo " non-2xx: Steward $s_bad, PostGraphile $p_bad")"
   done
   kill "$sampler" 2>/dev/null || true
@@ -450,7 +456,7 @@ influencers() {
     read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-$q.json" "Bearer $token")
     read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-$q.json" "")
     printf '| %-26s | %9s | %8s | %9s | %8s | %5s |\n' "$q" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
-      "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+      "$(ratio "$s_rps" "$p_rps")"
   done
   echo "after the run: $(uptime | sed 's/.*load/load/')"
   stop "$SERVER"

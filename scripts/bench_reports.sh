@@ -348,7 +348,7 @@ SQL
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-year.json" "")
   echo "| year totals + months           | Steward/s | p99      | PostGr./s | p99      | ratio |"
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "all shops, one year" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
-    "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+    "$(ratio "$s_rps" "$p_rps")"
 
   # The morning brief's nested part (50 shops, each with its day summed over its traffic
   # sources), matched: Steward, PostGraphile with pg-aggregates, and the same statement in SQL.
@@ -369,7 +369,7 @@ SQL
   read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-brief.json" "Bearer $token")
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-brief.json" "")
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "brief: 50 shops' day summed" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
-    "$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$s_rps" "$p_rps")"
+    "$(ratio "$s_rps" "$p_rps")"
 
   # Every product of the agency ranked over the last 30 days, matched: Steward's first page
   # (the ranking is kept per version of the shops' numbers, so under load this measures the
@@ -388,9 +388,8 @@ SQL
   [ "$s_best" = "$p_best" ] || { echo "the best product's GMV differs: $s_best / $p_best" >&2; exit 1; }
   read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-rank.json" "Bearer $token")
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-rank.json" "")
-  # wrk gives up on a request after 2 s: PostGraphile may answer none in time.
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "every product, 30 days ranked" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
-    "$(python3 -c 'import sys; p = float(sys.argv[2]); print(f"{float(sys.argv[1]) / p:.2f}" if p > 0 else "none in 2 s")' "$s_rps" "$p_rps")"
+    "$(ratio "$s_rps" "$p_rps")"
   echo "PostGraphile's 30-day ranking alone: $(curl -s -o /dev/null -w '%{time_total}' --max-time 120 "$PG_BASE" \
     -H 'content-type: application/json' -d @"$SCRATCH/p-rank.json") s"
   echo "after the run: $(uptime | sed 's/.*load/load/')"
