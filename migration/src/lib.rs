@@ -23,6 +23,7 @@ mod m20261129_000009_create_reviews;
 mod m20261130_000001_create_product_metric_months;
 mod m20261130_000002_add_shop_product_metrics_version;
 mod m20261130_000003_add_shop_shop_metrics_version;
+mod m20261130_000004_index_products_low_stock;
 
 /// Every migration of Steward, in the order they apply.
 pub struct Migrator;
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000001_create_product_metric_months::Migration),
             Box::new(m20261130_000002_add_shop_product_metrics_version::Migration),
             Box::new(m20261130_000003_add_shop_shop_metrics_version::Migration),
+            Box::new(m20261130_000004_index_products_low_stock::Migration),
         ]
     }
 }
