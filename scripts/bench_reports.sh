@@ -365,11 +365,15 @@ WHERE agency_id = '$agency' AND date = '$yesterday'
   AND shop_id IN (SELECT id FROM shops WHERE agency_id = '$agency' ORDER BY id LIMIT 50)
 GROUP BY shop_id;
 SQL
-  echo "direct SQL (brief, pgbench, 2 clients): $(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/brief.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}') tps"
+  local sql_tps
+  sql_tps=$(pgbench -n -c 2 -j 2 -T "${DURATION%s}" -f "$SCRATCH/brief.sql" "$db_url" 2>/dev/null | awk '/^tps/ {print $3}')
   read -r s_rps s_p50 s_p99 s_bad < <(load "$BASE" "$SCRATCH/s-brief.json" "Bearer $token")
   read -r p_rps p_p50 p_p99 p_bad < <(load "$PG_BASE" "$SCRATCH/p-brief.json" "")
   printf '| %-30s | %9s | %8s | %9s | %8s | %5s |\n' "brief: 50 shops' day summed" "$s_rps" "$s_p99" "$p_rps" "$p_p99" \
     "$(ratio "$s_rps" "$p_rps")"
+  # The statement alone, from a client that parses nothing and authorizes no one: the floor
+  # under any API over it.
+  echo "direct SQL (brief, pgbench, 2 clients): $sql_tps tps; Steward / SQL: $(ratio "$s_rps" "$sql_tps")"
 
   # Every product of the agency ranked over the last 30 days, matched: Steward's first page
   # (the ranking is kept per version of the shops' numbers, so under load this measures the

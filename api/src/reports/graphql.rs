@@ -456,11 +456,11 @@ pub struct VarianceExplanation {
     pub conversion_effect: Option<Money>,
     /// The part from a larger or smaller order value (GMV per order).
     pub order_value_effect: Option<Money>,
-    /// Planned orders per visitor.
+    /// Planned orders per visitor; null when the plan sets no orders or no visitors.
     pub planned_conversion: Option<f64>,
     /// Actual orders per visitor.
     pub actual_conversion: Option<f64>,
-    /// Planned GMV per order.
+    /// Planned GMV per order; null when the plan sets no orders.
     pub planned_order_value: Option<Money>,
     /// Actual GMV per order.
     pub actual_order_value: Option<Money>,
@@ -559,7 +559,6 @@ impl VarianceExplanation {
         let v = variance::explain(planned, actual.gmv_minor, actual.orders, actual.visitors)?;
         let effect =
             |pick: fn(&variance::Effects) -> i64| v.effects.as_ref().map(|e| money(pick(e)));
-        let planned_orders = planned.orders.unwrap_or(0);
         Some(Self {
             planned_gmv: money(v.plan_gmv_minor),
             actual_gmv: money(v.actual_gmv_minor),
@@ -567,13 +566,17 @@ impl VarianceExplanation {
             visitors_effect: effect(|e| e.visitors_minor),
             conversion_effect: effect(|e| e.conversion_minor),
             order_value_effect: effect(|e| e.order_value_minor),
+            // A plan without an orders figure has no planned conversion or order value (not
+            // zero of them).
             planned_conversion: planned
-                .visitors
-                .and_then(|visitors| ratio(planned_orders, visitors)),
+                .orders
+                .zip(planned.visitors)
+                .and_then(|(orders, visitors)| ratio(orders, visitors)),
             actual_conversion: ratio(actual.orders, actual.visitors),
             planned_order_value: planned
                 .gmv_minor
-                .and_then(|gmv| super::numbers::per(gmv, planned_orders))
+                .zip(planned.orders)
+                .and_then(|(gmv, orders)| super::numbers::per(gmv, orders))
                 .map(money),
             actual_order_value: actual.average_order_value_minor().map(money),
             by_source: source_variances(sources, v.plan_gmv_minor, period, currency),
