@@ -1,9 +1,45 @@
 //! `steward seed-demo`: the demo agency is built through the API and can be signed in to, with
 //! numbers in every report.
 
+use std::process::Command;
+
 use serde_json::json;
 
 use crate::support::{TestApp, test_settings};
+
+/// Runs `steward seed-demo` on `app`'s database, as a newcomer would, and reads the login it
+/// prints.
+fn seed_by_command(app: &TestApp) -> api::demo::Login {
+    let output = Command::new(env!("CARGO_BIN_EXE_steward"))
+        .arg("seed-demo")
+        .env("DATABASE_URL", app.database_url())
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run steward seed-demo");
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value = |label: &str| -> String {
+        printed
+            .lines()
+            .find_map(|line| line.trim().strip_prefix(label))
+            .map(|rest| rest.trim().to_owned())
+            .unwrap_or_else(|| panic!("no {label} in: {printed}"))
+    };
+    let shops = value("Seeded")
+        .split_whitespace()
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no shop count in: {printed}"));
+    api::demo::Login {
+        email: value("email:"),
+        password: value("password:"),
+        shops,
+    }
+}
 
 /// The access token of the demo's printed login.
 async fn log_in(app: &TestApp, login: &api::demo::Login) -> String {
@@ -23,18 +59,27 @@ async fn log_in(app: &TestApp, login: &api::demo::Login) -> String {
 #[tokio::test]
 async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
     let app = TestApp::spawn().await;
-    let login = api::demo::seed(test_settings(app.database_url().to_owned()), None)
-        .await
-        .expect("the demo seeds");
+    let login = seed_by_command(&app);
     assert_eq!(login.shops, 3);
     let token = log_in(&app, &login).await;
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Days::new(30)).to_string();
     let to = (today - chrono::Days::new(1)).to_string();
+    // 90 days of numbers: each of the 90 days up to the shops' yesterday (Asia/Shanghai,
+    // UTC+8) has visitors, the 90 before none.
+    let shanghai_yesterday =
+        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Days::new(1);
+    let ninety = (
+        (shanghai_yesterday - chrono::Days::new(89)).to_string(),
+        shanghai_yesterday.to_string(),
+    );
     let answer = app
         .gql(
             Some(&token),
-            "query($from: Date!, $to: Date!) {
+            "query($from: Date!, $to: Date!, $first: Date!, $last: Date!) {
+               influencers(first: 1) { totalCount }
+               tasks(first: 1) { totalCount }
+               days: shopPerformance(from: $first, to: $last, granularity: DAY) { series { visitors } previousPeriod { visitors } }
                shops(first: 10) { totalCount }
                shopPerformance(from: $from, to: $to, granularity: WEEK) { totals { visitors orders gmv { amount } } plan { gmvAttainment } variance { gap { amount } } bySource { source } health { status } }
                productPerformance(from: $from, to: $to, first: 3) { nodes { product { labels } gmv { amount } } }
@@ -43,11 +88,22 @@ async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
                agencyDashboard { shops(first: 5) { nodes { numbers { visitors } plan { gmv { amount } } topTrafficItems { visitors } } }
                                  alerts(kinds: [CAMPAIGN_BEHIND_PACE, UNHANDLED_REVIEW]) { kind campaign { name } } }
              }",
-            json!({ "from": from, "to": to }),
+            json!({ "from": from, "to": to, "first": ninety.0, "last": ninety.1 }),
         )
         .await;
     let data = answer.ok();
     assert_eq!(data["shops"]["totalCount"], 3);
+    assert!(data["influencers"]["totalCount"].as_u64().unwrap_or(0) > 0);
+    assert!(data["tasks"]["totalCount"].as_u64().unwrap_or(0) > 0);
+    let days: Vec<i64> = data["days"]["series"]
+        .as_array()
+        .expect("days")
+        .iter()
+        .map(|day| day["visitors"].as_i64().expect("visitors"))
+        .collect();
+    assert_eq!(days.len(), 90);
+    assert!(days.iter().all(|&visitors| visitors > 0), "{days:?}");
+    assert_eq!(data["days"]["previousPeriod"]["visitors"], 0);
     let totals = &data["shopPerformance"]["totals"];
     assert!(
         totals["visitors"].as_i64().unwrap_or(0) > 10_000,
