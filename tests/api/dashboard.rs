@@ -11,7 +11,7 @@ use chrono::{
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Gql, Session, TestApp};
+use crate::support::{Gql, Session, TestApp, accepted};
 
 const CREATE_SHOP: &str = "mutation($input: CreateShopInput!) { createShop(input: $input) { shop { id } userErrors { field code message } } }";
 const ARCHIVE_SHOP: &str = "mutation($input: ArchiveShopInput!) { archiveShop(input: $input) { shop { status } userErrors { field code message } } }";
@@ -196,17 +196,6 @@ fn uuid_of(global: &str) -> Uuid {
 // ---------------------------------------------------------------------------------------------
 // Setting up through the API
 // ---------------------------------------------------------------------------------------------
-
-/// The payload of `mutation`, asserting it was accepted.
-fn accepted(response: &Gql, mutation: &str) -> Value {
-    let payload = response.ok()[mutation].clone();
-    assert_eq!(
-        payload["userErrors"],
-        json!([]),
-        "{mutation} refused: {payload}"
-    );
-    payload
-}
 
 async fn run(app: &TestApp, who: &Session, query: &str, input: Value, mutation: &str) -> Value {
     let response = who.gql(app, query, json!({ "input": input })).await;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Days, FixedOffset, NaiveDate, SecondsFormat, Timelike, Utc};
 use serde_json::{Value, json};
 
-use crate::support::{Session, TestApp};
+use crate::support::{Session, TRAFFIC_SOURCES, TestApp, accepted};
 
 const SHOP_FEED: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
 const PRODUCT_FEED: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
@@ -69,16 +69,6 @@ fn rfc3339_in(days: i64) -> String {
 // ---------------------------------------------------------------------------------------------
 // Setup
 // ---------------------------------------------------------------------------------------------
-
-fn accepted(response: &crate::support::Gql, mutation: &str) -> Value {
-    let payload = response.ok()[mutation].clone();
-    assert_eq!(
-        payload["userErrors"],
-        json!([]),
-        "{mutation} refused: {payload}"
-    );
-    payload
-}
 
 /// A TMALL shop in CNY in the IANA time zone `zone`.
 async fn shop_in(app: &TestApp, owner: &Session, name: &str, zone: &str) -> String {
@@ -153,39 +143,54 @@ async fn tracked(
         .to_owned()
 }
 
-/// Two shops of one agency (Asia/Shanghai), each with a campaign and a collaboration of one
-/// creator: FLAG-1 for the flagship, OUT-1 for the outlet.
-struct Collaborations {
+/// The owner of a new agency and two of its shops (Asia/Shanghai): the flagship and the outlet.
+struct TwoShops {
     app: TestApp,
     owner: Session,
     flagship: String,
+    outlet: String,
+}
+
+async fn two_shops(agency: &str) -> TwoShops {
+    let app = TestApp::spawn().await;
+    let owner = app.owner(agency).await;
+    let flagship = app.shop(&owner, "Flagship").await;
+    let outlet = app.shop(&owner, "Outlet").await;
+    TwoShops {
+        app,
+        owner,
+        flagship,
+        outlet,
+    }
+}
+
+impl TwoShops {
+    /// The app, the owner, the flagship and the outlet.
+    fn parts(&self) -> (&TestApp, &Session, &str, &str) {
+        (&self.app, &self.owner, &self.flagship, &self.outlet)
+    }
+}
+
+/// Two shops of one agency (Asia/Shanghai), each with a campaign and a collaboration of one
+/// creator: FLAG-1 for the flagship, OUT-1 for the outlet.
+struct Collaborations {
+    shops: TwoShops,
     flagship_collaboration: String,
     outlet_collaboration: String,
 }
 
 async fn collaborations() -> Collaborations {
-    let app = TestApp::spawn().await;
-    let owner = app.owner("Acme").await;
-    let flagship = app.shop(&owner, "Flagship").await;
-    let outlet = app.shop(&owner, "Outlet").await;
-    let creator = influencer(&app, &owner, "rising").await;
-    let flagship_campaign = campaign_in(&app, &owner, &flagship, "Flagship sale").await;
-    let outlet_campaign = campaign_in(&app, &owner, &outlet, "Outlet sale").await;
-    let flagship_collaboration = tracked(
-        &app,
-        &owner,
-        &flagship_campaign,
-        &creator,
-        &flagship,
-        "FLAG-1",
-    )
-    .await;
+    let shops = two_shops("Acme").await;
+    let (app, owner, flagship, outlet) = shops.parts();
+    let creator = influencer(app, owner, "rising").await;
+    let flagship_campaign = campaign_in(app, owner, flagship, "Flagship sale").await;
+    let outlet_campaign = campaign_in(app, owner, outlet, "Outlet sale").await;
+    let flagship_collaboration =
+        tracked(app, owner, &flagship_campaign, &creator, flagship, "FLAG-1").await;
     let outlet_collaboration =
-        tracked(&app, &owner, &outlet_campaign, &creator, &outlet, "OUT-1").await;
+        tracked(app, owner, &outlet_campaign, &creator, outlet, "OUT-1").await;
     Collaborations {
-        app,
-        owner,
-        flagship,
+        shops,
         flagship_collaboration,
         outlet_collaboration,
     }
@@ -361,36 +366,135 @@ fn refusal(body: &Value) -> (String, String) {
     )
 }
 
-async fn shop_totals(
+/// What the report of `feed` (`shop-metrics` or `product-metrics`) shows of `shop` over
+/// `(from, to)`: the shop's totals, or its products.
+async fn totals(
     app: &TestApp,
     owner: &Session,
+    feed: &str,
     shop: &str,
     (from, to): (NaiveDate, NaiveDate),
 ) -> Value {
-    let report = owner
+    let (query, report) = match feed {
+        "shop-metrics" => (SHOP_TOTALS, "shopPerformance"),
+        _ => (PRODUCT_TOTALS, "productPerformance"),
+    };
+    let read = owner
         .gql(
             app,
-            SHOP_TOTALS,
+            query,
             json!({ "shop": shop, "from": from.to_string(), "to": to.to_string() }),
         )
         .await;
-    report.ok()["shopPerformance"]["totals"].clone()
+    let data = &read.ok()[report];
+    match feed {
+        "shop-metrics" => data["totals"].clone(),
+        _ => data.clone(),
+    }
 }
 
-async fn product_totals(
+/// Imports `csv` to `feed` (for `shop`) with `key` as file-1, then the same file as file-2:
+/// its `rows` rows are new, then every one replaces itself; `check` holds after each.
+async fn imported_then_updated(
     app: &TestApp,
-    owner: &Session,
-    shop: &str,
-    (from, to): (NaiveDate, NaiveDate),
-) -> Value {
-    let report = owner
-        .gql(
+    key: &str,
+    feed: &str,
+    shop: Option<&str>,
+    csv: &str,
+    rows: u64,
+    check: impl AsyncFn(),
+) {
+    for (file, expected) in [("file-1", imported(rows, 0)), ("file-2", imported(0, rows))] {
+        let (status, body) = import(app, key, feed, shop, file, csv.to_owned()).await;
+        assert_eq!((status, summary(body)), (200, expected), "{file}");
+        check().await;
+    }
+}
+
+/// A key that may read but not ingest is forbidden to import `csv` to `feed` (for `shop`).
+async fn forbidden_to_read_key(
+    app: &TestApp,
+    read: &str,
+    feed: &str,
+    shop: Option<&str>,
+    csv: String,
+) {
+    let (status, forbidden) = import(app, read, feed, shop, "file-5", csv).await;
+    assert_eq!(status, 403, "{forbidden}");
+    assert_eq!(refusal(&forbidden).0, "FORBIDDEN");
+}
+
+/// Two shops of one agency to import files to, and three keys of it: INGEST limited to the
+/// flagship, INGEST limited to the outlet, and READ (with financials) on both.
+struct CsvImports {
+    shops: TwoShops,
+    ingest: String,
+    outlet_only: String,
+    read: String,
+}
+
+async fn csv_imports() -> CsvImports {
+    let shops = two_shops("Csv").await;
+    let (app, owner, flagship, outlet) = shops.parts();
+    let ingest = owner.api_key(app, &["INGEST"], Some(vec![flagship])).await;
+    let outlet_only = owner.api_key(app, &["INGEST"], Some(vec![outlet])).await;
+    let read = owner.api_key(app, &["READ", "READ_FINANCIALS"], None).await;
+    CsvImports {
+        shops,
+        ingest,
+        outlet_only,
+        read,
+    }
+}
+
+impl CsvImports {
+    /// What the report of `feed` shows of `shop` over `period`.
+    async fn totals(&self, feed: &str, shop: &str, period: (NaiveDate, NaiveDate)) -> Value {
+        totals(&self.shops.app, &self.shops.owner, feed, shop, period).await
+    }
+
+    /// `csv`, a file of `rows` rows for `feed`, is imported to the flagship with its key, and
+    /// again under a new key (every row replaces itself), the flagship's report over `period`
+    /// showing `expected` after each. A key of the outlet is told the flagship is not found,
+    /// exactly as a missing shop; a key that may read but not ingest is forbidden.
+    async fn imported_and_refused(
+        &self,
+        feed: &str,
+        csv: &str,
+        rows: u64,
+        period: (NaiveDate, NaiveDate),
+        expected: &Value,
+    ) {
+        let (app, _, flagship, _) = self.shops.parts();
+        let check = async || assert_eq!(self.totals(feed, flagship, period).await, *expected);
+        imported_then_updated(app, &self.ingest, feed, Some(flagship), csv, rows, check).await;
+
+        let (status, foreign) = import(
             app,
-            PRODUCT_TOTALS,
-            json!({ "shop": shop, "from": from.to_string(), "to": to.to_string() }),
+            &self.outlet_only,
+            feed,
+            Some(flagship),
+            "file-3",
+            csv.to_owned(),
         )
         .await;
-    report.ok()["productPerformance"].clone()
+        let (missing_status, missing) = import(
+            app,
+            &self.outlet_only,
+            feed,
+            Some(MISSING_SHOP),
+            "file-4",
+            csv.to_owned(),
+        )
+        .await;
+        assert_eq!(status, 404, "{foreign}");
+        assert_eq!(missing_status, 404, "{missing}");
+        assert_eq!(refusal(&foreign).0, "NOT_FOUND");
+        assert_eq!(refusal(&foreign), refusal(&missing));
+        assert_eq!(foreign["data"], missing["data"]);
+
+        forbidden_to_read_key(app, &self.read, feed, Some(flagship), csv.to_owned()).await;
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -422,6 +526,63 @@ fn zone_days() -> (NaiveDate, NaiveDate) {
     (kiritimati, honolulu)
 }
 
+/// One feed as a test of its days drives it.
+struct DayFeed<'a> {
+    app: &'a TestApp,
+    /// An access token or an API key's secret.
+    token: &'a str,
+    feed: &'a str,
+    /// The refusal of a day after today.
+    future: &'a str,
+    /// Whether tomorrow is also sent alone.
+    tomorrow_alone: bool,
+}
+
+impl DayFeed<'_> {
+    /// Sends, under keys named after `label`, batches of the rows `row` makes of days (for
+    /// `shop` when given): today and tomorrow in one batch, refused at tomorrow's row; when
+    /// `tomorrow_alone`, tomorrow alone, refused too; then today alone, written, and new: the
+    /// refused batches wrote nothing of it.
+    async fn takes_today_not_tomorrow(
+        &self,
+        label: &str,
+        shop: Option<&str>,
+        today: NaiveDate,
+        row: impl Fn(NaiveDate) -> Value,
+    ) {
+        let tomorrow = today + Days::new(1);
+        let send = async |key: &str, days: &[NaiveDate]| {
+            let mut input = json!({
+                "idempotencyKey": format!("{label}-{key}"),
+                "rows": days.iter().map(|day| row(*day)).collect::<Vec<_>>(),
+            });
+            if let Some(shop) = shop {
+                input["shopId"] = json!(shop);
+            }
+            push(self.app, self.token, self.feed, input).await
+        };
+        let future_at =
+            |index: &str| refused(&[(&["rows", index, "date"], "OUT_OF_RANGE", self.future)]);
+
+        let both = send("both", &[today, tomorrow]).await;
+        assert_eq!(
+            both,
+            future_at("1"),
+            "{label}: today {today} is fine, tomorrow {tomorrow} is not"
+        );
+        if self.tomorrow_alone {
+            let tomorrow_alone = send("tomorrow", &[tomorrow]).await;
+            assert_eq!(
+                tomorrow_alone,
+                future_at("0"),
+                "{label}: tomorrow {tomorrow}"
+            );
+        }
+        let today_alone = send("today", &[today]).await;
+        assert_eq!(today_alone, written(1, 0), "{label}: today {today}");
+    }
+}
+
 #[tokio::test]
 async fn the_shop_feed_takes_the_shops_own_today_and_refuses_its_tomorrow_whatever_the_day_in_utc()
 {
@@ -429,7 +590,13 @@ async fn the_shop_feed_takes_the_shops_own_today_and_refuses_its_tomorrow_whatev
     let owner = app.owner("Pacific").await;
     let kiritimati = shop_in(&app, &owner, "Line Islands", "Pacific/Kiritimati").await;
     let honolulu = shop_in(&app, &owner, "Waikiki", "Pacific/Honolulu").await;
-    let token = owner.access_token.as_str();
+    let feed = DayFeed {
+        app: &app,
+        token: &owner.access_token,
+        feed: SHOP_FEED,
+        future: FUTURE_DAY,
+        tomorrow_alone: true,
+    };
 
     clear_of_midnight().await;
     let (kiritimati_today, honolulu_today) = zone_days();
@@ -439,40 +606,10 @@ async fn the_shop_feed_takes_the_shops_own_today_and_refuses_its_tomorrow_whatev
         (&kiritimati, kiritimati_today, "Kiritimati"),
         (&honolulu, honolulu_today, "Honolulu"),
     ] {
-        let tomorrow = today + Days::new(1);
-        let both = push(
-            &app,
-            token,
-            SHOP_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-both"), "rows": [shop_day(today, 100), shop_day(tomorrow, 200)] }),
-        )
-        .await;
-        assert_eq!(
-            both,
-            refused(&[(&["rows", "1", "date"], "OUT_OF_RANGE", FUTURE_DAY)]),
-            "{zone}: today {today} is fine, tomorrow {tomorrow} is not"
-        );
-        let tomorrow_alone = push(
-            &app,
-            token,
-            SHOP_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-tomorrow"), "rows": [shop_day(tomorrow, 200)] }),
-        )
-        .await;
-        assert_eq!(
-            tomorrow_alone,
-            refused(&[(&["rows", "0", "date"], "OUT_OF_RANGE", FUTURE_DAY)]),
-            "{zone}: tomorrow {tomorrow}"
-        );
-        // Today alone is written, and new: the refused batches wrote nothing of it.
-        let today_alone = push(
-            &app,
-            token,
-            SHOP_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-today"), "rows": [shop_day(today, 100)] }),
-        )
-        .await;
-        assert_eq!(today_alone, written(1, 0), "{zone}: today {today}");
+        // 100 visitors today, 200 tomorrow.
+        let row = |date| shop_day(date, if date == today { 100 } else { 200 });
+        feed.takes_today_not_tomorrow(zone, Some(shop), today, row)
+            .await;
     }
 }
 
@@ -485,7 +622,13 @@ async fn the_product_feed_takes_the_shops_own_today_and_refuses_its_tomorrow_wha
     let honolulu = shop_in(&app, &owner, "Waikiki", "Pacific/Honolulu").await;
     let lei = app.product(&owner, &kiritimati, "LEI-1").await;
     let ukulele = app.product(&owner, &honolulu, "UKE-1").await;
-    let token = owner.access_token.as_str();
+    let feed = DayFeed {
+        app: &app,
+        token: &owner.access_token,
+        feed: PRODUCT_FEED,
+        future: FUTURE_DAY,
+        tomorrow_alone: true,
+    };
 
     clear_of_midnight().await;
     let (kiritimati_today, honolulu_today) = zone_days();
@@ -493,39 +636,8 @@ async fn the_product_feed_takes_the_shops_own_today_and_refuses_its_tomorrow_wha
         (&kiritimati, &lei, kiritimati_today, "Kiritimati"),
         (&honolulu, &ukulele, honolulu_today, "Honolulu"),
     ] {
-        let tomorrow = today + Days::new(1);
-        let both = push(
-            &app,
-            token,
-            PRODUCT_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-both"), "rows": [product_day(product, today), product_day(product, tomorrow)] }),
-        )
-        .await;
-        assert_eq!(
-            both,
-            refused(&[(&["rows", "1", "date"], "OUT_OF_RANGE", FUTURE_DAY)]),
-            "{zone}: today {today} is fine, tomorrow {tomorrow} is not"
-        );
-        let tomorrow_alone = push(
-            &app,
-            token,
-            PRODUCT_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-tomorrow"), "rows": [product_day(product, tomorrow)] }),
-        )
-        .await;
-        assert_eq!(
-            tomorrow_alone,
-            refused(&[(&["rows", "0", "date"], "OUT_OF_RANGE", FUTURE_DAY)]),
-            "{zone}: tomorrow {tomorrow}"
-        );
-        let today_alone = push(
-            &app,
-            token,
-            PRODUCT_FEED,
-            json!({ "shopId": shop, "idempotencyKey": format!("{zone}-today"), "rows": [product_day(product, today)] }),
-        )
-        .await;
-        assert_eq!(today_alone, written(1, 0), "{zone}: today {today}");
+        feed.takes_today_not_tomorrow(zone, Some(shop), today, |date| product_day(product, date))
+            .await;
     }
 }
 
@@ -545,33 +657,20 @@ async fn collaboration_results_take_the_campaigns_own_today_and_refuse_its_tomor
         codes.push((code, collaboration));
     }
     let key = owner.api_key(&app, &["INGEST"], None).await;
-    let future = "The date is in the future of the campaign's time zone, or before 2000";
+    let feed = DayFeed {
+        app: &app,
+        token: &key,
+        feed: RESULTS_FEED,
+        future: "The date is in the future of the campaign's time zone, or before 2000",
+        tomorrow_alone: false,
+    };
     let row = |code: &str, date: NaiveDate| json!({ "trackingCode": code, "date": date.to_string(), "impressions": 100, "engagements": 5, "clicks": 2, "orders": 1, "gmv": "9.90" });
 
     clear_of_midnight().await;
     let (kiritimati_today, honolulu_today) = zone_days();
     for ((code, collaboration), today) in codes.iter().zip([kiritimati_today, honolulu_today]) {
-        let tomorrow = today + Days::new(1);
-        let both = push(
-            &app,
-            &key,
-            RESULTS_FEED,
-            json!({ "idempotencyKey": format!("{code}-both"), "rows": [row(code, today), row(code, tomorrow)] }),
-        )
-        .await;
-        assert_eq!(
-            both,
-            refused(&[(&["rows", "1", "date"], "OUT_OF_RANGE", future)]),
-            "{code}: today {today} is fine, tomorrow {tomorrow} is not"
-        );
-        let today_alone = push(
-            &app,
-            &key,
-            RESULTS_FEED,
-            json!({ "idempotencyKey": format!("{code}-today"), "rows": [row(code, today)] }),
-        )
-        .await;
-        assert_eq!(today_alone, written(1, 0), "{code}: today {today}");
+        feed.takes_today_not_tomorrow(code, None, today, |date| row(code, date))
+            .await;
         let read = results(&app, &owner, collaboration).await;
         assert_eq!(
             read["results"]["days"], 1,
@@ -588,12 +687,9 @@ async fn collaboration_results_take_the_campaigns_own_today_and_refuse_its_tomor
 async fn a_key_limited_to_one_shop_pushes_no_results_for_another_shops_tracking_code_and_learns_nothing()
  {
     let c = collaborations().await;
-    let app = &c.app;
-    let flagship_only = c
-        .owner
-        .api_key(app, &["INGEST"], Some(vec![c.flagship.as_str()]))
-        .await;
-    let everywhere = c.owner.api_key(app, &["INGEST"], None).await;
+    let (app, owner, flagship, _) = c.shops.parts();
+    let flagship_only = owner.api_key(app, &["INGEST"], Some(vec![flagship])).await;
+    let everywhere = owner.api_key(app, &["INGEST"], None).await;
     let rival = app.owner("Rival").await;
     let rival_key = rival.api_key(app, &["INGEST"], None).await;
     let (one, two, three) = (ResultDay::of(1), ResultDay::of(2), ResultDay::of(3));
@@ -652,11 +748,11 @@ async fn a_key_limited_to_one_shop_pushes_no_results_for_another_shops_tracking_
 
     // Nothing reached either collaboration.
     assert_eq!(
-        results(app, &c.owner, &c.flagship_collaboration).await,
+        results(app, owner, &c.flagship_collaboration).await,
         results_of(&[])
     );
     assert_eq!(
-        results(app, &c.owner, &c.outlet_collaboration).await,
+        results(app, owner, &c.outlet_collaboration).await,
         results_of(&[])
     );
 
@@ -679,11 +775,11 @@ async fn a_key_limited_to_one_shop_pushes_no_results_for_another_shops_tracking_
     .await;
     assert_eq!(elsewhere, written(1, 0));
     assert_eq!(
-        results(app, &c.owner, &c.flagship_collaboration).await,
+        results(app, owner, &c.flagship_collaboration).await,
         results_of(&[two, one])
     );
     assert_eq!(
-        results(app, &c.owner, &c.outlet_collaboration).await,
+        results(app, owner, &c.outlet_collaboration).await,
         results_of(&[three])
     );
 
@@ -698,7 +794,7 @@ async fn a_key_limited_to_one_shop_pushes_no_results_for_another_shops_tracking_
     .await;
     assert_eq!(again, unknown_code);
     assert_eq!(
-        results(app, &c.owner, &c.outlet_collaboration).await,
+        results(app, owner, &c.outlet_collaboration).await,
         results_of(&[three])
     );
 }
@@ -709,20 +805,9 @@ async fn a_key_limited_to_one_shop_pushes_no_results_for_another_shops_tracking_
 
 #[tokio::test]
 async fn a_shop_metrics_file_is_imported_with_an_ingest_key_of_its_shop_and_refused_to_others() {
-    let app = TestApp::spawn().await;
-    let owner = app.owner("Csv").await;
-    let flagship = app.shop(&owner, "Flagship").await;
-    let outlet = app.shop(&owner, "Outlet").await;
-    let ingest = owner
-        .api_key(&app, &["INGEST"], Some(vec![flagship.as_str()]))
-        .await;
-    let outlet_only = owner
-        .api_key(&app, &["INGEST"], Some(vec![outlet.as_str()]))
-        .await;
-    let read = owner
-        .api_key(&app, &["READ", "READ_FINANCIALS"], None)
-        .await;
-    let (first, last) = (days_ago(3), days_ago(1));
+    let imports = csv_imports().await;
+    let (app, _, flagship, outlet) = imports.shops.parts();
+    let period = (days_ago(3), days_ago(1));
     let rows = [
         (days_ago(3), "SEARCH", 1_000, 40, 36, 400_000),
         (days_ago(3), "ADS_SEARCH", 500, 10, 9, 99_050),
@@ -743,113 +828,36 @@ async fn a_shop_metrics_file_is_imported_with_an_ingest_key_of_its_shop_and_refu
     });
     let empty = json!({ "visitors": 0, "orders": 0, "gmv": { "amount": "0.00" } });
 
-    let (status, body) = import(
-        &app,
-        &ingest,
-        "shop-metrics",
-        Some(&flagship),
-        "file-1",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!((status, summary(body)), (200, imported(4, 0)));
-    assert_eq!(
-        shop_totals(&app, &owner, &flagship, (first, last)).await,
-        totals
-    );
-    // The same file under a new key: every day replaces itself.
-    let (status, body) = import(
-        &app,
-        &ingest,
-        "shop-metrics",
-        Some(&flagship),
-        "file-2",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!((status, summary(body)), (200, imported(0, 4)));
-    assert_eq!(
-        shop_totals(&app, &owner, &flagship, (first, last)).await,
-        totals
-    );
-
-    // A key of the outlet is told the flagship is not found, exactly as a missing shop.
-    let (status, foreign) = import(
-        &app,
-        &outlet_only,
-        "shop-metrics",
-        Some(&flagship),
-        "file-3",
-        csv.clone(),
-    )
-    .await;
-    let (missing_status, missing) = import(
-        &app,
-        &outlet_only,
-        "shop-metrics",
-        Some(MISSING_SHOP),
-        "file-4",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!(status, 404, "{foreign}");
-    assert_eq!(missing_status, 404, "{missing}");
-    assert_eq!(refusal(&foreign).0, "NOT_FOUND");
-    assert_eq!(refusal(&foreign), refusal(&missing));
-    assert_eq!(foreign["data"], missing["data"]);
-    // A key that may read but not ingest is forbidden.
-    let (status, forbidden) = import(
-        &app,
-        &read,
-        "shop-metrics",
-        Some(&flagship),
-        "file-5",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!(status, 403, "{forbidden}");
-    assert_eq!(refusal(&forbidden).0, "FORBIDDEN");
+    imports
+        .imported_and_refused("shop-metrics", &csv, 4, period, &totals)
+        .await;
 
     // Neither shop got anything from the refused files: the outlet's key writes its own shop
     // afresh, and the flagship holds what it held.
-    assert_eq!(
-        shop_totals(&app, &owner, &outlet, (first, last)).await,
-        empty
-    );
+    assert_eq!(imports.totals("shop-metrics", outlet, period).await, empty);
     let (status, body) = import(
-        &app,
-        &outlet_only,
+        app,
+        &imports.outlet_only,
         "shop-metrics",
-        Some(&outlet),
+        Some(outlet),
         "file-3",
         csv,
     )
     .await;
     assert_eq!((status, summary(body)), (200, imported(4, 0)));
     assert_eq!(
-        shop_totals(&app, &owner, &flagship, (first, last)).await,
+        imports.totals("shop-metrics", flagship, period).await,
         totals
     );
 }
 
 #[tokio::test]
 async fn a_product_metrics_file_is_imported_with_an_ingest_key_of_its_shop_and_refused_to_others() {
-    let app = TestApp::spawn().await;
-    let owner = app.owner("Csv").await;
-    let flagship = app.shop(&owner, "Flagship").await;
-    let outlet = app.shop(&owner, "Outlet").await;
-    app.product(&owner, &flagship, "SERUM-1").await;
-    app.product(&owner, &flagship, "MASK-1").await;
-    app.product(&owner, &outlet, "SERUM-1").await;
-    let ingest = owner
-        .api_key(&app, &["INGEST"], Some(vec![flagship.as_str()]))
-        .await;
-    let outlet_only = owner
-        .api_key(&app, &["INGEST"], Some(vec![outlet.as_str()]))
-        .await;
-    let read = owner
-        .api_key(&app, &["READ", "READ_FINANCIALS"], None)
-        .await;
+    let imports = csv_imports().await;
+    let (app, owner, flagship, outlet) = imports.shops.parts();
+    app.product(owner, flagship, "SERUM-1").await;
+    app.product(owner, flagship, "MASK-1").await;
+    app.product(owner, outlet, "SERUM-1").await;
     let period = (days_ago(3), days_ago(1));
     // (sku, date, visitors, orders, units, gmv in fen)
     let rows = [
@@ -874,89 +882,26 @@ async fn a_product_metrics_file_is_imported_with_an_ingest_key_of_its_shop_and_r
     });
     let nothing = json!({ "totalCount": 0, "nodes": [] });
 
-    let (status, body) = import(
-        &app,
-        &ingest,
-        "product-metrics",
-        Some(&flagship),
-        "file-1",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!((status, summary(body)), (200, imported(3, 0)));
-    assert_eq!(
-        product_totals(&app, &owner, &flagship, period).await,
-        expected
-    );
-    let (status, body) = import(
-        &app,
-        &ingest,
-        "product-metrics",
-        Some(&flagship),
-        "file-2",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!((status, summary(body)), (200, imported(0, 3)));
-    assert_eq!(
-        product_totals(&app, &owner, &flagship, period).await,
-        expected
-    );
-
-    let (status, foreign) = import(
-        &app,
-        &outlet_only,
-        "product-metrics",
-        Some(&flagship),
-        "file-3",
-        csv.clone(),
-    )
-    .await;
-    let (missing_status, missing) = import(
-        &app,
-        &outlet_only,
-        "product-metrics",
-        Some(MISSING_SHOP),
-        "file-4",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!(status, 404, "{foreign}");
-    assert_eq!(missing_status, 404, "{missing}");
-    assert_eq!(refusal(&foreign).0, "NOT_FOUND");
-    assert_eq!(refusal(&foreign), refusal(&missing));
-    assert_eq!(foreign["data"], missing["data"]);
-    let (status, forbidden) = import(
-        &app,
-        &read,
-        "product-metrics",
-        Some(&flagship),
-        "file-5",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!(status, 403, "{forbidden}");
-    assert_eq!(refusal(&forbidden).0, "FORBIDDEN");
+    imports
+        .imported_and_refused("product-metrics", &csv, 3, period, &expected)
+        .await;
 
     assert_eq!(
-        product_totals(&app, &owner, &flagship, period).await,
+        imports.totals("product-metrics", flagship, period).await,
         expected
     );
-    assert_eq!(product_totals(&app, &owner, &outlet, period).await, nothing);
+    assert_eq!(
+        imports.totals("product-metrics", outlet, period).await,
+        nothing
+    );
 }
 
 #[tokio::test]
 async fn a_collaboration_results_file_is_imported_with_an_ingest_key_for_its_shops_codes_only() {
     let c = collaborations().await;
-    let app = &c.app;
-    let flagship_only = c
-        .owner
-        .api_key(app, &["INGEST"], Some(vec![c.flagship.as_str()]))
-        .await;
-    let read = c
-        .owner
-        .api_key(app, &["READ", "READ_FINANCIALS"], None)
-        .await;
+    let (app, owner, flagship, _) = c.shops.parts();
+    let flagship_only = owner.api_key(app, &["INGEST"], Some(vec![flagship])).await;
+    let read = owner.api_key(app, &["READ", "READ_FINANCIALS"], None).await;
     let days = [ResultDay::of(3), ResultDay::of(2), ResultDay::of(1)];
     let file = |code: &str, days: &[ResultDay]| {
         let mut csv = String::from(RESULTS_HEADER);
@@ -966,35 +911,23 @@ async fn a_collaboration_results_file_is_imported_with_an_ingest_key_for_its_sho
         csv
     };
     let csv = file("FLAG-1", &days);
+    let flagship_results = async || {
+        assert_eq!(
+            results(app, owner, &c.flagship_collaboration).await,
+            results_of(&days)
+        );
+    };
 
-    let (status, body) = import(
+    imported_then_updated(
         app,
         &flagship_only,
         "collaboration-results",
         None,
-        "file-1",
-        csv.clone(),
+        &csv,
+        3,
+        flagship_results,
     )
     .await;
-    assert_eq!((status, summary(body)), (200, imported(3, 0)));
-    assert_eq!(
-        results(app, &c.owner, &c.flagship_collaboration).await,
-        results_of(&days)
-    );
-    let (status, body) = import(
-        app,
-        &flagship_only,
-        "collaboration-results",
-        None,
-        "file-2",
-        csv.clone(),
-    )
-    .await;
-    assert_eq!((status, summary(body)), (200, imported(0, 3)));
-    assert_eq!(
-        results(app, &c.owner, &c.flagship_collaboration).await,
-        results_of(&days)
-    );
 
     // The outlet's code is, to the flagship's key, a code nobody has: the same line refused the
     // same way, and nothing written.
@@ -1026,24 +959,21 @@ async fn a_collaboration_results_file_is_imported_with_an_ingest_key_for_its_sho
     });
     assert_eq!((status, summary(foreign)), (422, expected.clone()));
     assert_eq!((unknown_status, summary(unknown)), (422, expected));
-    let (status, forbidden) = import(
+    forbidden_to_read_key(
         app,
         &read,
         "collaboration-results",
         None,
-        "file-5",
         file("FLAG-1", &[ResultDay::of(4)]),
     )
     .await;
-    assert_eq!(status, 403, "{forbidden}");
-    assert_eq!(refusal(&forbidden).0, "FORBIDDEN");
 
     assert_eq!(
-        results(app, &c.owner, &c.outlet_collaboration).await,
+        results(app, owner, &c.outlet_collaboration).await,
         results_of(&[])
     );
     assert_eq!(
-        results(app, &c.owner, &c.flagship_collaboration).await,
+        results(app, owner, &c.flagship_collaboration).await,
         results_of(&days)
     );
 }
@@ -1073,65 +1003,58 @@ fn with_and_without_last(header: &str, lines: &[String]) -> (String, String) {
 
 #[tokio::test]
 async fn a_file_of_one_row_more_than_a_call_takes_is_refused_whole_on_every_feed() {
-    const SOURCES: [&str; 11] = [
-        "SEARCH",
-        "ADS_SEARCH",
-        "ADS_DISPLAY",
-        "AFFILIATE",
-        "PLATFORM_EVENT",
-        "RECOMMENDATION",
-        "CONTENT",
-        "LIVESTREAM",
-        "INFLUENCER",
-        "PRIVATE_DOMAIN",
-        "OTHER",
-    ];
     let c = collaborations().await;
-    let app = &c.app;
-    let key = c.owner.api_key(app, &["INGEST"], None).await;
-    app.product(&c.owner, &c.flagship, "SERUM-1").await;
-    app.product(&c.owner, &c.flagship, "MASK-1").await;
-    let rows = MAX_ROWS + 1;
+    let (app, owner, flagship, _) = c.shops.parts();
+    let key = owner.api_key(app, &["INGEST"], None).await;
+    app.product(owner, flagship, "SERUM-1").await;
+    app.product(owner, flagship, "MASK-1").await;
     // Every line is a good, distinct day: only their number is wrong.
     let day = |i: usize, per_day: usize| days_ago(1 + (i / per_day) as u64);
+    let lines = |line: &dyn Fn(usize) -> String| (0..=MAX_ROWS).map(line).collect::<Vec<_>>();
+    let (skus, codes) = (["SERUM-1", "MASK-1"], ["FLAG-1", "OUT-1"]);
+    let feeds = [
+        // Shop days: eleven sources a day.
+        (
+            "shop-metrics",
+            Some(flagship),
+            "date,source,visitors,orders,buyers,gmv\n",
+            lines(&|i| format!("{},{},10,1,1,9.90\n", day(i, 11), TRAFFIC_SOURCES[i % 11])),
+        ),
+        // Product days: two products a day.
+        (
+            "product-metrics",
+            Some(flagship),
+            "sku,date,visitors,orders,units,gmv\n",
+            lines(&|i| format!("{},{},10,1,2,19.80\n", skus[i % 2], day(i, 2))),
+        ),
+        // Collaboration days: both collaborations a day.
+        (
+            "collaboration-results",
+            None,
+            RESULTS_HEADER,
+            lines(&|i| format!("{},{},100,5,2,1,9.90\n", codes[i % 2], day(i, 2))),
+        ),
+    ];
 
-    // Shop days: eleven sources a day.
-    let lines: Vec<String> = (0..rows)
-        .map(|i| format!("{},{},10,1,1,9.90\n", day(i, 11), SOURCES[i % 11]))
-        .collect();
-    let (all, most) = with_and_without_last("date,source,visitors,orders,buyers,gmv\n", &lines);
-    let (status, body) = import(app, &key, "shop-metrics", Some(&c.flagship), "cap", all).await;
-    assert_eq!((status, summary(body)), (422, too_many_rows()));
-    // Nothing of it was written (every one of the first 10,000 rows is new), and its key was
-    // not used up.
-    let (status, body) = import(app, &key, "shop-metrics", Some(&c.flagship), "cap", most).await;
-    assert_eq!((status, summary(body)), (200, imported(MAX_ROWS as u64, 0)));
-
-    // Product days: two products a day.
-    let skus = ["SERUM-1", "MASK-1"];
-    let lines: Vec<String> = (0..rows)
-        .map(|i| format!("{},{},10,1,2,19.80\n", skus[i % 2], day(i, 2)))
-        .collect();
-    let (all, most) = with_and_without_last("sku,date,visitors,orders,units,gmv\n", &lines);
-    let (status, body) = import(app, &key, "product-metrics", Some(&c.flagship), "cap", all).await;
-    assert_eq!((status, summary(body)), (422, too_many_rows()));
-    let (status, body) = import(app, &key, "product-metrics", Some(&c.flagship), "cap", most).await;
-    assert_eq!((status, summary(body)), (200, imported(MAX_ROWS as u64, 0)));
-
-    // Collaboration days: both collaborations a day.
-    let codes = ["FLAG-1", "OUT-1"];
-    let lines: Vec<String> = (0..rows)
-        .map(|i| format!("{},{},100,5,2,1,9.90\n", codes[i % 2], day(i, 2)))
-        .collect();
-    let (all, most) = with_and_without_last(RESULTS_HEADER, &lines);
-    let (status, body) = import(app, &key, "collaboration-results", None, "cap", all).await;
-    assert_eq!((status, summary(body)), (422, too_many_rows()));
-    for collaboration in [&c.flagship_collaboration, &c.outlet_collaboration] {
-        assert_eq!(results(app, &c.owner, collaboration).await, results_of(&[]));
+    for (feed, shop, header, lines) in feeds {
+        let (all, most) = with_and_without_last(header, &lines);
+        let (status, body) = import(app, &key, feed, shop, "cap", all).await;
+        assert_eq!((status, summary(body)), (422, too_many_rows()), "{feed}");
+        if feed == "collaboration-results" {
+            for collaboration in [&c.flagship_collaboration, &c.outlet_collaboration] {
+                assert_eq!(results(app, owner, collaboration).await, results_of(&[]));
+            }
+        }
+        // Nothing of it was written (every one of the first 10,000 rows is new), and its key
+        // was not used up.
+        let (status, body) = import(app, &key, feed, shop, "cap", most).await;
+        assert_eq!(
+            (status, summary(body)),
+            (200, imported(MAX_ROWS as u64, 0)),
+            "{feed}"
+        );
     }
-    let (status, body) = import(app, &key, "collaboration-results", None, "cap", most).await;
-    assert_eq!((status, summary(body)), (200, imported(MAX_ROWS as u64, 0)));
-    let read = results(app, &c.owner, &c.flagship_collaboration).await;
+    let read = results(app, owner, &c.flagship_collaboration).await;
     assert_eq!(read["results"]["days"], MAX_ROWS / 2);
     assert_eq!(read["results"]["orders"], MAX_ROWS / 2);
 }

@@ -6,25 +6,12 @@
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
 
-use crate::support::{Gql, Session, TestApp};
+use crate::support::{Gql, Session, TRAFFIC_SOURCES, TestApp};
 
 const SHOP_FEED: &str = "mutation($input: IngestShopMetricsInput!) { ingestShopMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
 const PRODUCT_FEED: &str = "mutation($input: IngestProductMetricsInput!) { ingestProductMetrics(input: $input) { inserted updated replayed userErrors { field code message } } }";
 const INGESTIONS: &str = "query($filter: AuditEventFilterInput) { auditEvents(first: 50, filter: $filter) { totalCount } }";
 const MISSING_SHOP: &str = "U2hvcDowMDAwMDAwMC0wMDAwLTcwMDAtODAwMC0wMDAwMDAwMDAwMDA";
-const SOURCES: [&str; 11] = [
-    "SEARCH",
-    "ADS_SEARCH",
-    "ADS_DISPLAY",
-    "AFFILIATE",
-    "PLATFORM_EVENT",
-    "RECOMMENDATION",
-    "CONTENT",
-    "LIVESTREAM",
-    "INFLUENCER",
-    "PRIVATE_DOMAIN",
-    "OTHER",
-];
 
 /// A day `days_ago` days before today in UTC (negative: in the future). UTC is never ahead of
 /// the test shops' Asia/Shanghai, so any day up to UTC's today has happened there.
@@ -311,7 +298,7 @@ async fn a_batch_of_no_rows_or_of_more_than_ten_thousand_rows_is_refused() {
         .map(|i: i64| {
             json!({
                 "date": day(1 + i / 11),
-                "source": SOURCES[(i % 11) as usize],
+                "source": TRAFFIC_SOURCES[(i % 11) as usize],
                 "visitors": 10,
                 "orders": 1,
                 "buyers": 1,
@@ -335,7 +322,7 @@ async fn ten_thousand_full_rows_fit_one_call_of_a_credential_that_may_ingest_and
     let rows = |n: i64| -> Value {
         json!(
             (0..n)
-                .map(|i| shop_row(1 + i / 11, SOURCES[(i % 11) as usize]))
+                .map(|i| shop_row(1 + i / 11, TRAFFIC_SOURCES[(i % 11) as usize]))
                 .collect::<Vec<_>>()
         )
     };
@@ -388,7 +375,7 @@ async fn a_large_body_counts_once_against_its_senders_limit_and_is_not_read_past
     let shop = app.shop(&owner, "Flagship").await;
     let rows = json!(
         (0..5_000)
-            .map(|i| shop_row(1 + i / 11, SOURCES[(i % 11) as usize]))
+            .map(|i| shop_row(1 + i / 11, TRAFFIC_SOURCES[(i % 11) as usize]))
             .collect::<Vec<_>>()
     );
     assert!(rows.to_string().len() > 1024 * 1024, "a body over 1 MiB");

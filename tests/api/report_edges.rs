@@ -4,12 +4,16 @@
 //! (SQLite, or PostgreSQL when TEST_DATABASE_URL is set) and speaks GraphQL over HTTP.
 //! Every expectation is computed here from the rows sent, never taken from an answer.
 
+use std::future::Future;
+
 use api::graphql::ids::{self, Kind};
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::support::{Gql, Session, TestApp};
+// A shop day, its sums and its feed are those of the report tests; money is signed here.
+use crate::reports::{self, Row as ShopDay, Sums, day, float, money_signed as money, push, sums};
+use crate::support::{Gql, Session, TestApp, forbidden_paths};
 
 const TARGET: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { field code message } } }";
 const INGEST_REVIEWS: &str = "mutation($input: IngestReviewsInput!) { ingestReviews(input: $input) { inserted userErrors { field code message } } }";
@@ -18,22 +22,8 @@ const INGEST_REVIEWS: &str = "mutation($input: IngestReviewsInput!) { ingestRevi
 // Shared helpers: shop days, their sums, and the ratios as the schema defines them.
 // ---------------------------------------------------------------------------------------------
 
-fn day(text: &str) -> NaiveDate {
-    text.parse().expect("a date")
-}
-
-/// A signed amount in minor units as the API writes it: `-12.05`, `0.00`, `1234.50`.
-fn money(minor: i64) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.abs();
-    format!("{sign}{}.{:02}", abs / 100, abs % 100)
-}
-
-fn float(value: &Value) -> f64 {
-    value
-        .as_f64()
-        .unwrap_or_else(|| panic!("a number, got {value}"))
-}
+/// A period: its first and its last day.
+type Period<'a> = (&'a str, &'a str);
 
 fn close(actual: f64, expected: f64, what: &str) {
     assert!(
@@ -71,131 +61,112 @@ fn change(now: Option<f64>, before: Option<f64>) -> Option<f64> {
     }
 }
 
-/// A number that must be null (`None`) or close to the value.
-fn assert_rate(value: &Value, expected: Option<f64>, what: &str) {
-    match expected {
-        None => assert!(value.is_null(), "{what}: expected null, got {value}"),
-        Some(x) => close(float(value), x, what),
+/// Each named field of `v`: null where its expected value is `None`, else as `check` wants it.
+fn assert_each<T: Copy>(
+    v: &Value,
+    expected: &[(&str, Option<T>)],
+    what: &str,
+    check: impl Fn(&Value, T, &str),
+) {
+    for (field, want) in expected {
+        let (value, what) = (&v[*field], format!("{what} {field}"));
+        match want {
+            None => assert!(value.is_null(), "{what}: expected null, got {value}"),
+            Some(x) => check(value, *x, &what),
+        }
     }
 }
 
-/// A money field that must be null (`None`) or hold exactly the amount.
-fn assert_money(value: &Value, expected: Option<i64>, what: &str) {
-    match expected {
-        None => assert!(value.is_null(), "{what}: expected null, got {value}"),
-        Some(minor) => assert_eq!(value["amount"], json!(money(minor)), "{what}: {value}"),
+/// Numbers that must each be null (`None`) or close to the value.
+fn assert_rates(v: &Value, expected: &[(&str, Option<f64>)], what: &str) {
+    assert_each(v, expected, what, |value, x, what| {
+        close(float(value), x, what)
+    });
+}
+
+/// Money fields that must each be null (`None`) or hold exactly the amount.
+fn assert_amounts(v: &Value, expected: &[(&str, Option<i64>)], what: &str) {
+    assert_each(v, expected, what, |value, minor, what| {
+        assert_eq!(value["amount"], json!(money(minor)), "{what}: {value}");
+    });
+}
+
+/// Counts that must each be exactly the number.
+fn assert_counts(v: &Value, expected: &[(&str, i64)], what: &str) {
+    for (field, count) in expected {
+        assert_eq!(v[*field], json!(count), "{what} {field}");
     }
 }
 
-/// One day of one traffic source of a shop, with every number the shop feed takes.
-#[derive(Clone, Copy, Debug, Default)]
-struct ShopDay {
-    date: NaiveDate,
-    source: &'static str,
-    visitors: i64,
-    returning: i64,
-    page_views: i64,
-    bounces: i64,
-    orders: i64,
-    buyers: i64,
-    gmv: i64,
-    refunds: i64,
-    ad_spend: i64,
-    impressions: i64,
-    clicks: i64,
+/// Money fields spelled out: each shows exactly the text.
+fn assert_shown(v: &Value, expected: &[(&str, &str)], what: &str) {
+    for (field, text) in expected {
+        assert_eq!(v[*field]["amount"], *text, "{what} {field}");
+    }
 }
 
-fn as_input(row: &ShopDay) -> Value {
-    json!({
-        "date": row.date.to_string(), "source": row.source, "visitors": row.visitors,
-        "returningVisitors": row.returning, "pageViews": row.page_views, "bounces": row.bounces,
-        "orders": row.orders, "buyers": row.buyers, "gmv": money(row.gmv),
-        "refunds": money(row.refunds), "adSpend": money(row.ad_spend),
-        "adImpressions": row.impressions, "adClicks": row.clicks,
-    })
-}
-
-async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[ShopDay]) {
-    owner
-        .ingest_shop_days(
-            app,
-            shop,
-            key,
-            rows.iter().map(as_input).collect::<Vec<_>>(),
-        )
-        .await;
-}
-
-/// Sums of shop days, computed here.
-#[derive(Clone, Copy, Debug, Default)]
-struct Sums {
-    visitors: i64,
-    returning: i64,
-    page_views: i64,
-    bounces: i64,
-    orders: i64,
-    buyers: i64,
-    gmv: i64,
-    refunds: i64,
-    ad_spend: i64,
-    impressions: i64,
-    clicks: i64,
+/// Fields that must each be null.
+fn assert_nulls(v: &Value, fields: &[&str], what: &str) {
+    let set: Vec<&&str> = fields
+        .iter()
+        .filter(|field| !v[**field].is_null())
+        .collect();
+    assert!(set.is_empty(), "{what}: {set:?} not null in {v}");
 }
 
 impl Sums {
-    fn of<'a>(rows: impl IntoIterator<Item = &'a ShopDay>) -> Self {
-        let mut s = Self::default();
-        for r in rows {
-            s.visitors += r.visitors;
-            s.returning += r.returning;
-            s.page_views += r.page_views;
-            s.bounces += r.bounces;
-            s.orders += r.orders;
-            s.buyers += r.buyers;
-            s.gmv += r.gmv;
-            s.refunds += r.refunds;
-            s.ad_spend += r.ad_spend;
-            s.impressions += r.impressions;
-            s.clicks += r.clicks;
-        }
-        s
+    /// The rows of `rows` within `period` (and of `source`, when given), summed.
+    fn within(rows: &[ShopDay], (first, last): Period, source: Option<&str>) -> Self {
+        sums(reports::within(rows, first, last).filter(|r| source.is_none_or(|s| s == r.source)))
     }
 
-    /// The rows of `rows` dated `first`–`last` (and of `source`, when given), summed.
-    fn within(rows: &[ShopDay], first: &str, last: &str, source: Option<&str>) -> Self {
-        let (first, last) = (day(first), day(last));
-        Self::of(
-            rows.iter().filter(|r| {
-                r.date >= first && r.date <= last && source.is_none_or(|s| s == r.source)
-            }),
-        )
+    /// The ratios of the schema's descriptions over the sums, by field; none over zero.
+    fn rates(&self) -> [(&'static str, Option<f64>); 6] {
+        [
+            ("conversionRate", ratio(self.buyers, self.visitors)),
+            ("bounceRate", ratio(self.bounces, self.visitors)),
+            ("visitDepth", ratio(self.page_views, self.visitors)),
+            (
+                "clickThroughRate",
+                ratio(self.ad_clicks, self.ad_impressions),
+            ),
+            (
+                "returnOnAdSpend",
+                ratio(self.gmv_minor, self.ad_spend_minor),
+            ),
+            ("refundRate", ratio(self.refunds_minor, self.gmv_minor)),
+        ]
     }
 
-    // The definitions of the schema's descriptions, each over the sums.
-    fn conversion_rate(&self) -> Option<f64> {
-        ratio(self.buyers, self.visitors)
+    /// The ratio `field` of `rates`.
+    fn rate(&self, field: &str) -> Option<f64> {
+        let (_, rate) = self
+            .rates()
+            .into_iter()
+            .find(|(name, _)| *name == field)
+            .unwrap_or_else(|| panic!("no ratio {field}"));
+        rate
     }
+
+    /// GMV per order, in whole minor units; none without orders.
     fn average_order_value(&self) -> Option<i64> {
-        per(self.gmv, self.orders)
+        per(self.gmv_minor, self.orders)
     }
-    fn bounce_rate(&self) -> Option<f64> {
-        ratio(self.bounces, self.visitors)
+}
+
+/// A new shop `name` of `owner`, with `rows` pushed under its name.
+async fn shop_with(app: &TestApp, owner: &Session, name: &str, rows: &[ShopDay]) -> String {
+    let shop = app.shop(owner, name).await;
+    if !rows.is_empty() {
+        push(app, owner, &shop, name, rows).await;
     }
-    fn visit_depth(&self) -> Option<f64> {
-        ratio(self.page_views, self.visitors)
-    }
-    fn click_through_rate(&self) -> Option<f64> {
-        ratio(self.clicks, self.impressions)
-    }
-    fn cost_per_click(&self) -> Option<i64> {
-        per(self.ad_spend, self.clicks)
-    }
-    fn return_on_ad_spend(&self) -> Option<f64> {
-        ratio(self.gmv, self.ad_spend)
-    }
-    fn refund_rate(&self) -> Option<f64> {
-        ratio(self.refunds, self.gmv)
-    }
+    shop
+}
+
+/// The `shopPerformance` that `query` answers with `variables`.
+async fn performance(app: &TestApp, owner: &Session, query: &str, variables: Value) -> Value {
+    let answer = owner.gql(app, query, variables).await;
+    answer.ok()["shopPerformance"].clone()
 }
 
 /// The fields of a `PerformanceBucket` that `assert_bucket` checks.
@@ -203,41 +174,21 @@ const BUCKET: &str = "start end visitors newVisitors orders buyers gmv { amount 
 
 /// A bucket holds the sums and, for each ratio, null exactly where its denominator is zero.
 fn assert_bucket(bucket: &Value, s: &Sums, what: &str) {
-    assert_eq!(bucket["visitors"], json!(s.visitors), "{what} visitors");
-    assert_eq!(
-        bucket["newVisitors"],
-        json!(s.visitors - s.returning),
-        "{what} newVisitors"
-    );
-    assert_eq!(bucket["orders"], json!(s.orders), "{what} orders");
-    assert_eq!(bucket["buyers"], json!(s.buyers), "{what} buyers");
-    assert_money(&bucket["gmv"], Some(s.gmv), &format!("{what} gmv"));
-    assert_money(
-        &bucket["adSpend"],
-        Some(s.ad_spend),
-        &format!("{what} adSpend"),
-    );
-    let rates = [
-        ("conversionRate", s.conversion_rate()),
-        ("bounceRate", s.bounce_rate()),
-        ("visitDepth", s.visit_depth()),
-        ("clickThroughRate", s.click_through_rate()),
-        ("returnOnAdSpend", s.return_on_ad_spend()),
-        ("refundRate", s.refund_rate()),
+    let counts = [
+        ("visitors", s.visitors),
+        ("newVisitors", s.visitors - s.returning),
+        ("orders", s.orders),
+        ("buyers", s.buyers),
     ];
-    for (field, expected) in rates {
-        assert_rate(&bucket[field], expected, &format!("{what} {field}"));
-    }
-    assert_money(
-        &bucket["averageOrderValue"],
-        s.average_order_value(),
-        &format!("{what} averageOrderValue"),
-    );
-    assert_money(
-        &bucket["costPerClick"],
-        s.cost_per_click(),
-        &format!("{what} costPerClick"),
-    );
+    assert_counts(bucket, &counts, what);
+    let amounts = [
+        ("gmv", Some(s.gmv_minor)),
+        ("adSpend", Some(s.ad_spend_minor)),
+        ("averageOrderValue", s.average_order_value()),
+        ("costPerClick", per(s.ad_spend_minor, s.ad_clicks)),
+    ];
+    assert_amounts(bucket, &amounts, what);
+    assert_rates(bucket, &s.rates(), what);
 }
 
 /// The fields of `PerformanceChange`.
@@ -246,35 +197,56 @@ const CHANGE: &str = "change { gmv visitors orders buyers conversionRate average
 /// Each relative change against the previous period, from the two periods' sums.
 fn assert_change(change_: &Value, now: &Sums, before: &Sums, what: &str) {
     let count = |n: i64, b: i64| change(Some(n as f64), Some(b as f64));
+    let rate = |field: &str| change(now.rate(field), before.rate(field));
     // The order value changes as shown, to the cent.
     let aov = |s: &Sums| s.average_order_value().map(|minor| minor as f64);
     let expected = [
-        ("gmv", count(now.gmv, before.gmv)),
+        ("gmv", count(now.gmv_minor, before.gmv_minor)),
         ("visitors", count(now.visitors, before.visitors)),
         ("orders", count(now.orders, before.orders)),
         ("buyers", count(now.buyers, before.buyers)),
-        (
-            "conversionRate",
-            change(now.conversion_rate(), before.conversion_rate()),
-        ),
+        ("conversionRate", rate("conversionRate")),
         ("averageOrderValue", change(aov(now), aov(before))),
-        (
-            "bounceRate",
-            change(now.bounce_rate(), before.bounce_rate()),
-        ),
-        (
-            "visitDepth",
-            change(now.visit_depth(), before.visit_depth()),
-        ),
-        ("adSpend", count(now.ad_spend, before.ad_spend)),
-        (
-            "returnOnAdSpend",
-            change(now.return_on_ad_spend(), before.return_on_ad_spend()),
-        ),
+        ("bounceRate", rate("bounceRate")),
+        ("visitDepth", rate("visitDepth")),
+        ("adSpend", count(now.ad_spend_minor, before.ad_spend_minor)),
+        ("returnOnAdSpend", rate("returnOnAdSpend")),
     ];
-    for (field, value) in expected {
-        assert_rate(&change_[field], value, &format!("{what} change.{field}"));
-    }
+    assert_rates(change_, &expected, &format!("{what} change"));
+}
+
+/// The split by source of `report`, in the order `names`: each source's buckets hold its own
+/// sums of the rows of `now` and of `before`, and its changes are theirs. Each source's split
+/// with those two sums, for the checks of each test.
+fn assert_sources<'a>(
+    report: &'a Value,
+    rows: &[ShopDay],
+    names: &[&str],
+    now: Period,
+    before: Period,
+) -> Vec<(&'a Value, Sums, Sums)> {
+    let sources = report["bySource"].as_array().expect("sources");
+    let answered: Vec<&str> = sources
+        .iter()
+        .filter_map(|s| s["source"].as_str())
+        .collect();
+    assert_eq!(answered, names);
+    sources
+        .iter()
+        .map(|split| {
+            let source = split["source"].as_str().expect("a source");
+            let n = Sums::within(rows, now, Some(source));
+            let b = Sums::within(rows, before, Some(source));
+            assert_bucket(&split["current"], &n, &format!("{source} now"));
+            assert_bucket(&split["previous"], &b, &format!("{source} before"));
+            let changes = [
+                ("gmvChange", ratio(n.gmv_minor - b.gmv_minor, b.gmv_minor)),
+                ("visitorsChange", ratio(n.visitors - b.visitors, b.visitors)),
+            ];
+            assert_rates(split, &changes, source);
+            (split, n, b)
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -305,8 +277,8 @@ fn sparse_days() -> Vec<ShopDay> {
             bounces: 520,
             orders: 44,
             buyers: 40,
-            gmv: 440_017,
-            refunds: 12_000,
+            gmv_minor: 440_017,
+            refunds_minor: 12_000,
             ..ShopDay::default()
         },
         ShopDay {
@@ -317,10 +289,10 @@ fn sparse_days() -> Vec<ShopDay> {
             bounces: 300,
             orders: 10,
             buyers: 10,
-            gmv: 123_456,
-            ad_spend: 30_000,
-            impressions: 20_000,
-            clicks: 700,
+            gmv_minor: 123_456,
+            ad_spend_minor: 30_000,
+            ad_impressions: 20_000,
+            ad_clicks: 700,
             ..ShopDay::default()
         },
         // 2 September: visitors, but no order, no ad impression, no click, no spend.
@@ -343,10 +315,10 @@ fn sparse_days() -> Vec<ShopDay> {
             bounces: 90,
             orders: 3,
             buyers: 3,
-            gmv: 29_970,
-            ad_spend: 5_000,
-            impressions: 8_000,
-            clicks: 0,
+            gmv_minor: 29_970,
+            ad_spend_minor: 5_000,
+            ad_impressions: 8_000,
+            ad_clicks: 0,
             ..ShopDay::default()
         },
     ]
@@ -356,9 +328,9 @@ fn sparse_days() -> Vec<ShopDay> {
 async fn a_ratio_over_a_zero_denominator_is_null_and_every_other_ratio_is_its_value() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Zeros").await;
-    let shop = app.shop(&owner, "Tmall").await;
     let rows = sparse_days();
-    push(&app, &owner, &shop, "sparse", &rows).await;
+    let shop = shop_with(&app, &owner, "Tmall", &rows).await;
+    let (days, days_before) = (("2026-09-01", "2026-09-04"), ("2026-08-29", "2026-08-31"));
 
     let query = format!(
         "query($shops: [ID!], $from: Date!, $to: Date!) {{ shopPerformance(shopIds: $shops, from: $from, to: $to, granularity: DAY) {{
@@ -367,14 +339,13 @@ async fn a_ratio_over_a_zero_denominator_is_null_and_every_other_ratio_is_its_va
             bySource {{ source current {{ {BUCKET} }} previous {{ {BUCKET} }} gmvChange visitorsChange }}
         }} }}"
     );
-    let answer = owner
-        .gql(
-            &app,
-            &query,
-            json!({ "shops": [shop], "from": "2026-09-01", "to": "2026-09-04" }),
-        )
-        .await;
-    let r = &answer.ok()["shopPerformance"];
+    let r = performance(
+        &app,
+        &owner,
+        &query,
+        json!({ "shops": [shop], "from": days.0, "to": days.1 }),
+    )
+    .await;
 
     // Day by day: each bucket's ratios, null where that day's denominator is zero.
     let series = r["series"].as_array().expect("a series");
@@ -383,34 +354,38 @@ async fn a_ratio_over_a_zero_denominator_is_null_and_every_other_ratio_is_its_va
     for (bucket, date) in series.iter().zip(dates) {
         assert_eq!(bucket["start"], date);
         assert_eq!(bucket["end"], date);
-        assert_bucket(bucket, &Sums::within(&rows, date, date, None), date);
+        assert_bucket(bucket, &Sums::within(&rows, (date, date), None), date);
     }
     // Spelled out for the days the test is about, so that the generic check cannot hide them.
     let (second, third, fourth) = (&series[1], &series[2], &series[3]);
-    for field in [
-        "averageOrderValue",
-        "clickThroughRate",
-        "costPerClick",
-        "returnOnAdSpend",
-        "refundRate",
-    ] {
-        assert_eq!(second[field], Value::Null, "2 September {field}");
-    }
+    assert_nulls(
+        second,
+        &[
+            "averageOrderValue",
+            "clickThroughRate",
+            "costPerClick",
+            "returnOnAdSpend",
+            "refundRate",
+        ],
+        "2 September",
+    );
     assert_eq!(second["conversionRate"].as_f64(), Some(0.0));
     close(float(&second["bounceRate"]), 200.0 / 300.0, "2 September");
     close(float(&second["visitDepth"]), 2.0, "2 September");
-    for field in [
-        "conversionRate",
-        "averageOrderValue",
-        "bounceRate",
-        "visitDepth",
-        "clickThroughRate",
-        "costPerClick",
-        "returnOnAdSpend",
-        "refundRate",
-    ] {
-        assert_eq!(third[field], Value::Null, "3 September {field}");
-    }
+    assert_nulls(
+        third,
+        &[
+            "conversionRate",
+            "averageOrderValue",
+            "bounceRate",
+            "visitDepth",
+            "clickThroughRate",
+            "costPerClick",
+            "returnOnAdSpend",
+            "refundRate",
+        ],
+        "3 September",
+    );
     assert_eq!(third["visitors"], 0);
     assert_eq!(third["gmv"]["amount"], "0.00");
     assert_eq!(fourth["clickThroughRate"].as_f64(), Some(0.0));
@@ -423,32 +398,37 @@ async fn a_ratio_over_a_zero_denominator_is_null_and_every_other_ratio_is_its_va
     assert_eq!(fourth["averageOrderValue"]["amount"], "99.90");
 
     // The whole period: every denominator is there.
-    let now = Sums::within(&rows, "2026-09-01", "2026-09-04", None);
+    let now = Sums::within(&rows, days, None);
     assert_bucket(&r["totals"], &now, "totals");
-    // 593,443 / 57 orders = 10,411.28 minor units: 104.11.
-    assert_eq!(r["totals"]["averageOrderValue"]["amount"], "104.11");
-    // 35,000 / 700 clicks = 50 minor units.
-    assert_eq!(r["totals"]["costPerClick"]["amount"], "0.50");
+    // 593,443 / 57 orders = 10,411.28 minor units: 104.11; 35,000 / 700 clicks = 50 minor
+    // units.
+    assert_shown(
+        &r["totals"],
+        &[("averageOrderValue", "104.11"), ("costPerClick", "0.50")],
+        "totals",
+    );
 
     // The previous period converted nobody: a rate of 0, not null; order value, CTR, CPC, ROAS
     // and refund rate have no denominator.
-    let before = Sums::within(&rows, "2026-08-29", "2026-08-31", None);
+    let before = Sums::within(&rows, days_before, None);
     assert_bucket(&r["previousPeriod"], &before, "previous period");
     assert_eq!(r["previousPeriod"]["conversionRate"].as_f64(), Some(0.0));
     // Changes against nothing are null: GMV, orders, buyers, a conversion rate of 0, an
     // order value, ad spend and ROAS that did not exist; visitors, bounce rate and depth move.
     assert_change(&r["change"], &now, &before, "four days");
-    for field in [
-        "gmv",
-        "orders",
-        "buyers",
-        "conversionRate",
-        "averageOrderValue",
-        "adSpend",
-        "returnOnAdSpend",
-    ] {
-        assert_eq!(r["change"][field], Value::Null, "change.{field}");
-    }
+    assert_nulls(
+        &r["change"],
+        &[
+            "gmv",
+            "orders",
+            "buyers",
+            "conversionRate",
+            "averageOrderValue",
+            "adSpend",
+            "returnOnAdSpend",
+        ],
+        "change",
+    );
     close(
         float(&r["change"]["visitors"]),
         (2_000.0 - 400.0) / 400.0,
@@ -457,53 +437,33 @@ async fn a_ratio_over_a_zero_denominator_is_null_and_every_other_ratio_is_its_va
 
     // By source: natural search has no spend, so no ROAS, CTR or CPC; paid search had nothing
     // before, so its previous ratios and its changes are null.
-    let sources = r["bySource"].as_array().expect("sources");
-    let names: Vec<&str> = sources
-        .iter()
-        .filter_map(|s| s["source"].as_str())
-        .collect();
-    assert_eq!(names, ["SEARCH", "ADS_SEARCH"]);
-    for split in sources {
-        let source = split["source"].as_str().expect("a source");
-        let now = Sums::within(&rows, "2026-09-01", "2026-09-04", Some(source));
-        let before = Sums::within(&rows, "2026-08-29", "2026-08-31", Some(source));
-        assert_bucket(&split["current"], &now, &format!("{source} now"));
-        assert_bucket(&split["previous"], &before, &format!("{source} before"));
-        assert_rate(
-            &split["gmvChange"],
-            change(Some(now.gmv as f64), Some(before.gmv as f64)),
-            source,
-        );
-        assert_rate(
-            &split["visitorsChange"],
-            change(Some(now.visitors as f64), Some(before.visitors as f64)),
-            source,
-        );
-    }
-    assert_eq!(sources[0]["current"]["returnOnAdSpend"], Value::Null);
-    assert_eq!(sources[1]["previous"]["visitors"], 0);
-    assert_eq!(sources[1]["previous"]["conversionRate"], Value::Null);
-    assert_eq!(sources[1]["visitorsChange"], Value::Null);
-    assert_eq!(sources[0]["gmvChange"], Value::Null, "no GMV before");
+    let splits = assert_sources(&r, &rows, &["SEARCH", "ADS_SEARCH"], days, days_before);
+    let (search, paid) = (splits[0].0, splits[1].0);
+    assert_eq!(search["current"]["returnOnAdSpend"], Value::Null);
+    assert_eq!(paid["previous"]["visitors"], 0);
+    assert_eq!(paid["previous"]["conversionRate"], Value::Null);
+    assert_eq!(paid["visitorsChange"], Value::Null);
+    assert_eq!(search["gmvChange"], Value::Null, "no GMV before");
 
     // A period of only the empty day: nothing to divide by anywhere, and the changes against a
     // day of visitors are null except for the counts that were there before.
-    let empty = owner
-        .gql(
-            &app,
-            &query,
-            json!({ "shops": [shop], "from": "2026-09-03", "to": "2026-09-03" }),
-        )
-        .await;
-    let e = &empty.ok()["shopPerformance"];
+    let e = performance(
+        &app,
+        &owner,
+        &query,
+        json!({ "shops": [shop], "from": "2026-09-03", "to": "2026-09-03" }),
+    )
+    .await;
     assert_bucket(&e["totals"], &Sums::default(), "the empty day");
-    let second_day = Sums::within(&rows, "2026-09-02", "2026-09-02", None);
+    let second_day = Sums::within(&rows, ("2026-09-02", "2026-09-02"), None);
     assert_bucket(&e["previousPeriod"], &second_day, "the day before");
     assert_change(&e["change"], &Sums::default(), &second_day, "the empty day");
     assert_eq!(e["change"]["visitors"].as_f64(), Some(-1.0));
-    for field in ["conversionRate", "bounceRate", "visitDepth", "gmv"] {
-        assert_eq!(e["change"][field], Value::Null, "empty change.{field}");
-    }
+    assert_nulls(
+        &e["change"],
+        &["conversionRate", "bounceRate", "visitDepth", "gmv"],
+        "empty change",
+    );
     let shares: Vec<&Value> = e["funnel"]
         .as_array()
         .expect("a funnel")
@@ -556,11 +516,11 @@ fn two_weeks() -> Vec<ShopDay> {
                 bounces: visitors * (41 + (i * 11) % 33) / 100,
                 orders,
                 buyers,
-                gmv: orders * (7_919 + (i % 6) * 1_237 + s * 611),
-                refunds: orders * (97 + s * 13),
-                ad_spend: paid * (visitors * 41 + i * 7),
-                impressions: paid * visitors * 27,
-                clicks: paid * (visitors * 9 / 10 + i),
+                gmv_minor: orders * (7_919 + (i % 6) * 1_237 + s * 611),
+                refunds_minor: orders * (97 + s * 13),
+                ad_spend_minor: paid * (visitors * 41 + i * 7),
+                ad_impressions: paid * visitors * 27,
+                ad_clicks: paid * (visitors * 9 / 10 + i),
             });
         }
     }
@@ -571,9 +531,9 @@ fn two_weeks() -> Vec<ShopDay> {
 async fn changes_and_the_split_by_source_follow_the_rows_of_both_periods() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Changes").await;
-    let shop = app.shop(&owner, "Tmall").await;
     let rows = two_weeks();
-    push(&app, &owner, &shop, "weeks", &rows).await;
+    shop_with(&app, &owner, "Tmall", &rows).await;
+    let (week, week_before) = (("2026-09-08", "2026-09-14"), ("2026-09-01", "2026-09-07"));
 
     let query = format!(
         "query($from: Date!, $to: Date!) {{ shopPerformance(from: $from, to: $to, granularity: WEEK) {{
@@ -581,16 +541,15 @@ async fn changes_and_the_split_by_source_follow_the_rows_of_both_periods() {
             bySource {{ source current {{ {BUCKET} }} previous {{ start end {BUCKET} }} gmvDifference {{ amount }} gmvChange visitorsChange }}
         }} }}"
     );
-    let answer = owner
-        .gql(
-            &app,
-            &query,
-            json!({ "from": "2026-09-08", "to": "2026-09-14" }),
-        )
-        .await;
-    let r = &answer.ok()["shopPerformance"];
-    let now = Sums::within(&rows, "2026-09-08", "2026-09-14", None);
-    let before = Sums::within(&rows, "2026-09-01", "2026-09-07", None);
+    let r = performance(
+        &app,
+        &owner,
+        &query,
+        json!({ "from": week.0, "to": week.1 }),
+    )
+    .await;
+    let now = Sums::within(&rows, week, None);
+    let before = Sums::within(&rows, week_before, None);
     assert_bucket(&r["totals"], &now, "this week");
     assert_eq!(r["previousPeriod"]["start"], "2026-09-01");
     assert_eq!(r["previousPeriod"]["end"], "2026-09-07");
@@ -602,77 +561,63 @@ async fn changes_and_the_split_by_source_follow_the_rows_of_both_periods() {
     }
 
     // The split, in source order: each source's own sums, ratios and changes.
-    let sources = r["bySource"].as_array().expect("sources");
-    let names: Vec<&str> = sources
-        .iter()
-        .filter_map(|s| s["source"].as_str())
-        .collect();
-    assert_eq!(names, ["SEARCH", "ADS_SEARCH", "CONTENT", "LIVESTREAM"]);
-    let mut visitors = 0;
-    for split in sources {
-        let source = split["source"].as_str().expect("a source");
-        let now = Sums::within(&rows, "2026-09-08", "2026-09-14", Some(source));
-        let before = Sums::within(&rows, "2026-09-01", "2026-09-07", Some(source));
-        visitors += now.visitors;
-        assert_bucket(&split["current"], &now, &format!("{source} now"));
-        assert_bucket(&split["previous"], &before, &format!("{source} before"));
+    let splits = assert_sources(
+        &r,
+        &rows,
+        &["SEARCH", "ADS_SEARCH", "CONTENT", "LIVESTREAM"],
+        week,
+        week_before,
+    );
+    for (split, now, before) in &splits {
         assert_eq!(split["previous"]["start"], "2026-09-01");
         assert_eq!(
             split["gmvDifference"]["amount"],
-            json!(money(now.gmv - before.gmv)),
-            "{source}"
-        );
-        assert_rate(
-            &split["gmvChange"],
-            ratio(now.gmv - before.gmv, before.gmv),
-            &format!("{source} gmvChange"),
-        );
-        assert_rate(
-            &split["visitorsChange"],
-            ratio(now.visitors - before.visitors, before.visitors),
-            &format!("{source} visitorsChange"),
+            json!(money(now.gmv_minor - before.gmv_minor)),
+            "{}",
+            split["source"]
         );
     }
+    let visitors: i64 = splits.iter().map(|(_, now, _)| now.visitors).sum();
     assert_eq!(visitors, now.visitors, "the sources sum to the totals");
 
     // Paid search: its ROAS is its own GMV over its own spend, in both periods.
-    let paid = &sources[1];
-    let paid_now = Sums::within(&rows, "2026-09-08", "2026-09-14", Some("ADS_SEARCH"));
-    let paid_before = Sums::within(&rows, "2026-09-01", "2026-09-07", Some("ADS_SEARCH"));
-    assert!(paid_now.ad_spend > 0 && paid_before.ad_spend > 0);
-    close(
-        float(&paid["current"]["returnOnAdSpend"]),
-        paid_now.gmv as f64 / paid_now.ad_spend as f64,
-        "paid ROAS now",
-    );
-    close(
-        float(&paid["previous"]["returnOnAdSpend"]),
-        paid_before.gmv as f64 / paid_before.ad_spend as f64,
-        "paid ROAS before",
-    );
-    // Blended ROAS of the totals spreads all GMV over the one paid source's spend.
-    close(
-        float(&r["totals"]["returnOnAdSpend"]),
-        now.gmv as f64 / paid_now.ad_spend as f64,
-        "blended ROAS",
-    );
+    let (paid, paid_now, paid_before) = &splits[1];
+    assert!(paid_now.ad_spend_minor > 0 && paid_before.ad_spend_minor > 0);
+    let roas = |gmv: &Sums, spend: &Sums| gmv.gmv_minor as f64 / spend.ad_spend_minor as f64;
+    for (value, expected, what) in [
+        (
+            &paid["current"]["returnOnAdSpend"],
+            roas(paid_now, paid_now),
+            "paid ROAS now",
+        ),
+        (
+            &paid["previous"]["returnOnAdSpend"],
+            roas(paid_before, paid_before),
+            "paid ROAS before",
+        ),
+        // Blended ROAS of the totals spreads all GMV over the one paid source's spend.
+        (
+            &r["totals"]["returnOnAdSpend"],
+            roas(&now, paid_now),
+            "blended ROAS",
+        ),
+    ] {
+        close(float(value), expected, what);
+    }
     // Content is new: it had nothing before, so its changes are null and its difference is all
     // of its GMV; the livestream stopped: -100 %, and a negative difference.
-    let content = &sources[2];
-    let content_now = Sums::within(&rows, "2026-09-08", "2026-09-14", Some("CONTENT"));
-    assert_eq!(content["gmvChange"], Value::Null);
-    assert_eq!(content["visitorsChange"], Value::Null);
+    let (content, content_now, _) = &splits[2];
+    assert_nulls(content, &["gmvChange", "visitorsChange"], "content");
     assert_eq!(
         content["gmvDifference"]["amount"],
-        json!(money(content_now.gmv))
+        json!(money(content_now.gmv_minor))
     );
-    let live = &sources[3];
-    let live_before = Sums::within(&rows, "2026-09-01", "2026-09-07", Some("LIVESTREAM"));
+    let (live, _, live_before) = &splits[3];
     assert_eq!(live["gmvChange"].as_f64(), Some(-1.0));
     assert_eq!(live["visitorsChange"].as_f64(), Some(-1.0));
     assert_eq!(
         live["gmvDifference"]["amount"],
-        json!(money(-live_before.gmv))
+        json!(money(-live_before.gmv_minor))
     );
     assert!(
         live["gmvDifference"]["amount"]
@@ -692,6 +637,35 @@ struct Level {
     gmv: i64,
     orders: i64,
     visitors: i64,
+}
+
+fn level(gmv: i64, orders: i64, visitors: i64) -> Level {
+    Level {
+        gmv,
+        orders,
+        visitors,
+    }
+}
+
+/// A day of natural search with only these numbers (GMV in minor units).
+fn sale(
+    date: &str,
+    visitors: i64,
+    page_views: i64,
+    orders: i64,
+    buyers: i64,
+    gmv_minor: i64,
+) -> ShopDay {
+    ShopDay {
+        date: day(date),
+        source: "SEARCH",
+        visitors,
+        page_views,
+        orders,
+        buyers,
+        gmv_minor,
+        ..ShopDay::default()
+    }
 }
 
 /// The logarithmic mean Divisia split of actual − plan into visitors, conversion (orders per
@@ -738,68 +712,57 @@ const VARIANCE: &str = "query($shops: [ID!], $from: Date!, $to: Date!) { shopPer
                plannedConversion actualConversion plannedOrderValue { amount } actualOrderValue { amount } }
 } }";
 
-async fn set_target(app: &TestApp, owner: &Session, shop: &str, month: &str, target: Value) {
-    let mut input = json!({ "shopId": shop, "month": month });
+const SEPTEMBER: Period = ("2026-09-01", "2026-09-30");
+
+/// A new shop `name` with `rows` pushed and `target` as its plan for September 2026.
+async fn planned_shop(
+    app: &TestApp,
+    owner: &Session,
+    name: &str,
+    rows: &[ShopDay],
+    target: Value,
+) -> String {
+    let shop = shop_with(app, owner, name, rows).await;
+    let mut input = json!({ "shopId": shop, "month": "2026-09" });
     for (k, v) in target.as_object().expect("a target") {
         input[k] = v.clone();
     }
     let set = owner.gql(app, TARGET, json!({ "input": input })).await;
     assert_eq!(set.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+    shop
 }
 
-/// The variance of `shop` over `from`–`to`.
-async fn variance(app: &TestApp, owner: &Session, shop: &str, from: &str, to: &str) -> Value {
-    let answer = owner
-        .gql(
-            app,
-            VARIANCE,
-            json!({ "shops": [shop], "from": from, "to": to }),
-        )
-        .await;
-    answer.ok()["shopPerformance"]["variance"].clone()
+/// The variance of `shop` over `period`.
+async fn variance(app: &TestApp, owner: &Session, shop: &str, (from, to): Period<'_>) -> Value {
+    let variables = json!({ "shops": [shop], "from": from, "to": to });
+    performance(app, owner, VARIANCE, variables).await["variance"].clone()
 }
 
 /// The variance of September 2026 for `shop`.
 async fn september_variance(app: &TestApp, owner: &Session, shop: &str) -> Value {
-    variance(app, owner, shop, "2026-09-01", "2026-09-30").await
+    variance(app, owner, shop, SEPTEMBER).await
 }
 
 /// Every field of a variance against the plan and the actual numbers, computed here.
 fn assert_variance(v: &Value, plan: Level, actual: Level, what: &str) {
-    assert_eq!(v["plannedGmv"]["amount"], json!(money(plan.gmv)), "{what}");
-    assert_eq!(v["actualGmv"]["amount"], json!(money(actual.gmv)), "{what}");
-    assert_eq!(
-        v["gap"]["amount"],
-        json!(money(actual.gmv - plan.gmv)),
-        "{what}"
-    );
     let effects = lmdi(plan, actual);
-    for (i, field) in ["visitorsEffect", "conversionEffect", "orderValueEffect"]
-        .into_iter()
-        .enumerate()
-    {
-        assert_money(&v[field], effects.map(|e| e[i]), &format!("{what} {field}"));
-    }
-    assert_rate(
-        &v["plannedConversion"],
-        ratio(plan.orders, plan.visitors),
-        &format!("{what} plannedConversion"),
-    );
-    assert_rate(
-        &v["actualConversion"],
-        ratio(actual.orders, actual.visitors),
-        &format!("{what} actualConversion"),
-    );
-    assert_money(
-        &v["plannedOrderValue"],
-        per(plan.gmv, plan.orders),
-        &format!("{what} plannedOrderValue"),
-    );
-    assert_money(
-        &v["actualOrderValue"],
-        per(actual.gmv, actual.orders),
-        &format!("{what} actualOrderValue"),
-    );
+    let effect = |i: usize| effects.map(|e| e[i]);
+    let amounts = [
+        ("plannedGmv", Some(plan.gmv)),
+        ("actualGmv", Some(actual.gmv)),
+        ("gap", Some(actual.gmv - plan.gmv)),
+        ("visitorsEffect", effect(0)),
+        ("conversionEffect", effect(1)),
+        ("orderValueEffect", effect(2)),
+        ("plannedOrderValue", per(plan.gmv, plan.orders)),
+        ("actualOrderValue", per(actual.gmv, actual.orders)),
+    ];
+    assert_amounts(v, &amounts, what);
+    let conversions = [
+        ("plannedConversion", ratio(plan.orders, plan.visitors)),
+        ("actualConversion", ratio(actual.orders, actual.visitors)),
+    ];
+    assert_rates(v, &conversions, what);
 }
 
 #[tokio::test]
@@ -809,47 +772,27 @@ async fn each_effect_of_the_variance_is_the_log_split_of_the_gap_computed_from_p
 
     // A: every day of September; fewer visitors than planned, converted better than planned,
     // into smaller orders than planned.
-    let a = app.shop(&owner, "A").await;
     let rows: Vec<ShopDay> = two_weeks()
         .into_iter()
         .chain(two_weeks().into_iter().map(|mut r| {
             r.date = r.date + Days::new(14);
             r
         }))
-        .chain([ShopDay {
-            date: day("2026-09-29"),
-            source: "SEARCH",
-            visitors: 1_234,
-            page_views: 3_000,
-            orders: 61,
-            buyers: 55,
-            gmv: 612_345,
-            ..ShopDay::default()
-        }])
+        .chain([sale("2026-09-29", 1_234, 3_000, 61, 55, 612_345)])
         .collect();
-    push(&app, &owner, &a, "september", &rows).await;
-    let sums = Sums::within(&rows, "2026-09-01", "2026-09-30", None);
-    let actual = Level {
-        gmv: sums.gmv,
-        orders: sums.orders,
-        visitors: sums.visitors,
-    };
+    let september = Sums::within(&rows, SEPTEMBER, None);
+    let actual = level(september.gmv_minor, september.orders, september.visitors);
     // Plan: 30 % more visitors, 20 % fewer orders per visitor, an order value 35 % higher.
     let plan_visitors = actual.visitors * 13 / 10;
     let plan_orders = plan_visitors * actual.orders * 8 / (10 * actual.visitors);
-    let plan = Level {
-        visitors: plan_visitors,
-        orders: plan_orders,
-        gmv: plan_orders * (actual.gmv * 135 / (100 * actual.orders)),
-    };
-    set_target(
-        &app,
-        &owner,
-        &a,
-        "2026-09",
-        json!({ "gmv": money(plan.gmv), "orders": plan.orders, "visitors": plan.visitors }),
-    )
-    .await;
+    let plan = level(
+        plan_orders * (actual.gmv * 135 / (100 * actual.orders)),
+        plan_orders,
+        plan_visitors,
+    );
+    let target =
+        json!({ "gmv": money(plan.gmv), "orders": plan.orders, "visitors": plan.visitors });
+    let a = planned_shop(&app, &owner, "A", &rows, target).await;
     let v = september_variance(&app, &owner, &a).await;
     assert_variance(&v, plan, actual, "A");
     let amount = |field: &str| -> i64 {
@@ -867,52 +810,32 @@ async fn each_effect_of_the_variance_is_the_log_split_of_the_gap_computed_from_p
 
     // B: exactly on plan in GMV, with 10 % more visitors converted 1/1.1 as well: the two
     // effects cancel out, 1,000,000 × ln 1.1 = 95,310.18 minor units each way.
-    let b = app.shop(&owner, "B").await;
-    push(
+    let b = planned_shop(
         &app,
         &owner,
-        &b,
-        "on-plan",
-        &[ShopDay {
-            date: day("2026-09-10"),
-            source: "SEARCH",
-            visitors: 55_000,
-            page_views: 150_000,
-            orders: 1_000,
-            buyers: 1_000,
-            gmv: 1_000_000,
-            ..ShopDay::default()
-        }],
-    )
-    .await;
-    set_target(
-        &app,
-        &owner,
-        &b,
-        "2026-09",
+        "B",
+        &[sale("2026-09-10", 55_000, 150_000, 1_000, 1_000, 1_000_000)],
         json!({ "gmv": "10000.00", "orders": 1000, "visitors": 50000 }),
     )
     .await;
-    let on_plan = Level {
-        gmv: 1_000_000,
-        orders: 1_000,
-        visitors: 50_000,
-    };
+    let on_plan = level(1_000_000, 1_000, 50_000);
     let v = september_variance(&app, &owner, &b).await;
-    assert_variance(
+    let more_visitors = Level {
+        visitors: 55_000,
+        ..on_plan
+    };
+    assert_variance(&v, on_plan, more_visitors, "B");
+    assert_shown(
         &v,
-        on_plan,
-        Level {
-            visitors: 55_000,
-            ..on_plan
-        },
+        &[
+            ("gap", "0.00"),
+            ("visitorsEffect", "953.10"),
+            ("conversionEffect", "-953.10"),
+            ("orderValueEffect", "0.00"),
+            ("plannedOrderValue", "10.00"),
+        ],
         "B",
     );
-    assert_eq!(v["gap"]["amount"], "0.00");
-    assert_eq!(v["visitorsEffect"]["amount"], "953.10");
-    assert_eq!(v["conversionEffect"]["amount"], "-953.10");
-    assert_eq!(v["orderValueEffect"]["amount"], "0.00");
-    assert_eq!(v["plannedOrderValue"]["amount"], "10.00");
     close(float(&v["plannedConversion"]), 0.02, "B planned conversion");
     close(
         float(&v["actualConversion"]),
@@ -921,138 +844,83 @@ async fn each_effect_of_the_variance_is_the_log_split_of_the_gap_computed_from_p
     );
 
     // C: a plan and no sales: the whole plan is the gap, nothing to split it by.
-    let c = app.shop(&owner, "C").await;
-    set_target(
+    let c = planned_shop(
         &app,
         &owner,
-        &c,
-        "2026-09",
+        "C",
+        &[],
         json!({ "gmv": "3333.33", "orders": 7, "visitors": 900 }),
     )
     .await;
     let v = september_variance(&app, &owner, &c).await;
-    let nothing = Level {
-        gmv: 0,
-        orders: 0,
-        visitors: 0,
-    };
-    let plan_c = Level {
-        gmv: 333_333,
-        orders: 7,
-        visitors: 900,
-    };
-    assert_variance(&v, plan_c, nothing, "C");
-    assert_eq!(v["gap"]["amount"], "-3333.33");
+    assert_variance(&v, level(333_333, 7, 900), level(0, 0, 0), "C");
     // 333,333 / 7 = 47,619 minor units: 476.19.
-    assert_eq!(v["plannedOrderValue"]["amount"], "476.19");
-    for field in [
-        "visitorsEffect",
-        "conversionEffect",
-        "orderValueEffect",
-        "actualConversion",
-        "actualOrderValue",
-    ] {
-        assert_eq!(v[field], Value::Null, "C {field}");
-    }
+    assert_shown(
+        &v,
+        &[("gap", "-3333.33"), ("plannedOrderValue", "476.19")],
+        "C",
+    );
+    assert_nulls(
+        &v,
+        &[
+            "visitorsEffect",
+            "conversionEffect",
+            "orderValueEffect",
+            "actualConversion",
+            "actualOrderValue",
+        ],
+        "C",
+    );
 
     // D: the effects round to -222,391 + 122,390 + 2 = -99,999 minor units against a gap of
     // -99,998: the cent left over goes to the largest effect, visitors (-222,390.54).
-    let d = app.shop(&owner, "D").await;
-    push(
+    let d = planned_shop(
         &app,
         &owner,
-        &d,
-        "rounded",
-        &[ShopDay {
-            date: day("2026-09-20"),
-            source: "SEARCH",
-            visitors: 2_000,
-            page_views: 5_000,
-            orders: 50,
-            buyers: 48,
-            gmv: 500_002,
-            ..ShopDay::default()
-        }],
-    )
-    .await;
-    set_target(
-        &app,
-        &owner,
-        &d,
-        "2026-09",
+        "D",
+        &[sale("2026-09-20", 2_000, 5_000, 50, 48, 500_002)],
         json!({ "gmv": "6000.00", "orders": 60, "visitors": 3000 }),
     )
     .await;
     let v = september_variance(&app, &owner, &d).await;
     assert_variance(
         &v,
-        Level {
-            gmv: 600_000,
-            orders: 60,
-            visitors: 3_000,
-        },
-        Level {
-            gmv: 500_002,
-            orders: 50,
-            visitors: 2_000,
-        },
+        level(600_000, 60, 3_000),
+        level(500_002, 50, 2_000),
         "D",
     );
-    assert_eq!(v["gap"]["amount"], "-999.98");
-    assert_eq!(v["visitorsEffect"]["amount"], "-2223.90");
-    assert_eq!(v["conversionEffect"]["amount"], "1223.90");
-    assert_eq!(v["orderValueEffect"]["amount"], "0.02");
-    assert_eq!(v["plannedOrderValue"]["amount"], "100.00");
     // 500,002 / 50 = 10,000.04 minor units: 100.00.
-    assert_eq!(v["actualOrderValue"]["amount"], "100.00");
+    assert_shown(
+        &v,
+        &[
+            ("gap", "-999.98"),
+            ("visitorsEffect", "-2223.90"),
+            ("conversionEffect", "1223.90"),
+            ("orderValueEffect", "0.02"),
+            ("plannedOrderValue", "100.00"),
+            ("actualOrderValue", "100.00"),
+        ],
+        "D",
+    );
 
     // E: half of September is half of its plan (3,000.00, 300 orders and 30,000 visitors
     // spread evenly over 30 days), against the days of that half only.
-    let e = app.shop(&owner, "E").await;
-    let days = [
-        ShopDay {
-            date: day("2026-09-05"),
-            source: "SEARCH",
-            visitors: 12_000,
-            page_views: 30_000,
-            orders: 180,
-            buyers: 170,
-            gmv: 171_000,
-            ..ShopDay::default()
-        },
-        ShopDay {
-            date: day("2026-09-20"),
-            source: "SEARCH",
-            visitors: 5_000,
-            page_views: 9_000,
-            orders: 10,
-            buyers: 10,
-            gmv: 5_000,
-            ..ShopDay::default()
-        },
-    ];
-    push(&app, &owner, &e, "halves", &days).await;
-    set_target(
+    let e = planned_shop(
         &app,
         &owner,
-        &e,
-        "2026-09",
+        "E",
+        &[
+            sale("2026-09-05", 12_000, 30_000, 180, 170, 171_000),
+            sale("2026-09-20", 5_000, 9_000, 10, 10, 5_000),
+        ],
         json!({ "gmv": "3000.00", "orders": 300, "visitors": 30000 }),
     )
     .await;
-    let v = variance(&app, &owner, &e, "2026-09-01", "2026-09-15").await;
+    let v = variance(&app, &owner, &e, ("2026-09-01", "2026-09-15")).await;
     assert_variance(
         &v,
-        Level {
-            gmv: 150_000,
-            orders: 150,
-            visitors: 15_000,
-        },
-        Level {
-            gmv: 171_000,
-            orders: 180,
-            visitors: 12_000,
-        },
+        level(150_000, 150, 15_000),
+        level(171_000, 180, 12_000),
         "E, first half",
     );
     assert_eq!(v["gap"]["amount"], "210.00");
@@ -1062,47 +930,39 @@ async fn each_effect_of_the_variance_is_the_log_split_of_the_gap_computed_from_p
 async fn a_plan_without_an_orders_target_has_no_planned_conversion_and_no_effects() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Partial plan").await;
-    let shop = app.shop(&owner, "Tmall").await;
-    let rows = [ShopDay {
-        date: day("2026-09-15"),
-        source: "SEARCH",
-        visitors: 2_000,
-        page_views: 5_000,
-        orders: 50,
-        buyers: 48,
-        gmv: 500_000,
-        ..ShopDay::default()
-    }];
-    push(&app, &owner, &shop, "one-day", &rows).await;
     // GMV and visitors planned, orders not.
-    set_target(
+    let shop = planned_shop(
         &app,
         &owner,
-        &shop,
-        "2026-09",
+        "Tmall",
+        &[sale("2026-09-15", 2_000, 5_000, 50, 48, 500_000)],
         json!({ "gmv": "6000.00", "visitors": 2500 }),
     )
     .await;
     let v = september_variance(&app, &owner, &shop).await;
-    assert_eq!(v["plannedGmv"]["amount"], "6000.00");
-    assert_eq!(v["gap"]["amount"], "-1000.00");
+    assert_shown(
+        &v,
+        &[
+            ("plannedGmv", "6000.00"),
+            ("gap", "-1000.00"),
+            ("actualOrderValue", "100.00"),
+        ],
+        "a plan without orders",
+    );
     close(float(&v["actualConversion"]), 50.0 / 2_000.0, "actual");
-    assert_eq!(v["actualOrderValue"]["amount"], "100.00");
     // Without planned orders there is no planned order value, no split of the gap — and no
     // planned conversion either: orders per visitor of a plan without orders is unknown, not 0.
-    for field in [
-        "visitorsEffect",
-        "conversionEffect",
-        "orderValueEffect",
-        "plannedOrderValue",
-        "plannedConversion",
-    ] {
-        assert_eq!(
-            v[field],
-            Value::Null,
-            "{field} of a plan without orders: {v}"
-        );
-    }
+    assert_nulls(
+        &v,
+        &[
+            "visitorsEffect",
+            "conversionEffect",
+            "orderValueEffect",
+            "plannedOrderValue",
+            "plannedConversion",
+        ],
+        "a plan without orders",
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1119,7 +979,16 @@ fn hours_ago(hours: i64) -> String {
     (Utc::now() - chrono::Duration::hours(hours)).to_rfc3339()
 }
 
-async fn push_reviews(app: &TestApp, who: &Session, shop: &str, key: &str, rows: Value) {
+/// A review: its SKU, external id, rating, and how many hours ago it was written.
+type Review<'a> = (&'a str, &'a str, i64, i64);
+
+async fn push_reviews(app: &TestApp, who: &Session, shop: &str, key: &str, reviews: &[Review<'_>]) {
+    let rows: Vec<Value> = reviews
+        .iter()
+        .map(|(sku, id, rating, hours)| {
+            json!({ "sku": sku, "externalId": id, "rating": rating, "createdAt": hours_ago(*hours) })
+        })
+        .collect();
     let pushed = who
         .gql(
             app,
@@ -1146,6 +1015,53 @@ async fn hero_product(app: &TestApp, owner: &Session, shop: &str, sku: &str) -> 
         .to_owned()
 }
 
+/// The nodes of a connection.
+fn nodes(connection: &Value) -> &[Value] {
+    connection["nodes"].as_array().expect("nodes")
+}
+
+/// The text at `pointer` (`/sku`, `/product/sku`, …) of each node of a connection.
+fn node_texts(connection: &Value, pointer: &str) -> Vec<String> {
+    nodes(connection)
+        .iter()
+        .map(|n| {
+            n.pointer(pointer)
+                .and_then(Value::as_str)
+                .unwrap_or_else(|| panic!("no {pointer} in {n}"))
+                .to_owned()
+        })
+        .collect()
+}
+
+/// The cursor at the end of a page.
+fn end_cursor(page: &Value) -> String {
+    page["pageInfo"]["endCursor"]
+        .as_str()
+        .expect("a cursor")
+        .to_owned()
+}
+
+/// Every page of a connection from the start, `page(after)` answering the page after a cursor:
+/// the texts at `pointer` of each page's nodes.
+async fn walk<F, Fut>(pointer: &str, mut page: F) -> Vec<Vec<String>>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Value>,
+{
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let connection = page(after.take()).await;
+        pages.push(node_texts(&connection, pointer));
+        assert!(pages.len() <= 20, "the walk does not end");
+        if connection["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+        after = Some(end_cursor(&connection));
+    }
+    pages
+}
+
 /// One page of the queue.
 async fn queue_page(
     app: &TestApp,
@@ -1165,33 +1081,16 @@ async fn queue_page(
 }
 
 fn external_ids(page: &Value) -> Vec<String> {
-    page["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| n["externalId"].as_str().expect("an external id").to_owned())
-        .collect()
+    node_texts(page, "/externalId")
 }
 
 /// Every page of the queue `first` at a time, from the start: the external ids of each page.
 async fn walk_queue(app: &TestApp, who: &Session, first: i64, filter: Value) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = queue_page(app, who, first, after.as_deref(), filter.clone()).await;
-        pages.push(external_ids(&page));
-        assert!(pages.len() <= 20, "the walk does not end");
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = Some(
-            page["pageInfo"]["endCursor"]
-                .as_str()
-                .expect("a cursor")
-                .to_owned(),
-        );
-    }
-    pages
+    walk("/externalId", |after| {
+        let filter = filter.clone();
+        async move { queue_page(app, who, first, after.as_deref(), filter).await }
+    })
+    .await
 }
 
 fn flat(pages: &[Vec<String>]) -> Vec<String> {
@@ -1216,59 +1115,40 @@ async fn the_review_queue_filters_by_shop_and_product_and_pages_hero_first_witho
     let foreign_product = app.product(&stranger, &foreign_shop, "X-1").await;
 
     // Batches in this order: the queue is hero items first, then in the order they came in.
-    push_reviews(
-        &app,
-        &owner,
-        &a,
-        "a-1",
-        json!([
-            { "sku": "A-1", "externalId": "a1", "rating": 1, "createdAt": hours_ago(50) },
-            { "sku": "HERO", "externalId": "a2", "rating": 2, "createdAt": hours_ago(49) },
-            { "sku": "A-2", "externalId": "a3", "rating": 5, "createdAt": hours_ago(48) },
-        ]),
-    )
-    .await;
-    push_reviews(
-        &app,
-        &stranger,
-        &foreign_shop,
-        "x",
-        json!([{ "sku": "X-1", "externalId": "x1", "rating": 1, "createdAt": hours_ago(47) }]),
-    )
-    .await;
-    push_reviews(
-        &app,
-        &owner,
-        &b,
-        "b-1",
-        json!([
-            { "sku": "B-1", "externalId": "b1", "rating": 3, "createdAt": hours_ago(46) },
-            { "sku": "B-1", "externalId": "b2", "rating": 4, "createdAt": hours_ago(45) },
-        ]),
-    )
-    .await;
-    push_reviews(
-        &app,
-        &owner,
-        &a,
-        "a-2",
-        json!([
-            { "sku": "HERO", "externalId": "a4", "rating": 4, "createdAt": hours_ago(44) },
-            { "sku": "A-1", "externalId": "a5", "rating": 2, "createdAt": hours_ago(43) },
-        ]),
-    )
-    .await;
+    let batches: [(&Session, &str, &str, &[Review]); 4] = [
+        (
+            &owner,
+            &a,
+            "a-1",
+            &[
+                ("A-1", "a1", 1, 50),
+                ("HERO", "a2", 2, 49),
+                ("A-2", "a3", 5, 48),
+            ],
+        ),
+        (&stranger, &foreign_shop, "x", &[("X-1", "x1", 1, 47)]),
+        (
+            &owner,
+            &b,
+            "b-1",
+            &[("B-1", "b1", 3, 46), ("B-1", "b2", 4, 45)],
+        ),
+        (
+            &owner,
+            &a,
+            "a-2",
+            &[("HERO", "a4", 4, 44), ("A-1", "a5", 2, 43)],
+        ),
+    ];
+    for (who, shop, key, reviews) in batches {
+        push_reviews(&app, who, shop, key, reviews).await;
+    }
     let queue = strings(&["a2", "a4", "a1", "a3", "b1", "b2", "a5"]);
 
     let whole = queue_page(&app, &owner, 20, None, json!({})).await;
     assert_eq!(external_ids(&whole), queue);
     assert_eq!(whole["totalCount"], 7);
-    let heroes: Vec<bool> = whole["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| n["hero"] == true)
-        .collect();
+    let heroes: Vec<bool> = nodes(&whole).iter().map(|n| n["hero"] == true).collect();
     assert_eq!(heroes, [true, true, false, false, false, false, false]);
 
     // Each filter returns exactly its reviews, in queue order.
@@ -1285,7 +1165,7 @@ async fn the_review_queue_filters_by_shop_and_product_and_pages_hero_first_witho
         let page = queue_page(&app, &owner, 20, None, filter.clone()).await;
         assert_eq!(external_ids(&page), strings(expected), "{filter}");
         assert_eq!(page["totalCount"], json!(expected.len()), "{filter}");
-        for node in page["nodes"].as_array().expect("nodes") {
+        for node in nodes(&page) {
             if let Some(shop) = filter.get("shopId") {
                 assert_eq!(&node["shop"]["id"], shop, "{filter}");
             }
@@ -1337,10 +1217,7 @@ async fn the_review_queue_filters_by_shop_and_product_and_pages_hero_first_witho
     // plain ones that came in after it), never theirs, and no error.
     let foreign_page = queue_page(&app, &stranger, 20, None, json!({})).await;
     assert_eq!(external_ids(&foreign_page), strings(&["x1"]));
-    let foreign_cursor = foreign_page["pageInfo"]["endCursor"]
-        .as_str()
-        .expect("a cursor")
-        .to_owned();
+    let foreign_cursor = end_cursor(&foreign_page);
     let after_foreign = queue_page(&app, &owner, 20, Some(&foreign_cursor), json!({})).await;
     assert_eq!(external_ids(&after_foreign), strings(&["b1", "b2", "a5"]));
     assert_eq!(
@@ -1406,7 +1283,7 @@ struct Sold {
 }
 
 fn september_sales(products: &[(&'static str, String)]) -> Vec<Sold> {
-    let (first, last) = (day("2026-09-01"), day("2026-09-30"));
+    let (first, last) = (day(SEPTEMBER.0), day(SEPTEMBER.1));
     products
         .iter()
         .map(|(sku, id)| {
@@ -1440,42 +1317,32 @@ fn by_orders(products: &[Sold]) -> Vec<String> {
 }
 
 fn skus(connection: &Value) -> Vec<String> {
-    connection["nodes"]
-        .as_array()
-        .expect("nodes")
-        .iter()
-        .map(|n| n["product"]["sku"].as_str().expect("a sku").to_owned())
-        .collect()
+    node_texts(connection, "/product/sku")
 }
 
 /// Each node against the sums of its product, financial fields included.
 fn assert_products(connection: &Value, sold: &[Sold], what: &str) {
-    for node in connection["nodes"].as_array().expect("nodes") {
+    for node in nodes(connection) {
         let sku = node["product"]["sku"].as_str().expect("a sku");
         let s = sold
             .iter()
             .find(|s| s.sku == sku)
             .unwrap_or_else(|| panic!("{what}: {sku} sold nothing here"));
-        assert_eq!(node["product"]["id"], json!(s.id), "{what} {sku}");
-        assert_eq!(node["visitors"], json!(s.visitors), "{what} {sku}");
-        assert_eq!(node["orders"], json!(s.orders), "{what} {sku}");
-        assert_eq!(node["units"], json!(s.units), "{what} {sku}");
-        assert_eq!(node["gmv"]["amount"], json!(money(s.gmv)), "{what} {sku}");
-        assert_money(
-            &node["adSpend"],
-            Some(s.ad_spend),
-            &format!("{what} {sku} adSpend"),
-        );
-        assert_rate(
-            &node["returnOnAdSpend"],
-            ratio(s.gmv, s.ad_spend),
-            &format!("{what} {sku} ROAS"),
-        );
-        assert_rate(
-            &node["conversionRate"],
-            ratio(s.orders, s.visitors),
-            &format!("{what} {sku} conversion"),
-        );
+        let what = format!("{what} {sku}");
+        assert_eq!(node["product"]["id"], json!(s.id), "{what}");
+        let counts = [
+            ("visitors", s.visitors),
+            ("orders", s.orders),
+            ("units", s.units),
+        ];
+        assert_counts(node, &counts, &what);
+        let amounts = [("gmv", Some(s.gmv)), ("adSpend", Some(s.ad_spend))];
+        assert_amounts(node, &amounts, &what);
+        let rates = [
+            ("returnOnAdSpend", ratio(s.gmv, s.ad_spend)),
+            ("conversionRate", ratio(s.orders, s.visitors)),
+        ];
+        assert_rates(node, &rates, &what);
     }
 }
 
@@ -1502,17 +1369,12 @@ fn assert_financials_hidden(answer: &Gql, owners: &Value, who: &str) {
         answer.body["data"], expected,
         "{who}: a financial value leaked"
     );
-    let mut found: Vec<String> = answer
-        .errors()
-        .iter()
-        .map(|e| {
-            assert_eq!(e["extensions"]["code"], "FORBIDDEN", "{who}: {e}");
-            e["path"].to_string()
-        })
-        .collect();
-    found.sort();
     paths.sort();
-    assert_eq!(found, paths, "{who}: one FORBIDDEN per financial field");
+    assert_eq!(
+        forbidden_paths(answer, who),
+        paths,
+        "{who}: one FORBIDDEN per financial field"
+    );
 }
 
 #[tokio::test]
@@ -1547,16 +1409,13 @@ async fn product_performance_narrows_to_its_shops_ranks_by_orders_and_hides_ad_m
     let stranger = app.owner("Elsewhere").await;
     let foreign = app.shop(&stranger, "Theirs").await;
     let sold = september_sales(&products);
-    let in_s1: Vec<Sold> = sold
-        .iter()
-        .filter(|s| s.sku.starts_with('P'))
-        .cloned()
-        .collect();
-    let in_s2: Vec<Sold> = sold
-        .iter()
-        .filter(|s| s.sku.starts_with('Q'))
-        .cloned()
-        .collect();
+    let sold_in = |prefix: char| -> Vec<Sold> {
+        sold.iter()
+            .filter(|s| s.sku.starts_with(prefix))
+            .cloned()
+            .collect()
+    };
+    let (in_s1, in_s2) = (sold_in('P'), sold_in('Q'));
     // Orders 5 for P1, P2 and Q1: the tie is broken by id.
     assert_eq!(
         sold.iter().filter(|s| s.orders == 5).count(),
@@ -1590,26 +1449,16 @@ async fn product_performance_narrows_to_its_shops_ranks_by_orders_and_hides_ad_m
     assert_eq!(skus(&both.ok()["productPerformance"]), by_orders(&sold));
 
     // Paged two at a time by orders: every product once, in the ranking's order.
-    let mut walked = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let page = products_of(
-            &app,
-            &token,
-            json!({ "sort": "ORDERS", "first": 2, "after": after }),
-        )
-        .await;
-        let connection = page.ok()["productPerformance"].clone();
-        walked.extend(skus(&connection));
-        if connection["pageInfo"]["hasNextPage"] != true {
-            break;
+    let pages = walk("/product/sku", |after| {
+        let (app, token) = (&app, &token);
+        async move {
+            let variables = json!({ "sort": "ORDERS", "first": 2, "after": after });
+            let page = products_of(app, token, variables).await;
+            page.ok()["productPerformance"].clone()
         }
-        after = connection["pageInfo"]["endCursor"]
-            .as_str()
-            .map(str::to_owned);
-        assert!(walked.len() <= sold.len(), "the walk does not end");
-    }
-    assert_eq!(walked, by_orders(&sold));
+    })
+    .await;
+    assert_eq!(flat(&pages), by_orders(&sold));
 
     // Another agency's shop answers NOT_FOUND, alone or among ours.
     for shops in [json!([foreign]), json!([s1, foreign])] {
@@ -1644,11 +1493,9 @@ async fn product_performance_narrows_to_its_shops_ranks_by_orders_and_hides_ad_m
         assert_eq!(answer.ok(), &all, "{who}");
     }
     // What the owner saw: spend where there was some, ROAS null without spend.
-    let nodes = all["productPerformance"]["nodes"]
-        .as_array()
-        .expect("nodes");
+    let listed = nodes(&all["productPerformance"]);
     let node = |sku: &str| {
-        nodes
+        listed
             .iter()
             .find(|n| n["product"]["sku"] == sku)
             .unwrap_or_else(|| panic!("{sku}"))
@@ -1693,32 +1540,14 @@ fn ago(days: u64) -> String {
 
 /// Every page of the slow movers `first` at a time: the SKUs of each page.
 async fn walk_slow(app: &TestApp, who: &Session, shops: Value, first: i64) -> Vec<Vec<String>> {
-    let mut pages = Vec::new();
-    let mut after: Option<String> = None;
-    loop {
-        let answer = who
-            .gql(
-                app,
-                SLOW,
-                json!({ "shops": shops, "first": first, "after": after }),
-            )
-            .await;
-        let page = answer.ok()["slowMovers"].clone();
-        pages.push(
-            page["nodes"]
-                .as_array()
-                .expect("nodes")
-                .iter()
-                .map(|n| n["sku"].as_str().expect("a sku").to_owned())
-                .collect(),
-        );
-        assert!(pages.len() <= 20, "the walk does not end");
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
+    walk("/sku", |after| {
+        let variables = json!({ "shops": shops, "first": first, "after": after });
+        async move {
+            let answer = who.gql(app, SLOW, variables).await;
+            answer.ok()["slowMovers"].clone()
         }
-        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
-    }
-    pages
+    })
+    .await
 }
 
 #[tokio::test]
@@ -1757,9 +1586,8 @@ async fn slow_movers_page_through_every_slow_product_once_and_narrow_to_the_shop
         .await
         .expect("backdate the listings");
     // A2 and B2 sold lately, A4 long ago; A3 had visitors and no order.
-    owner
-        .ingest_product_days(
-            &app,
+    for (shop, key, rows) in [
+        (
             &s1,
             "s1",
             json!([
@@ -1767,16 +1595,15 @@ async fn slow_movers_page_through_every_slow_product_once_and_narrow_to_the_shop
                 { "sku": "A3", "date": ago(2), "visitors": 40, "orders": 0, "units": 0, "gmv": "0" },
                 { "sku": "A4", "date": ago(45), "visitors": 40, "orders": 1, "units": 1, "gmv": "39.90" },
             ]),
-        )
-        .await;
-    owner
-        .ingest_product_days(
-            &app,
+        ),
+        (
             &s2,
             "s2",
             json!([{ "sku": "B2", "date": ago(5), "visitors": 10, "orders": 1, "units": 1, "gmv": "39.90" }]),
-        )
-        .await;
+        ),
+    ] {
+        owner.ingest_product_days(&app, shop, key, rows).await;
+    }
 
     let slow = strings(&["A1", "A3", "A4", "B1", "B3"]);
     let everything = walk_slow(&app, &owner, Value::Null, 100).await;

@@ -25,25 +25,27 @@ const REPORT: &str = r#"query($shops: [ID!], $currency: String, $from: Date!, $t
   }
 }"#;
 
-/// One generated day of one source, with everything the feed takes.
-#[derive(Clone, Copy)]
-struct Row {
-    date: NaiveDate,
-    source: &'static str,
-    visitors: i64,
-    returning: i64,
-    page_views: i64,
-    bounces: i64,
-    orders: i64,
-    buyers: i64,
-    gmv_minor: i64,
-    refunds_minor: i64,
-    ad_spend_minor: i64,
-    ad_impressions: i64,
-    ad_clicks: i64,
+/// One day of one source, with everything the shop feed takes (generated here, or written out
+/// by the tests of `report_edges`); also the sums of such days (`Sums`), whose date and source
+/// then mean nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Row {
+    pub(crate) date: NaiveDate,
+    pub(crate) source: &'static str,
+    pub(crate) visitors: i64,
+    pub(crate) returning: i64,
+    pub(crate) page_views: i64,
+    pub(crate) bounces: i64,
+    pub(crate) orders: i64,
+    pub(crate) buyers: i64,
+    pub(crate) gmv_minor: i64,
+    pub(crate) refunds_minor: i64,
+    pub(crate) ad_spend_minor: i64,
+    pub(crate) ad_impressions: i64,
+    pub(crate) ad_clicks: i64,
 }
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     text.parse().expect("a date")
 }
 
@@ -92,7 +94,7 @@ fn as_input(row: &Row) -> Value {
     })
 }
 
-async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[Row]) {
+pub(crate) async fn push(app: &TestApp, owner: &Session, shop: &str, key: &str, rows: &[Row]) {
     owner
         .ingest_shop_days(
             app,
@@ -115,23 +117,10 @@ fn changed(rows: &mut [Row], date: &str, source: &str, visitors: i64, gmv_minor:
     *row
 }
 
-/// Sums computed here, independently of the server.
-#[derive(Default, Debug)]
-struct Sums {
-    visitors: i64,
-    returning: i64,
-    page_views: i64,
-    bounces: i64,
-    orders: i64,
-    buyers: i64,
-    gmv_minor: i64,
-    refunds_minor: i64,
-    ad_spend_minor: i64,
-    ad_impressions: i64,
-    ad_clicks: i64,
-}
+/// Sums computed here, independently of the server: the counts of a `Row`, added up.
+pub(crate) type Sums = Row;
 
-fn sums<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Sums {
+pub(crate) fn sums<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Sums {
     let mut s = Sums::default();
     for r in rows {
         s.visitors += r.visitors;
@@ -149,13 +138,17 @@ fn sums<'a>(rows: impl IntoIterator<Item = &'a Row>) -> Sums {
     s
 }
 
-fn within<'a>(rows: &'a [Row], first: &str, last: &str) -> impl Iterator<Item = &'a Row> {
+pub(crate) fn within<'a>(
+    rows: &'a [Row],
+    first: &str,
+    last: &str,
+) -> impl Iterator<Item = &'a Row> {
     let (first, last) = (day(first), day(last));
     rows.iter()
         .filter(move |r| r.date >= first && r.date <= last)
 }
 
-fn float(value: &Value) -> f64 {
+pub(crate) fn float(value: &Value) -> f64 {
     value
         .as_f64()
         .unwrap_or_else(|| panic!("a number, got {value}"))
@@ -646,7 +639,7 @@ async fn the_gap_to_plan_is_split_by_traffic_source_against_the_previous_periods
     );
 }
 
-fn money_signed(minor: i64) -> String {
+pub(crate) fn money_signed(minor: i64) -> String {
     let sign = if minor < 0 { "-" } else { "" };
     format!("{sign}{}", money(minor.abs()))
 }

@@ -30,6 +30,21 @@ const KNOWN_CODES: &[&str] = &[
 
 pub const PASSWORD: &str = "correct horse battery";
 
+/// Every traffic source of the shop metrics feed.
+pub const TRAFFIC_SOURCES: [&str; 11] = [
+    "SEARCH",
+    "ADS_SEARCH",
+    "ADS_DISPLAY",
+    "AFFILIATE",
+    "PLATFORM_EVENT",
+    "RECOMMENDATION",
+    "CONTENT",
+    "LIVESTREAM",
+    "INFLUENCER",
+    "PRIVATE_DOMAIN",
+    "OTHER",
+];
+
 /// A running Steward with its own database.
 pub struct TestApp {
     pub address: String,
@@ -474,6 +489,17 @@ impl Session {
     }
 }
 
+/// The payload of `mutation` in `response`, asserting it was accepted (no user errors).
+pub fn accepted(response: &Gql, mutation: &str) -> Value {
+    let payload = response.ok()[mutation].clone();
+    assert_eq!(
+        payload["userErrors"],
+        json!([]),
+        "{mutation} refused: {payload}"
+    );
+    payload
+}
+
 /// A GraphQL response over HTTP.
 #[derive(Debug)]
 pub struct Gql {
@@ -552,4 +578,16 @@ impl Gql {
             .map(|e| e["code"].as_str().unwrap_or_default().to_owned())
             .collect()
     }
+}
+
+/// The paths of the errors of `answer`, sorted, each error asserted FORBIDDEN (`who` names the
+/// caller in a failure).
+pub fn forbidden_paths(answer: &Gql, who: &str) -> Vec<String> {
+    let mut paths = Vec::new();
+    for error in answer.errors() {
+        assert_eq!(error["extensions"]["code"], "FORBIDDEN", "{who}: {error}");
+        paths.push(error["path"].to_string());
+    }
+    paths.sort();
+    paths
 }
