@@ -40,13 +40,14 @@ STEWARD="${BENCH_BIN:-target/release/steward}"
 
 SERVER=""
 POSTGRAPHILE=""
+TRICKLER=""
 SCRATCH=$(mktemp -d)
 stop() { # pid: stops a server this script started
   [ -n "$1" ] || return 0
   kill "$1" 2>/dev/null || true
   wait "$1" 2>/dev/null || true
 }
-trap 'stop "$SERVER"; stop "$POSTGRAPHILE"; rm -rf "$SCRATCH"' EXIT
+trap 'stop "$TRICKLER"; stop "$SERVER"; stop "$POSTGRAPHILE"; rm -rf "$SCRATCH"' EXIT
 
 # PostgreSQL over loopback without TLS, as PostGraphile's node-postgres connects by default:
 # sqlx would otherwise negotiate TLS (sslmode=prefer), and encrypting every row on both sides

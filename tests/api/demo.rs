@@ -59,16 +59,18 @@ async fn log_in(app: &TestApp, login: &api::demo::Login) -> String {
 #[tokio::test]
 async fn the_demo_agency_signs_in_and_has_numbers_in_every_report() {
     let app = TestApp::spawn().await;
+    // The shops' yesterday (Asia/Shanghai, UTC+8) as the command will take it, read before it
+    // runs: its seeding may cross Shanghai's midnight.
+    let shanghai_yesterday =
+        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Days::new(1);
     let login = seed_by_command(&app);
     assert_eq!(login.shops, 3);
     let token = log_in(&app, &login).await;
     let today = chrono::Utc::now().date_naive();
     let from = (today - chrono::Days::new(30)).to_string();
     let to = (today - chrono::Days::new(1)).to_string();
-    // 90 days of numbers: each of the 90 days up to the shops' yesterday (Asia/Shanghai,
-    // UTC+8) has visitors, the 90 before none.
-    let shanghai_yesterday =
-        (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive() - chrono::Days::new(1);
+    // 90 days of numbers: each of the 90 days up to the shops' yesterday has visitors, the 90
+    // before none.
     let ninety = (
         (shanghai_yesterday - chrono::Days::new(89)).to_string(),
         shanghai_yesterday.to_string(),

@@ -24,7 +24,9 @@ use numbers_key::NumbersKey;
 use performance::{GrossProfit, ProfitKey, SourceRow, Span};
 
 /// What the reports keep in memory between requests (`kept`): answers that are expensive to
-/// sum and asked for again and again, each under a key naming all it depends on.
+/// sum and asked for again and again, each under a key naming all it depends on. Keys are not
+/// weighed: one names up to `performance::MAX_SHOPS` shops (about 24 bytes each), so the
+/// caches' keys hold at most about 15 MB with every entry keyed by a thousand shops.
 pub struct KeptReports {
     /// Product rankings, weighed by their products (`kept_rankings`).
     pub rankings: KeptRankings,
