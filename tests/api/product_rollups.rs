@@ -303,6 +303,18 @@ async fn statements_once(
     (statements, data["productPerformance"].clone())
 }
 
+/// The fewest SQL statements of two asks that should both find the ranking kept, with the
+/// answer.
+async fn statements_kept(
+    app: &TestApp,
+    who: &Session,
+    query: &str,
+    variables: Value,
+) -> (u64, Value) {
+    let (statements, data) = app.statements_of_kept(who, query, variables).await;
+    (statements, data["productPerformance"].clone())
+}
+
 /// `sku`'s day `date` among `days`, sent again with 1,000 more orders and units and 100,000.00
 /// more GMV: enough to put it first.
 fn boosted(days: &[Day], sku: &str, date: &str) -> Vec<Day> {
@@ -359,10 +371,10 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
         "no ties: {by_sold:?}"
     );
     assert_eq!(skus_of(&page), [by_sold[0].0, by_sold[1].0]);
-    let (again, same) = statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+    let (again, same) = statements_kept(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
     assert_eq!(same, page);
     let cursor = page["pageInfo"]["endCursor"].clone();
-    let (next, rest) = statements_once(&app, &owner, PRODUCTS, by_units(cursor.clone())).await;
+    let (next, rest) = statements_kept(&app, &owner, PRODUCTS, by_units(cursor.clone())).await;
     assert_eq!(skus_of(&rest), [by_sold[2].0, by_sold[3].0]);
     assert_eq!(rest["pageInfo"]["hasNextPage"], false);
     let backward = r#"query($from: Date!, $to: Date!, $before: String) {
@@ -370,7 +382,7 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
         totalCount nodes { product { sku } } pageInfo { hasPreviousPage hasNextPage }
       }
     }"#;
-    let (back, before) = statements_once(
+    let (back, before) = statements_kept(
         &app,
         &owner,
         backward,
@@ -381,7 +393,7 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
     assert_eq!(before["pageInfo"]["hasPreviousPage"], true);
     assert_eq!(before["pageInfo"]["hasNextPage"], true);
     let by_visitors = json!({ "from": from, "to": to, "sort": "VISITORS", "first": 4 });
-    let (resorted, visited) = statements_once(&app, &owner, PRODUCTS, by_visitors.clone()).await;
+    let (resorted, visited) = statements_kept(&app, &owner, PRODUCTS, by_visitors.clone()).await;
     let visitors: Vec<i64> = visited["nodes"]
         .as_array()
         .expect("nodes")
@@ -400,7 +412,7 @@ async fn a_ranking_is_summed_once_per_version_of_its_shops_numbers_and_only_for_
         )
         .await;
     let (after_traffic, still) =
-        statements_once(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
+        statements_kept(&app, &owner, PRODUCTS, by_units(Value::Null)).await;
     assert_eq!(still, page);
     let kept = [again, next, back, resorted, after_traffic];
     assert!(

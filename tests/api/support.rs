@@ -276,6 +276,21 @@ impl TestApp {
         (after - before, response.ok().clone())
     }
 
+    /// The fewest SQL statements of two asks of `query` by `who` that should both find their
+    /// answer kept (a session's actor, itself kept only for seconds, may be read again in one
+    /// of them), with their data, which must be the same.
+    pub async fn statements_of_kept(
+        &self,
+        who: &Session,
+        query: &str,
+        variables: Value,
+    ) -> (u64, Value) {
+        let (one, data) = self.statements_of(who, query, variables.clone()).await;
+        let (two, same) = self.statements_of(who, query, variables).await;
+        assert_eq!(same, data, "asked twice");
+        (one.min(two), data)
+    }
+
     /// Signs up a new owner with a new agency.
     pub async fn owner(&self, agency: &str) -> Session {
         let email = format!(
