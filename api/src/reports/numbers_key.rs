@@ -73,3 +73,88 @@ impl NumbersKey {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{NaiveDate, Utc};
+    use entity::json::IdList;
+    use entity::{membership, shop};
+    use uuid::Uuid;
+
+    use super::*;
+    use crate::auth::service::member_actor;
+    use crate::authz::Role;
+    use crate::money::Currency;
+
+    fn actor(agency: Uuid, role: Role, shops: Option<Vec<Uuid>>) -> Actor {
+        member_actor(&membership::Model {
+            id: Uuid::now_v7(),
+            agency_id: agency,
+            user_id: Uuid::now_v7(),
+            role: role.as_str().to_owned(),
+            shop_ids: shops.map(IdList),
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        })
+        .expect("an actor")
+    }
+
+    fn scope(shop: &shop::Model, every_shop: bool) -> Scope {
+        let day = NaiveDate::from_ymd_opt(2026, 9, 1).expect("a day");
+        Scope {
+            shops: vec![shop.clone()],
+            every_shop,
+            currency: Currency::stored("CNY"),
+            from: day,
+            to: day,
+        }
+    }
+
+    #[test]
+    fn an_agency_wide_read_of_shop_days_is_shared_only_with_readers_of_the_whole_agency() {
+        let agency = Uuid::now_v7();
+        let shop = shop::Model {
+            id: Uuid::now_v7(),
+            agency_id: agency,
+            name: "Tmall".into(),
+            platform: "TMALL".into(),
+            currency_code: "CNY".into(),
+            timezone: "Asia/Shanghai".into(),
+            external_id: None,
+            status: "ACTIVE".into(),
+            version: 1,
+            product_metrics_version: 3,
+            shop_metrics_version: 7,
+            created_at: Utc::now(),
+            updated_at: Utc::now(),
+        };
+        let owner = actor(agency, Role::Owner, None);
+        let limited = actor(agency, Role::Ops, Some(vec![shop.id]));
+        let key = |who: &Actor, every_shop: bool, feed: Feed| {
+            NumbersKey::of(who, &scope(&shop, every_shop), feed)
+        };
+        // The owner's read of every shop is narrowed by the agency alone: it may hold a shop
+        // made during the read, which the limited member must not be given.
+        assert_ne!(
+            key(&owner, true, Feed::ShopDays),
+            key(&limited, true, Feed::ShopDays)
+        );
+        // Both narrowed by the same list of shops: the same rows, one answer.
+        assert_eq!(
+            key(&owner, false, Feed::ShopDays),
+            key(&limited, true, Feed::ShopDays)
+        );
+        // Product days are always read by the listed shops.
+        assert_eq!(
+            key(&owner, true, Feed::ProductDays),
+            key(&limited, true, Feed::ProductDays)
+        );
+        // Each feed is keyed by its own version.
+        let mut batched = shop.clone();
+        batched.shop_metrics_version += 1;
+        let moved = NumbersKey::of(&owner, &scope(&batched, true), Feed::ShopDays);
+        assert_ne!(moved, key(&owner, true, Feed::ShopDays));
+        let products = NumbersKey::of(&owner, &scope(&batched, true), Feed::ProductDays);
+        assert_eq!(products, key(&owner, true, Feed::ProductDays));
+    }
+}
