@@ -24,6 +24,7 @@ mod lineups;
 mod maintenance;
 mod members;
 mod metrics_ingest;
+mod nested_fields;
 mod performance;
 mod product_rollups;
 mod products;

@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use async_graphql::connection::PageInfo;
-use async_graphql::{Object, OutputType, TypeName};
+use async_graphql::{Context, Object, OutputType, TypeName};
 use uuid::Uuid;
 
 use crate::paging::{CursorKey, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, encode_cursor};
@@ -22,6 +22,23 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize)
     usize::try_from(size)
         .unwrap_or(0)
         .saturating_mul(child_complexity)
+}
+
+/// The names of the fields asked of each node of the connection `ctx` resolves, under `nodes`
+/// and under `edges { node }`, fragments included; a field asked twice is named twice.
+pub fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<&'a str> {
+    let connection = ctx.look_ahead();
+    connection
+        .field("nodes")
+        .selection_fields()
+        .into_iter()
+        .chain(connection.field("edges").field("node").selection_fields())
+        .flat_map(|node| {
+            node.selection_set()
+                .map(|field| field.name())
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// A Relay connection of `N`, paged by sort keys `K` (ids by default).

@@ -1,5 +1,5 @@
 //! Keyset paging: page arguments, opaque cursors, pages, and the query of a flat list; `nested`
-//! reads one page per parent for nested lists.
+//! reads one page per parent for nested lists, `sparse` only the columns a page needs.
 //!
 //! A list pages by a sort key (`CursorKey`): most lists by their UUIDv7 id, which sorts by
 //! creation time; a list without such an id by a typed tuple, e.g. (date, source) for daily
@@ -13,6 +13,7 @@
 //! Relay connection types over a `Page` live in `graphql::pagination`).
 
 pub mod nested;
+pub mod sparse;
 
 use std::collections::HashMap;
 use std::sync::Arc;

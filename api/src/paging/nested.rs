@@ -11,6 +11,8 @@
 //!   (SELECT … WHERE … AND shop_id = parent.column1 … LIMIT $n) AS page ON TRUE`.
 //! - SQLite has no LATERAL: `SELECT page.* FROM (SELECT … WHERE … AND shop_id = ?1 … LIMIT ?)
 //!   AS page UNION ALL SELECT page.* FROM (… shop_id = ?2 …) AS page …`, one member per parent.
+//!
+//! A list made with `Nested::sparse` reads only the columns its selection needs (`sparse`).
 
 use std::collections::HashMap;
 
@@ -18,11 +20,12 @@ use sea_orm::sea_query::{
     Asterisk, Expr, ExprTrait, JoinType, Order, Query, SelectStatement, UnionType,
 };
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    ModelTrait, QueryFilter, QuerySelect, Statement, Value,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    FromQueryResult, ModelTrait, QueryFilter, QueryResult, QuerySelect, Statement, Value,
 };
 use uuid::Uuid;
 
+use super::sparse::Columns;
 use super::{Direction, MAX_PAGE_SIZE, PageArgs};
 use crate::sql;
 use crate::tenancy::{TenantScoped, Visible};
@@ -46,6 +49,22 @@ pub struct PageKey {
     pub args: PageArgs,
 }
 
+/// How a sparse list reads a page in part: its columns, and the row every other column is
+/// taken from.
+struct InPart<M> {
+    columns: Columns,
+    blank: fn() -> M,
+}
+
+// Derived, both would ask `M: Copy`; the fields are `Copy` whatever `M` is.
+impl<M> Clone for InPart<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M> Copy for InPart<M> {}
+
 /// A list of `E` rows that hang off a parent, e.g. the products of a shop.
 ///
 /// Rows are in `id` order (UUIDv7, so creation order) and cursors name an id, as in a flat
@@ -56,12 +75,28 @@ pub struct Nested<E: EntityTrait> {
     parent: E::Column,
     /// The rows' UUID primary key: the list's order and its cursor.
     id: E::Column,
+    /// The row that columns left unread are taken from; without one, rows are read whole.
+    blank: Option<fn() -> E::Model>,
 }
 
 impl<E: TenantScoped> Nested<E> {
     /// The list of `E` rows whose `parent` column names their parent.
     pub const fn new(parent: E::Column, id: E::Column) -> Self {
-        Self { parent, id }
+        Self {
+            parent,
+            id,
+            blank: None,
+        }
+    }
+
+    /// The same list, read with only the columns asked for (`pages_of`), every other column
+    /// taken from `blank`.
+    pub const fn sparse(parent: E::Column, id: E::Column, blank: fn() -> E::Model) -> Self {
+        Self {
+            parent,
+            id,
+            blank: Some(blank),
+        }
     }
 
     /// The page of every key among `rows`: `(id, row)` for up to `limit + 1` rows per parent
@@ -76,6 +111,19 @@ impl<E: TenantScoped> Nested<E> {
         rows: Visible<E>,
         keys: &[PageKey],
     ) -> Result<HashMap<PageKey, Vec<(Uuid, E::Model)>>, DbErr> {
+        self.pages_of(db, rows, keys, Columns::ALL).await
+    }
+
+    /// The pages of `pages`, reading only `columns` (and the parent and the id) when the list
+    /// is sparse: every other field of the rows is the blank row's.
+    pub async fn pages_of(
+        &self,
+        db: &DatabaseConnection,
+        rows: Visible<E>,
+        keys: &[PageKey],
+        columns: Columns,
+    ) -> Result<HashMap<PageKey, Vec<(Uuid, E::Model)>>, DbErr> {
+        let read = self.read(columns);
         let rows = Condition::from(rows);
         let mut shapes: HashMap<PageArgs, Vec<Uuid>> = HashMap::new();
         for key in keys {
@@ -90,10 +138,10 @@ impl<E: TenantScoped> Nested<E> {
         };
         for (args, parents) in shapes {
             for parents in parents.chunks(per_statement) {
-                let Some(statement) = self.statement(backend, &rows, parents, &args) else {
+                let Some(statement) = self.statement(backend, &rows, parents, &args, read) else {
                     continue;
                 };
-                for row in E::Model::find_by_statement(statement).all(db).await? {
+                for row in self.decode(db.query_all_raw(statement).await?, read)? {
                     let parent = uuid_of(&row, self.parent)?;
                     let id = uuid_of(&row, self.id)?;
                     pages
@@ -112,6 +160,28 @@ impl<E: TenantScoped> Nested<E> {
             }
         }
         Ok(pages)
+    }
+
+    /// What a page of this list reads: `columns` with the parent and the id, or every column
+    /// (`None`) when the list is not sparse or the set holds them all.
+    fn read(&self, columns: Columns) -> Option<InPart<E::Model>> {
+        let blank = self.blank?;
+        let columns = columns.with::<E>(self.parent).with::<E>(self.id);
+        (!columns.is_all::<E>()).then_some(InPart { columns, blank })
+    }
+
+    /// The models of `rows`, read as `read` says.
+    fn decode(
+        &self,
+        rows: Vec<QueryResult>,
+        read: Option<InPart<E::Model>>,
+    ) -> Result<Vec<E::Model>, DbErr> {
+        rows.iter()
+            .map(|row| match read {
+                Some(part) => part.columns.decode::<E>(row, (part.blank)()),
+                None => E::Model::from_query_result(row, ""),
+            })
+            .collect()
     }
 
     /// How many of `rows` each parent has, in one grouped statement; every parent gets an
@@ -147,6 +217,7 @@ impl<E: TenantScoped> Nested<E> {
         rows: &Condition,
         parents: &[Uuid],
         args: &PageArgs,
+        read: Option<InPart<E::Model>>,
     ) -> Option<Statement> {
         let (first, others) = parents.split_first()?;
         let query = match backend {
@@ -154,7 +225,7 @@ impl<E: TenantScoped> Nested<E> {
                 let member = |parent: Uuid| {
                     Query::select()
                         .column((PAGE, Asterisk))
-                        .from_subquery(self.page(rows.clone(), Expr::val(parent), args), PAGE)
+                        .from_subquery(self.page(rows.clone(), Expr::val(parent), args, read), PAGE)
                         .to_owned()
                 };
                 let mut query = member(*first);
@@ -168,7 +239,7 @@ impl<E: TenantScoped> Nested<E> {
                 .from_values(parents.iter().copied(), PARENT)
                 .join_lateral(
                     JoinType::InnerJoin,
-                    self.page(rows.clone(), Expr::col((PARENT, PARENT_ID)), args),
+                    self.page(rows.clone(), Expr::col((PARENT, PARENT_ID)), args, read),
                     PAGE,
                     Expr::cust("TRUE"),
                 )
@@ -178,11 +249,22 @@ impl<E: TenantScoped> Nested<E> {
     }
 
     /// The page `args` of the parent `parent` among `rows`.
-    fn page(&self, rows: Condition, parent: Expr, args: &PageArgs) -> SelectStatement {
+    fn page(
+        &self,
+        rows: Condition,
+        parent: Expr,
+        args: &PageArgs,
+        read: Option<InPart<E::Model>>,
+    ) -> SelectStatement {
         let table = E::default();
         let mut page = Query::select();
-        page.column((table, Asterisk))
-            .from(table)
+        match read {
+            Some(part) => part.columns.select(&mut page, table),
+            None => {
+                page.column((table, Asterisk));
+            }
+        }
+        page.from(table)
             .cond_where(rows)
             .and_where(Expr::col((table, self.parent)).eq(parent));
         if let Some(after) = args.after {
@@ -257,6 +339,7 @@ mod tests {
                 &rows(agency),
                 &parents,
                 &forward(5, Some(after)),
+                None,
             )
             .expect("a statement");
         assert_eq!(
@@ -284,6 +367,7 @@ mod tests {
                 &rows(Uuid::now_v7()),
                 &parents,
                 &forward(5, None),
+                None,
             )
             .expect("a statement");
         let member = r#"SELECT "page".* FROM (SELECT "products".* FROM "products" WHERE "products"."agency_id" = ? AND "products"."status" = ? AND "products"."shop_id" = ? ORDER BY "products"."id" ASC LIMIT ?) AS "page""#;
@@ -307,6 +391,7 @@ mod tests {
                 &rows(Uuid::now_v7()),
                 &[Uuid::now_v7()],
                 &args,
+                None,
             )
             .expect("a statement");
         assert!(
@@ -319,11 +404,46 @@ mod tests {
         assert_eq!(values(&statement)[3..], [before.into()]);
     }
 
+    fn blank() -> product::Model {
+        unreachable!("statements are built without reading a row")
+    }
+
+    #[test]
+    fn a_sparse_list_reads_the_asked_columns_with_the_parent_and_the_id_and_whole_rows_for_all() {
+        let sparse =
+            Nested::<product::Entity>::sparse(product::Column::ShopId, product::Column::Id, blank);
+        let asked = Columns::of::<product::Entity>([product::Column::Stock, product::Column::Sku]);
+        let statement = sparse
+            .statement(
+                DbBackend::Postgres,
+                &rows(Uuid::now_v7()),
+                &[Uuid::now_v7()],
+                &forward(5, None),
+                sparse.read(asked),
+            )
+            .expect("a statement");
+        assert!(
+            statement.sql.contains(r#"(SELECT "products"."id", "products"."shop_id", "products"."sku", "products"."stock" FROM "products" WHERE"#),
+            "{}",
+            statement.sql
+        );
+        assert!(sparse.read(Columns::ALL).is_none());
+        assert!(
+            SHOP_PRODUCTS.read(asked).is_none(),
+            "a list made with `new` reads whole rows"
+        );
+    }
+
     #[test]
     fn no_parents_need_no_statement() {
         for backend in [DbBackend::Postgres, DbBackend::Sqlite] {
-            let statement =
-                SHOP_PRODUCTS.statement(backend, &rows(Uuid::now_v7()), &[], &forward(5, None));
+            let statement = SHOP_PRODUCTS.statement(
+                backend,
+                &rows(Uuid::now_v7()),
+                &[],
+                &forward(5, None),
+                None,
+            );
             assert!(statement.is_none());
         }
     }

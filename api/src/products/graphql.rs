@@ -18,6 +18,7 @@ use crate::graphql::money::Money;
 use crate::graphql::pagination::Connection;
 use crate::money::Currency;
 use crate::paging::nested::PageKey;
+use crate::paging::sparse::Columns;
 use crate::paging::{Page, PageArgs};
 use crate::shops::graphql::Shop;
 use crate::status::Status;
@@ -29,6 +30,42 @@ pub struct Product(pub product::Model);
 impl Product {
     fn currency(&self) -> Currency {
         Currency::stored(&self.0.currency_code)
+    }
+
+    /// The columns a selection of Product's `fields` reads: every column as soon as one field
+    /// is not listed here, so a field added to Product without a line here reads whole rows.
+    pub fn columns<'a>(fields: impl IntoIterator<Item = &'a str>) -> Columns {
+        use product::Column as C;
+        let mut set = Columns::of::<product::Entity>([]);
+        for field in fields {
+            let read: &[C] = match field {
+                "__typename" => &[],
+                "id" | "priceHistory" => &[C::Id],
+                "shop" => &[C::ShopId],
+                "sku" => &[C::Sku],
+                "title" => &[C::Title],
+                "description" => &[C::Description],
+                "images" => &[C::Images],
+                "brand" => &[C::Brand],
+                "category" => &[C::Category],
+                "price" => &[C::PriceMinor, C::CurrencyCode],
+                "cost" => &[C::CostMinor, C::CurrencyCode],
+                "marginRate" => &[C::CostMinor, C::PriceMinor],
+                "stock" => &[C::Stock],
+                "lowStockThreshold" => &[C::LowStockThreshold],
+                "isLowStock" => &[C::Stock, C::LowStockThreshold],
+                "labels" => &[C::Labels],
+                "status" => &[C::Status],
+                "version" => &[C::Version],
+                "createdAt" => &[C::CreatedAt],
+                "updatedAt" => &[C::UpdatedAt],
+                _ => return Columns::ALL,
+            };
+            for column in read {
+                set = set.with::<product::Entity>(*column);
+            }
+        }
+        set
     }
 }
 

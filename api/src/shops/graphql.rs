@@ -12,11 +12,12 @@ use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
 use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{count_through, load_error, loaders};
-use crate::graphql::pagination::Connection;
+use crate::graphql::pagination::{Connection, node_fields};
 use crate::money::Currency;
 use crate::paging::nested::PageKey;
 use crate::paging::{Page, PageArgs};
 use crate::products::graphql::Product;
+use crate::products::loader::ShopProductsKey;
 use crate::status::Status;
 
 /// A storefront of the agency on one platform.
@@ -92,9 +93,12 @@ impl Shop {
         let loaders = loaders(ctx)?;
         let rows = loaders
             .shop_products
-            .load_one(PageKey {
-                parent: self.0.id,
-                args,
+            .load_one(ShopProductsKey {
+                page: PageKey {
+                    parent: self.0.id,
+                    args,
+                },
+                columns: Product::columns(node_fields(ctx)),
             })
             .await
             .map_err(load_error)?
