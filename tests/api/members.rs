@@ -1105,3 +1105,37 @@ async fn a_shop_limited_member_sees_colleagues_shops_only_through_their_own() {
         .expect("own row");
     assert_eq!(mine["shopIds"].as_array().map(Vec::len), Some(2));
 }
+
+#[tokio::test]
+async fn one_new_email_accepting_two_agencies_invitations_at_once_makes_one_account() {
+    let app = TestApp::spawn().await;
+    let email = format!("both-{}@example.com", Uuid::now_v7().simple());
+    let mut tokens = Vec::new();
+    for agency in ["First", "Second"] {
+        let owner = app.owner(agency).await;
+        let invited = invite(&app, &owner, &email, "OPS").await;
+        tokens.push(
+            invited.ok()["inviteMember"]["invitation"]["token"]
+                .as_str()
+                .expect("token")
+                .to_owned(),
+        );
+    }
+    let answers =
+        futures_util::future::join_all(tokens.iter().map(|t| accept(&app, t, PASSWORD))).await;
+    let mut users = Vec::new();
+    for (answer, token) in answers.into_iter().zip(&tokens) {
+        // The acceptance that made the account second is told to join with its password, which
+        // it gave: asked again, it joins.
+        let answer = match answer.user_error_codes("acceptInvitation").as_slice() {
+            [] => answer,
+            [code] if code == "INVALID_CREDENTIALS" => accept(&app, token, PASSWORD).await,
+            other => panic!("acceptance refused with {other:?}"),
+        };
+        let viewer = &answer.ok()["acceptInvitation"]["viewer"];
+        assert_eq!(viewer["user"]["email"], email);
+        users.push(viewer["user"]["id"].clone());
+    }
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0], users[1], "one e-mail, two accounts");
+}

@@ -614,3 +614,40 @@ async fn monthly_targets_of_many_shops_cost_the_statements_of_one() {
         "statements for 1 and for 4 shops: {counts:?}"
     );
 }
+
+#[tokio::test]
+async fn a_month_set_by_many_requests_at_once_takes_each_and_keeps_one_target() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Races").await;
+    let shop = app.shop(&owner, "Raced").await;
+    const SET_MONTH: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { code } } }";
+    let amounts: Vec<String> = (1..=16).map(|n| format!("{n}0000.00")).collect();
+    let answers = futures_util::future::join_all(amounts.iter().map(|gmv| {
+        owner.gql(
+            &app,
+            SET_MONTH,
+            json!({ "input": { "shopId": shop, "month": "2027-06", "gmv": gmv } }),
+        )
+    }))
+    .await;
+    for answer in &answers {
+        assert_eq!(answer.ok()["setShopMonthlyTarget"]["userErrors"], json!([]));
+    }
+    let read = owner
+        .gql(
+            &app,
+            "query($id: ID!) { shop(id: $id) { monthlyTargets(from: \"2027-06\", to: \"2027-06\") { gmv { amount } } } }",
+            json!({ "id": shop }),
+        )
+        .await;
+    let months = read.ok()["shop"]["monthlyTargets"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(months.len(), 1, "{months:?}");
+    let gmv = months[0]["gmv"]["amount"].as_str().expect("an amount");
+    assert!(
+        amounts.iter().any(|a| a == gmv),
+        "{gmv} was not one of the amounts set"
+    );
+}

@@ -25,7 +25,7 @@ use crate::auth::service::{
 };
 use crate::authz::{ApiScope, Permission, Role};
 use crate::context::{Ctx, Origin};
-use crate::error::{AppError, AppResult, Problems, UserError, UserErrorCode};
+use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::paging::{Page, PageArgs, paginate};
 use crate::state::AppState;
 use crate::tenancy::{FindScoped, TenantScoped};
@@ -213,6 +213,23 @@ pub struct Acceptance {
     pub display_name: Option<String>,
 }
 
+/// An invitation's e-mail has an account, whose password must be given to join.
+fn account_exists() -> AppError {
+    AppError::Invalid(vec![UserError::general(
+        UserErrorCode::InvalidCredentials,
+        "This e-mail already has an account; enter its password to join",
+    )])
+}
+
+/// The accepting user is a member of the invitation's agency already.
+fn already_member() -> AppError {
+    AppError::invalid(
+        "token",
+        UserErrorCode::AlreadyMember,
+        "You already belong to this agency",
+    )
+}
+
 /// Joins the inviting agency, as a new user or, proving the password, as an existing one.
 #[expect(
     clippy::disallowed_methods,
@@ -268,10 +285,7 @@ pub async fn accept_invitation(
             )
             .await?;
             if !matches {
-                return Err(AppError::Invalid(vec![UserError::general(
-                    UserErrorCode::InvalidCredentials,
-                    "This e-mail already has an account; enter its password to join",
-                )]));
+                return Err(account_exists());
             }
             None
         }
@@ -311,7 +325,10 @@ pub async fn accept_invitation(
                 updated_at: Set(now),
             }
             .insert(&txn)
-            .await?
+            .await
+            // Someone made an account with this e-mail a moment ago: it must now join with
+            // that account's password.
+            .on_unique_violation_with(account_exists)?
             .id
         }
         (None, None) => return Err(AppError::internal("invitation acceptance without a user")),
@@ -322,11 +339,7 @@ pub async fn accept_invitation(
         .count(&txn)
         .await?;
     if already > 0 {
-        return Err(AppError::invalid(
-            "token",
-            UserErrorCode::AlreadyMember,
-            "You already belong to this agency",
-        ));
+        return Err(already_member());
     }
     let membership = insert_membership(
         &txn,
@@ -335,7 +348,9 @@ pub async fn accept_invitation(
         role,
         invitation.shop_ids.clone(),
     )
-    .await?;
+    .await
+    // Another invitation to this agency was accepted for the same user a moment ago.
+    .on_unique_violation_with(already_member)?;
     let session = start_session(&txn, state, &membership).await?;
     Record::of(
         &session.actor,

@@ -230,9 +230,9 @@ pub async fn insert_membership(
     user_id: Uuid,
     role: Role,
     shop_ids: Option<entity::json::IdList>,
-) -> AppResult<membership::Model> {
+) -> Result<membership::Model, sea_orm::DbErr> {
     let now = Utc::now();
-    Ok(membership::ActiveModel {
+    membership::ActiveModel {
         id: Set(Uuid::now_v7()),
         agency_id: Set(agency_id),
         user_id: Set(user_id),
@@ -242,7 +242,7 @@ pub async fn insert_membership(
         updated_at: Set(now),
     }
     .insert(db)
-    .await?)
+    .await
 }
 
 fn invalid_credentials() -> AppError {

@@ -69,7 +69,7 @@ fn never() -> Condition {
 fn primary_sql(risk: LineupRisk) -> SimpleExpr {
     match risk {
         LineupRisk::StockShort => Expr::cust(
-            r#""campaign_products"."reserved_stock" > (SELECT "p"."stock" FROM "products" AS "p" WHERE "p"."id" = "campaign_products"."product_id")"#,
+            r#""campaign_products"."reserved_stock" > (SELECT "p"."stock" FROM "products" AS "p" WHERE "p"."agency_id" = "campaign_products"."agency_id" AND "p"."id" = "campaign_products"."product_id")"#,
         ),
         LineupRisk::ArrivalLate => Expr::cust(
             r#""campaign_products"."expected_arrival_at" IS NOT NULL AND "campaign_products"."expected_arrival_at" > "campaign_products"."campaign_opens_at""#,
@@ -79,7 +79,7 @@ fn primary_sql(risk: LineupRisk) -> SimpleExpr {
         // inside it replaced, or the price still in force when the window closes (the price
         // before the first later change, else today's).
         LineupRisk::NoRealDiscount => Expr::cust(
-            r#"(EXISTS (SELECT 1 FROM "price_changes" AS "pc" WHERE "pc"."agency_id" = "campaign_products"."agency_id" AND "pc"."product_id" = "campaign_products"."product_id" AND "pc"."changed_at" >= "campaign_products"."price_window_starts_at" AND "pc"."changed_at" <= "campaign_products"."campaign_opens_at" AND ("pc"."price_minor" <= "campaign_products"."campaign_price_minor" OR "pc"."previous_price_minor" <= "campaign_products"."campaign_price_minor")) OR COALESCE((SELECT "pc"."previous_price_minor" FROM "price_changes" AS "pc" WHERE "pc"."agency_id" = "campaign_products"."agency_id" AND "pc"."product_id" = "campaign_products"."product_id" AND "pc"."changed_at" > "campaign_products"."campaign_opens_at" ORDER BY "pc"."changed_at" ASC LIMIT 1), (SELECT "p"."price_minor" FROM "products" AS "p" WHERE "p"."id" = "campaign_products"."product_id")) <= "campaign_products"."campaign_price_minor")"#,
+            r#"(EXISTS (SELECT 1 FROM "price_changes" AS "pc" WHERE "pc"."agency_id" = "campaign_products"."agency_id" AND "pc"."product_id" = "campaign_products"."product_id" AND "pc"."changed_at" >= "campaign_products"."price_window_starts_at" AND "pc"."changed_at" <= "campaign_products"."campaign_opens_at" AND ("pc"."price_minor" <= "campaign_products"."campaign_price_minor" OR "pc"."previous_price_minor" <= "campaign_products"."campaign_price_minor")) OR COALESCE((SELECT "pc"."previous_price_minor" FROM "price_changes" AS "pc" WHERE "pc"."agency_id" = "campaign_products"."agency_id" AND "pc"."product_id" = "campaign_products"."product_id" AND "pc"."changed_at" > "campaign_products"."campaign_opens_at" ORDER BY "pc"."changed_at" ASC LIMIT 1), (SELECT "p"."price_minor" FROM "products" AS "p" WHERE "p"."agency_id" = "campaign_products"."agency_id" AND "p"."id" = "campaign_products"."product_id")) <= "campaign_products"."campaign_price_minor")"#,
         ),
         LineupRisk::Manual => Expr::cust(r#""campaign_products"."risk_note" IS NOT NULL"#),
         LineupRisk::MarginBreach | LineupRisk::NoPlanB => Expr::cust("1 = 0"),
@@ -91,7 +91,7 @@ fn primary_sql(risk: LineupRisk) -> SimpleExpr {
 /// SQL fragments cannot carry bound values on every backend.
 fn margin_below(floor: i32) -> SimpleExpr {
     Expr::cust(format!(
-        r#"EXISTS (SELECT 1 FROM "products" AS "p" WHERE "p"."id" = "campaign_products"."product_id" AND "p"."cost_minor" IS NOT NULL AND ("campaign_products"."campaign_price_minor" - "p"."cost_minor") * 10000 < {floor} * "campaign_products"."campaign_price_minor")"#
+        r#"EXISTS (SELECT 1 FROM "products" AS "p" WHERE "p"."agency_id" = "campaign_products"."agency_id" AND "p"."id" = "campaign_products"."product_id" AND "p"."cost_minor" IS NOT NULL AND ("campaign_products"."campaign_price_minor" - "p"."cost_minor") * 10000 < {floor} * "campaign_products"."campaign_price_minor")"#
     ))
 }
 

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use async_graphql::dataloader::Loader;
 use chrono::{Days, Months, NaiveDate, NaiveTime, Utc};
 use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
+use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
@@ -86,11 +87,6 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
         return Err(AppError::Invalid(problems));
     };
     let txn = ctx.state.db.begin().await?;
-    shop_monthly_target::Entity::delete_in(ctx.actor)
-        .filter(shop_monthly_target::Column::ShopId.eq(shop_id))
-        .filter(shop_monthly_target::Column::Month.eq(month))
-        .exec(&txn)
-        .await?;
     let row = shop_monthly_target::Entity::new_in(
         ctx.actor,
         shop_monthly_target::ActiveModel {
@@ -104,7 +100,16 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
             ..Default::default()
         },
     )?;
+    // One statement that inserts or replaces: two requests setting the same month at once
+    // both succeed, the later one's numbers standing, where a delete and an insert would
+    // make one of them fail on the month's unique index.
+    use shop_monthly_target::Column as C;
     shop_monthly_target::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([C::AgencyId, C::ShopId, C::Month])
+                .update_columns([C::GmvMinor, C::Orders, C::Visitors, C::UpdatedAt])
+                .to_owned(),
+        )
         .exec_without_returning(&txn)
         .await?;
     Record::success(ctx, "shop.monthly_target", ("Shop", shop_id))
