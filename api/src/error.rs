@@ -165,6 +165,9 @@ impl From<DbErr> for AppError {
             {
                 Self::Unavailable
             }
+            // A scoped update of one row found it gone or out of the actor's sight
+            // (`TenantScoped::update_row_in`): what a missing row always answers.
+            DbErr::RecordNotUpdated => Self::NotFound,
             other => Self::Internal(other.into()),
         }
     }

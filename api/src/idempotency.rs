@@ -7,7 +7,7 @@
 use chrono::{Duration, Utc};
 use entity::idempotency_key::{self, Column, Entity};
 use sea_orm::sea_query::{Expr, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ActiveValue::Set, ColumnTrait, DatabaseConnection, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::secrets::sha256_hex;
@@ -75,6 +75,12 @@ pub enum Refusal {
     Failed(AppError),
 }
 
+impl From<AppError> for Refusal {
+    fn from(err: AppError) -> Self {
+        Self::Failed(err)
+    }
+}
+
 impl From<sea_orm::DbErr> for Refusal {
     fn from(err: sea_orm::DbErr) -> Self {
         Self::Failed(err.into())
@@ -110,7 +116,7 @@ pub async fn start(
         created_at: Set(now),
     };
     // The unique key decides between concurrent first requests: exactly one claim is inserted.
-    let inserted = Entity::insert(claim)
+    let inserted = Entity::insert_in(actor, claim)?
         .on_conflict(
             OnConflict::columns([Column::AgencyId, Column::Principal, Column::Key])
                 .do_nothing()

@@ -3,12 +3,13 @@
 //! Every query a service runs on a tenant-owned table starts from `find_in`/`update_in`/
 //! `delete_in`, which filter by the actor's agency and, for rows that hang off a shop, by the
 //! actor's shop scope. A row outside the scope therefore looks exactly like a missing one. A new
-//! row goes through `new_in`, which takes its agency from the actor, never from input. Code that
+//! row goes through `insert_in` (`new_in`), which takes its agency from the actor, never from
+//! input, and a row read before is written back through `update_row_in`. Code that
 //! builds its own statement (e.g. `paging::nested`) takes a `Visible`, which only `visible_to`
 //! can make.
 //!
-//! `clippy.toml` disallows sea-orm's bare finders and bulk writes everywhere else, so this file
-//! is the one sanctioned unscoped query site.
+//! `clippy.toml` disallows sea-orm's bare finders, inserts and writes everywhere else, so this
+//! file is the one sanctioned unscoped query site.
 //!
 //! How a row relates to shops decides what a member limited to some shops sees. The rule is
 //! decided here, once per table, in three kinds:
@@ -36,8 +37,8 @@ use entity::{
 };
 use sea_orm::sea_query::{IntoCondition, Query, SelectStatement};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, DeleteMany, EntityTrait, QueryFilter,
-    Select, UpdateMany, Value,
+    ActiveModelTrait, ActiveValue, ColumnTrait, Condition, DbErr, DeleteMany, EntityTrait, Insert,
+    InsertMany, QueryFilter, Select, UpdateMany, ValidatedUpdateOne, Value,
 };
 use uuid::Uuid;
 
@@ -95,6 +96,49 @@ pub trait TenantScoped: EntityTrait {
     )]
     fn delete_in(actor: &Actor) -> DeleteMany<Self> {
         Self::delete_many().filter(Self::visible_to(actor))
+    }
+
+    /// The insert of `row` for `actor`, as `new_in` makes it ready: the one way to add a row.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped insert: `new_in` stamps the agency and checks the shop first"
+    )]
+    fn insert_in(actor: &Actor, row: Self::ActiveModel) -> AppResult<Insert<Self::ActiveModel>> {
+        Ok(Self::insert(Self::new_in(actor, row)?))
+    }
+
+    /// The insert of `rows` for `actor`, each as `new_in` makes it ready.
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped insert: `new_in` stamps the agency and checks the shop of each row"
+    )]
+    fn insert_many_in(
+        actor: &Actor,
+        rows: impl IntoIterator<Item = Self::ActiveModel>,
+    ) -> AppResult<InsertMany<Self::ActiveModel>> {
+        let rows = rows
+            .into_iter()
+            .map(|row| Self::new_in(actor, row))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Self::insert_many(rows))
+    }
+
+    /// The update of one row by its primary key, written only if the row is visible to `actor`:
+    /// a row that is not (any more) updates nothing and is NOT_FOUND (`DbErr::RecordNotUpdated`).
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the scoped update of one row: narrowed to the visible rows at once"
+    )]
+    fn update_row_in(
+        actor: &Actor,
+        row: Self::ActiveModel,
+    ) -> Result<ValidatedUpdateOne<Self::ActiveModel>, DbErr>
+    where
+        Self::ActiveModel: ActiveModelTrait<Entity = Self>,
+    {
+        Ok(Self::update(row)
+            .validate()?
+            .filter(Self::visible_to(actor)))
     }
 
     /// `row`, ready to insert for `actor`: its agency is the actor's, whatever it held before,

@@ -146,6 +146,10 @@ const NESTED_PAGE_AND_TOTAL: &str =
 
 /// Adds products `from..to` (by number) to every shop straight through the database, in a few
 /// multi-row inserts: thousands of `createProduct` calls would take minutes.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "the test seeds rows of the shops it made, as a bulk import would"
+)]
 async fn seed_products(app: &TestApp, shops: &[shop::Model], from: usize, to: usize) {
     let now = chrono::Utc::now();
     let rows: Vec<product::ActiveModel> = shops

@@ -197,9 +197,10 @@ pub async fn invite(
         revoked_at: Set(None),
         revoked_reason: Set(None),
         created_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let invitation = invitation::Entity::insert_in(ctx.actor, invitation)?
+        .exec_with_returning(&txn)
+        .await?;
     Record::success(ctx, "member.invite", ("Invitation", invitation.id))
         .commit(txn)
         .await?;
@@ -399,7 +400,9 @@ pub async fn update_member(
         row.shop_ids = Set(shop_ids);
     }
     row.updated_at = Set(Utc::now());
-    let updated = row.update(&txn).await?;
+    let updated = membership::Entity::update_row_in(ctx.actor, row)?
+        .exec(&txn)
+        .await?;
     if !member_actor(&updated)?.can(Permission::ManageMembers) {
         revoke_invitations_of(&txn, ctx.actor, updated.user_id).await?;
     }
@@ -523,7 +526,9 @@ pub async fn revoke_invitation(ctx: &Ctx<'_>, id: Uuid) -> AppResult<invitation:
     let mut row: invitation::ActiveModel = current.into();
     row.revoked_at = Set(Some(Utc::now()));
     row.revoked_reason = Set(Some(RevokedReason::Withdrawn.as_str().to_owned()));
-    let revoked = row.update(&txn).await?;
+    let revoked = invitation::Entity::update_row_in(ctx.actor, row)?
+        .exec(&txn)
+        .await?;
     Record::success(ctx, "invitation.revoke", ("Invitation", revoked.id))
         .commit(txn)
         .await?;
@@ -610,9 +615,10 @@ pub async fn create_api_key(
         revoked_at: Set(None),
         last_used_at: Set(None),
         created_at: Set(Utc::now()),
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let row = api_key::Entity::insert_in(ctx.actor, row)?
+        .exec_with_returning(&txn)
+        .await?;
     Record::success(ctx, "api_key.create", ("ApiKey", row.id))
         .commit(txn)
         .await?;
@@ -633,7 +639,9 @@ pub async fn revoke_api_key(ctx: &Ctx<'_>, id: Uuid) -> AppResult<api_key::Model
     let _change = ctx.state.sessions.changing(&txn).await?;
     let mut row: api_key::ActiveModel = current.into();
     row.revoked_at = Set(Some(Utc::now()));
-    let revoked = row.update(&txn).await?;
+    let revoked = api_key::Entity::update_row_in(ctx.actor, row)?
+        .exec(&txn)
+        .await?;
     Record::success(ctx, "api_key.revoke", ("ApiKey", revoked.id))
         .commit(txn)
         .await?;

@@ -224,6 +224,10 @@ pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> App
 }
 
 /// Adds a membership row.
+#[expect(
+    clippy::disallowed_methods,
+    reason = "signing up and joining make a membership before it has an actor"
+)]
 pub async fn insert_membership(
     db: &impl ConnectionTrait,
     agency_id: Uuid,
@@ -356,6 +360,10 @@ pub async fn start_session(
     })
 }
 
+#[expect(
+    clippy::disallowed_methods,
+    reason = "a session's refresh token is made for its membership, before any actor"
+)]
 async fn insert_refresh_token(
     db: &impl ConnectionTrait,
     state: &AppState,

@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use entity::{campaign, campaign_shop, shop};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -267,11 +267,9 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         updated_at: Set(now),
         ..Default::default()
     };
-    let row = campaign::Entity::new_in(ctx.actor, row)?;
+    let row = campaign::Entity::insert_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
-    campaign::Entity::insert(row)
-        .exec_without_returning(&txn)
-        .await?;
+    row.exec_without_returning(&txn).await?;
     link_shops(ctx, &txn, id, &shops.ids).await?;
     Move {
         subject: Subject::Campaign(id),
@@ -686,20 +684,12 @@ async fn link_shops(
     campaign_id: Uuid,
     shop_ids: &[Uuid],
 ) -> AppResult<()> {
-    let rows = shop_ids
-        .iter()
-        .map(|shop_id| {
-            campaign_shop::Entity::new_in(
-                ctx.actor,
-                campaign_shop::ActiveModel {
-                    campaign_id: Set(campaign_id),
-                    shop_id: Set(*shop_id),
-                    ..Default::default()
-                },
-            )
-        })
-        .collect::<AppResult<Vec<_>>>()?;
-    campaign_shop::Entity::insert_many(rows)
+    let rows = shop_ids.iter().map(|shop_id| campaign_shop::ActiveModel {
+        campaign_id: Set(campaign_id),
+        shop_id: Set(*shop_id),
+        ..Default::default()
+    });
+    campaign_shop::Entity::insert_many_in(ctx.actor, rows)?
         .exec_without_returning(db)
         .await?;
     Ok(())

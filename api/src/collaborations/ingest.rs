@@ -9,8 +9,7 @@ use chrono::{NaiveDate, Utc};
 use entity::{campaign, collaboration, collaboration_result};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -47,11 +46,10 @@ pub struct ResultRow {
 /// The row that stores `day` of `parent`, whose campaign's days are those of `zone`; or the
 /// problems, on the input's field names.
 pub fn day_row(
-    actor: &Actor,
     parent: &collaboration::Model,
     zone: &str,
     day: &DayNumbers,
-) -> AppResult<Result<collaboration_result::ActiveModel, Vec<UserError>>> {
+) -> Result<collaboration_result::ActiveModel, Vec<UserError>> {
     let mut problems = ingestion::counts([
         ("impressions", day.impressions),
         ("engagements", day.engagements),
@@ -65,27 +63,23 @@ pub fn day_row(
     problems.extend(gmv_minor.and_then(|gmv| ingestion::gmv_with_orders(day.orders, gmv)));
     problems.extend(ingestion::past_day(day.date, zone, "campaign").err());
     if !problems.is_empty() {
-        return Ok(Err(problems));
+        return Err(problems);
     }
-    let row = collaboration_result::Entity::new_in(
-        actor,
-        collaboration_result::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            collaboration_id: Set(parent.id),
-            campaign_id: Set(parent.campaign_id),
-            shop_id: Set(parent.shop_id),
-            influencer_id: Set(parent.influencer_id),
-            date: Set(day.date),
-            impressions: Set(day.impressions),
-            engagements: Set(day.engagements),
-            clicks: Set(day.clicks),
-            orders: Set(day.orders),
-            gmv_minor: Set(gmv_minor.unwrap_or_default()),
-            updated_at: Set(Utc::now()),
-            ..Default::default()
-        },
-    )?;
-    Ok(Ok(row))
+    Ok(collaboration_result::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        collaboration_id: Set(parent.id),
+        campaign_id: Set(parent.campaign_id),
+        shop_id: Set(parent.shop_id),
+        influencer_id: Set(parent.influencer_id),
+        date: Set(day.date),
+        impressions: Set(day.impressions),
+        engagements: Set(day.engagements),
+        clicks: Set(day.clicks),
+        orders: Set(day.orders),
+        gmv_minor: Set(gmv_minor.unwrap_or_default()),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    })
 }
 
 /// Stores `rows` of `collaborations` in `txn`, after `results::lock` of those collaborations
@@ -101,7 +95,7 @@ pub async fn store(
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(ingestion::ROWS_PER_STATEMENT).collect();
-        collaboration_result::Entity::insert_many(chunk)
+        collaboration_result::Entity::insert_many_in(actor, chunk)?
             .on_conflict(
                 OnConflict::columns([Column::AgencyId, Column::CollaborationId, Column::Date])
                     .update_columns([
@@ -188,7 +182,7 @@ async fn write(ctx: &Ctx<'_>, rows: &[ResultRow]) -> AppResult<Outcome> {
             continue;
         }
         let zone = zones.get(&found.campaign_id).map_or("UTC", String::as_str);
-        match day_row(ctx.actor, found, zone, &row.day)? {
+        match day_row(found, zone, &row.day) {
             Ok(stored) => clean.push((found.id, row.day.date, stored)),
             Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
         }

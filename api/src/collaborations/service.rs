@@ -12,8 +12,8 @@ use entity::{
 };
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -283,53 +283,49 @@ fn lineup_ids(field: &str, products: &[Uuid], lineup: &HashSet<Uuid>) -> Result<
 
 /// New deliverable rows of `collaboration`, or the problems under `list`.
 fn deliverable_rows(
-    ctx: &Ctx<'_>,
     row: &collaboration::Model,
     list: &str,
     inputs: &[DeliverableInput],
     lineup: &HashSet<Uuid>,
     existing: usize,
-) -> AppResult<Result<Vec<deliverable::ActiveModel>, Vec<UserError>>> {
+) -> Result<Vec<deliverable::ActiveModel>, Vec<UserError>> {
     if existing + inputs.len() > MAX_DELIVERABLES {
-        return Ok(Err(vec![UserError::new(
+        return Err(vec![UserError::new(
             list,
             UserErrorCode::OutOfRange,
             format!("A collaboration has at most {MAX_DELIVERABLES} deliverables"),
-        )]));
+        )]);
     }
     let mut problems = Vec::new();
     let mut rows = Vec::new();
     let now = Utc::now();
     for (index, input) in inputs.iter().enumerate() {
         match lineup_ids("productIds", &input.product_ids, lineup) {
-            Ok(products) => rows.push(deliverable::Entity::new_in(
-                ctx.actor,
-                deliverable::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    collaboration_id: Set(row.id),
-                    campaign_id: Set(row.campaign_id),
-                    shop_id: Set(row.shop_id),
-                    kind: Set(input.kind.as_str().to_owned()),
-                    status: Set(DeliverableStatus::Proposed.as_str().to_owned()),
-                    due_at: Set(input.due_at),
-                    content_url: Set(None),
-                    published_at: Set(None),
-                    script: Set(None),
-                    product_ids: Set(products),
-                    run_of_show: Set(RunOfShow::default()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                },
-            )?),
+            Ok(products) => rows.push(deliverable::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                collaboration_id: Set(row.id),
+                campaign_id: Set(row.campaign_id),
+                shop_id: Set(row.shop_id),
+                kind: Set(input.kind.as_str().to_owned()),
+                status: Set(DeliverableStatus::Proposed.as_str().to_owned()),
+                due_at: Set(input.due_at),
+                content_url: Set(None),
+                published_at: Set(None),
+                script: Set(None),
+                product_ids: Set(products),
+                run_of_show: Set(RunOfShow::default()),
+                created_at: Set(now),
+                updated_at: Set(now),
+                ..Default::default()
+            }),
             Err(problem) => problems.push(problem.under(list, index)),
         }
     }
-    Ok(if problems.is_empty() {
+    if problems.is_empty() {
         Ok(rows)
     } else {
         Err(problems)
-    })
+    }
 }
 
 /// The campaign a collaboration may be agreed for: visible, open, and `shop` one of its shops.
@@ -472,13 +468,12 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCollaboration) -> AppResult<collabo
         updated_at: now,
     };
     let lineup = lineup_products(ctx, campaign.id, input.shop_id).await?;
-    let deliverables =
-        deliverable_rows(ctx, &row, "deliverables", &input.deliverables, &lineup, 0)?
-            .map_err(AppError::Invalid)?;
+    let deliverables = deliverable_rows(&row, "deliverables", &input.deliverables, &lineup, 0)
+        .map_err(AppError::Invalid)?;
     let active: collaboration::ActiveModel = row.into();
-    let active = collaboration::Entity::new_in(ctx.actor, active)?;
+    let insert = collaboration::Entity::insert_in(ctx.actor, active)?;
     let txn = ctx.state.db.begin().await?;
-    collaboration::Entity::insert(active)
+    insert
         .exec_without_returning(&txn)
         .await
         .on_unique_violation(
@@ -486,7 +481,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCollaboration) -> AppResult<collabo
             "Another collaboration uses this tracking code",
         )?;
     if !deliverables.is_empty() {
-        deliverable::Entity::insert_many(deliverables)
+        deliverable::Entity::insert_many_in(ctx.actor, deliverables)?
             .exec_without_returning(&txn)
             .await?;
     }
@@ -585,13 +580,12 @@ pub async fn update(
             .await?;
         let lineup = lineup_products(ctx, current.campaign_id, current.shop_id).await?;
         if let Some(rows) = problems.check_many(deliverable_rows(
-            ctx,
             &current,
             "addDeliverables",
             &changes.add_deliverables,
             &lineup,
             usize::try_from(existing).unwrap_or(usize::MAX),
-        )?) {
+        )) {
             new_deliverables = rows;
         }
     }
@@ -616,7 +610,7 @@ pub async fn update(
         return Err(AppError::stale_version("collaboration", current.version));
     }
     if !new_deliverables.is_empty() {
-        deliverable::Entity::insert_many(new_deliverables)
+        deliverable::Entity::insert_many_in(ctx.actor, new_deliverables)?
             .exec_without_returning(&txn)
             .await?;
     }
@@ -842,8 +836,8 @@ pub async fn record_results(ctx: &Ctx<'_>, input: DayResults) -> AppResult<colla
         .one(&ctx.state.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let row = ingest::day_row(ctx.actor, &current, &campaign.timezone, &input.day)?
-        .map_err(AppError::Invalid)?;
+    let row =
+        ingest::day_row(&current, &campaign.timezone, &input.day).map_err(AppError::Invalid)?;
     let txn = ctx.state.db.begin().await?;
     results::lock(&txn, ctx.actor, &[current.id]).await?;
     ingest::store(&txn, ctx.actor, &[current.id], vec![row]).await?;

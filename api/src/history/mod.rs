@@ -9,9 +9,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use entity::{campaign, collaboration, influencer, review, status_change, task};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::auth::Actor;
@@ -134,8 +132,8 @@ pub struct Move<'a> {
 impl Move<'_> {
     /// Appends the move using `db` (pass the transaction of the change it records).
     pub async fn record(self, db: &impl ConnectionTrait) -> AppResult<()> {
-        let row = row(self.ctx, self.subject, self.from, self.to, self.note)?;
-        status_change::Entity::insert(row)
+        let row = row(self.ctx, self.subject, self.from, self.to, self.note);
+        status_change::Entity::insert_in(self.ctx.actor, row)?
             .exec_without_returning(db)
             .await?;
         Ok(())
@@ -155,9 +153,8 @@ pub async fn record_all(
     for chunk in subjects.chunks(ROWS_PER_STATEMENT) {
         let rows = chunk
             .iter()
-            .map(|subject| row(ctx, *subject, Some(from), to, Some(note.to_owned())))
-            .collect::<AppResult<Vec<_>>>()?;
-        status_change::Entity::insert_many(rows)
+            .map(|subject| row(ctx, *subject, Some(from), to, Some(note.to_owned())));
+        status_change::Entity::insert_many_in(ctx.actor, rows)?
             .exec_without_returning(db)
             .await?;
     }
@@ -171,10 +168,10 @@ fn row(
     from: Option<&'static str>,
     to: &'static str,
     note: Option<String>,
-) -> AppResult<status_change::ActiveModel> {
+) -> status_change::ActiveModel {
     let (subject_type, subject_id) = subject.parts();
     let (actor_kind, actor_id) = ctx.actor.audit_identity();
-    let row = status_change::ActiveModel {
+    status_change::ActiveModel {
         id: Set(Uuid::now_v7()),
         subject_type: Set(subject_type.to_owned()),
         subject_id: Set(subject_id),
@@ -185,8 +182,7 @@ fn row(
         actor_id: Set(actor_id),
         created_at: Set(Utc::now()),
         ..Default::default()
-    };
-    status_change::Entity::new_in(ctx.actor, row)
+    }
 }
 
 /// Most history rows one INSERT carries (ten columns each, well under SQLite's parameter cap).

@@ -9,8 +9,8 @@ use entity::json::{RateCard, RateCardLine};
 use entity::{collaboration, influencer, influencer_account, influencer_stat};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -522,7 +522,7 @@ async fn insert_account(
     today: NaiveDate,
 ) -> AppResult<()> {
     let id = Uuid::now_v7();
-    let row = influencer_account::Entity::new_in(
+    let insert = influencer_account::Entity::insert_in(
         ctx.actor,
         influencer_account::ActiveModel {
             id: Set(id),
@@ -538,7 +538,7 @@ async fn insert_account(
             ..Default::default()
         },
     )?;
-    influencer_account::Entity::insert(row)
+    insert
         .exec_without_returning(db)
         .await
         .on_unique_violation("accounts", "An account is already in the pool")?;
@@ -564,7 +564,7 @@ async fn record_day(
     followers: i64,
     engagement: Option<i32>,
 ) -> AppResult<()> {
-    let row = influencer_stat::Entity::new_in(
+    let insert = influencer_stat::Entity::insert_in(
         ctx.actor,
         influencer_stat::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -578,7 +578,7 @@ async fn record_day(
         },
     )?;
     use influencer_stat::Column;
-    influencer_stat::Entity::insert(row)
+    insert
         .on_conflict(
             OnConflict::columns([Column::AgencyId, Column::AccountId, Column::RecordedOn])
                 .update_columns([Column::Followers, Column::EngagementBasisPoints])
@@ -698,7 +698,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewInfluencer) -> AppResult<influencer
     let now = Utc::now();
     let today = now.date_naive();
     let id = Uuid::now_v7();
-    let row = influencer::Entity::new_in(
+    let insert = influencer::Entity::insert_in(
         ctx.actor,
         influencer::ActiveModel {
             id: Set(id),
@@ -723,9 +723,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewInfluencer) -> AppResult<influencer
         },
     )?;
     let txn = ctx.state.db.begin().await?;
-    influencer::Entity::insert(row)
-        .exec_without_returning(&txn)
-        .await?;
+    insert.exec_without_returning(&txn).await?;
     for account in accounts {
         insert_account(ctx, &txn, id, account, today).await?;
     }

@@ -421,12 +421,8 @@ where
         .collect();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk = rows
-            .by_ref()
-            .take(ingestion::ROWS_PER_STATEMENT)
-            .map(|row| E::new_in(ctx.actor, row))
-            .collect::<AppResult<Vec<_>>>()?;
-        E::insert_many(chunk)
+        let chunk = rows.by_ref().take(ingestion::ROWS_PER_STATEMENT);
+        E::insert_many_in(ctx.actor, chunk)?
             .on_conflict(
                 OnConflict::columns(key.iter().copied())
                     .update_columns(replaced.iter().copied())

@@ -6,9 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 use entity::{shop_metric, shop_metric_month};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::sums::{Summed, sums};
@@ -139,33 +137,29 @@ pub async fn refresh(
             .into_iter()
             .map(|group| {
                 let s = group.sums;
-                shop_metric_month::Entity::new_in(
-                    actor,
-                    shop_metric_month::Model {
-                        agency_id: actor.agency_id(),
-                        shop_id: shop,
-                        month: *month,
-                        source: group.source,
-                        visitors: s.visitors.unwrap_or(0),
-                        returning_visitors: s.returning_visitors.unwrap_or(0),
-                        page_views: s.page_views.unwrap_or(0),
-                        bounces: s.bounces.unwrap_or(0),
-                        collects: s.collects.unwrap_or(0),
-                        add_to_carts: s.add_to_carts.unwrap_or(0),
-                        orders: s.orders.unwrap_or(0),
-                        buyers: s.buyers.unwrap_or(0),
-                        gmv_minor: s.gmv_minor.unwrap_or(0),
-                        refunds_minor: s.refunds_minor.unwrap_or(0),
-                        ad_spend_minor: s.ad_spend_minor.unwrap_or(0),
-                        ad_impressions: s.ad_impressions.unwrap_or(0),
-                        ad_clicks: s.ad_clicks.unwrap_or(0),
-                    }
-                    .into(),
-                )
+                shop_metric_month::ActiveModel::from(shop_metric_month::Model {
+                    agency_id: actor.agency_id(),
+                    shop_id: shop,
+                    month: *month,
+                    source: group.source,
+                    visitors: s.visitors.unwrap_or(0),
+                    returning_visitors: s.returning_visitors.unwrap_or(0),
+                    page_views: s.page_views.unwrap_or(0),
+                    bounces: s.bounces.unwrap_or(0),
+                    collects: s.collects.unwrap_or(0),
+                    add_to_carts: s.add_to_carts.unwrap_or(0),
+                    orders: s.orders.unwrap_or(0),
+                    buyers: s.buyers.unwrap_or(0),
+                    gmv_minor: s.gmv_minor.unwrap_or(0),
+                    refunds_minor: s.refunds_minor.unwrap_or(0),
+                    ad_spend_minor: s.ad_spend_minor.unwrap_or(0),
+                    ad_impressions: s.ad_impressions.unwrap_or(0),
+                    ad_clicks: s.ad_clicks.unwrap_or(0),
+                })
             })
-            .collect::<AppResult<Vec<_>>>()?;
+            .collect::<Vec<_>>();
         if !rows.is_empty() {
-            shop_metric_month::Entity::insert_many(rows)
+            shop_metric_month::Entity::insert_many_in(actor, rows)?
                 .exec_without_returning(txn)
                 .await?;
         }

@@ -5,7 +5,6 @@ use entity::json::StringList;
 use entity::product;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, QueryFilter, TransactionTrait,
 };
@@ -309,13 +308,13 @@ pub async fn create(ctx: &Ctx<'_>, input: NewProductInput) -> AppResult<product:
         updated_at: Set(now),
         ..Default::default()
     };
-    let row = product::Entity::new_in(ctx.actor, row)?;
+    let insert = product::Entity::insert_in(ctx.actor, row)?;
     let txn = ctx.state.db.begin().await?;
-    let product = row
-        .insert(&txn)
+    let product = insert
+        .exec_with_returning(&txn)
         .await
         .on_unique_violation("sku", SKU_TAKEN)?;
-    super::prices::record(&txn, &product, None).await?;
+    super::prices::record(&txn, ctx.actor, &product, None).await?;
     Record::success(ctx, "product.create", ("Product", product.id))
         .commit(txn)
         .await?;
@@ -360,7 +359,7 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     if updated.price_minor != current.price_minor {
-        super::prices::record(&txn, &updated, Some(current.price_minor)).await?;
+        super::prices::record(&txn, ctx.actor, &updated, Some(current.price_minor)).await?;
     }
     if updated.labels != current.labels {
         crate::reviews::ingest::follow_labels(&txn, ctx.actor, &updated).await?;

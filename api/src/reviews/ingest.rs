@@ -10,8 +10,7 @@ use entity::json::ContactLog;
 use entity::review;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QuerySelect, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -62,11 +61,10 @@ pub async fn ingest(
 
 /// The stored row of `row`, about `product` of `shop`, or its problems.
 fn stored(
-    ctx: &Ctx<'_>,
     shop: Uuid,
     product: Found,
     row: &ReviewRow,
-) -> AppResult<Result<review::ActiveModel, Vec<UserError>>> {
+) -> Result<review::ActiveModel, Vec<UserError>> {
     let mut problems = Vec::new();
     let external_id = validate::required_text("externalId", &row.external_id, 128)
         .map_err(|e| problems.push(e))
@@ -86,35 +84,31 @@ fn stored(
         ));
     }
     let Some(external_id) = external_id.filter(|_| problems.is_empty()) else {
-        return Ok(Err(problems));
+        return Err(problems);
     };
-    let row = review::Entity::new_in(
-        ctx.actor,
-        review::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            shop_id: Set(shop),
-            product_id: Set(product.id),
-            external_id: Set(external_id),
-            rating: Set(row.rating),
-            content: Set(content.unwrap_or_default()),
-            reviewed_at: Set(row.created_at),
-            priority: Set(if product.hero {
-                HERO_PRIORITY
-            } else {
-                OTHER_PRIORITY
-            }),
-            status: Set(ReviewStatus::initial(row.rating).as_str().to_owned()),
-            reason: Set(None),
-            reply: Set(None),
-            contact_log: Set(ContactLog::default()),
-            resolved_at: Set(None),
-            version: Set(1),
-            created_at: Set(now),
-            updated_at: Set(now),
-            ..Default::default()
-        },
-    )?;
-    Ok(Ok(row))
+    Ok(review::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        shop_id: Set(shop),
+        product_id: Set(product.id),
+        external_id: Set(external_id),
+        rating: Set(row.rating),
+        content: Set(content.unwrap_or_default()),
+        reviewed_at: Set(row.created_at),
+        priority: Set(if product.hero {
+            HERO_PRIORITY
+        } else {
+            OTHER_PRIORITY
+        }),
+        status: Set(ReviewStatus::initial(row.rating).as_str().to_owned()),
+        reason: Set(None),
+        reply: Set(None),
+        contact_log: Set(ContactLog::default()),
+        resolved_at: Set(None),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    })
 }
 
 /// Checks every review, then upserts them all in one transaction.
@@ -143,7 +137,7 @@ async fn write(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ReviewRow]) -> AppResult<Ou
             );
             continue;
         }
-        match stored(ctx, shop.id, product, row)? {
+        match stored(shop.id, product, row) {
             Ok(stored) => clean.push(stored),
             Err(errors) => problems.extend(errors.into_iter().map(|e| e.under("rows", index))),
         }
@@ -167,7 +161,7 @@ async fn write(ctx: &Ctx<'_>, shop_id: Uuid, rows: &[ReviewRow]) -> AppResult<Ou
     let mut clean = clean.into_iter().peekable();
     while clean.peek().is_some() {
         let chunk: Vec<_> = clean.by_ref().take(ingestion::ROWS_PER_STATEMENT).collect();
-        review::Entity::insert_many(chunk)
+        review::Entity::insert_many_in(ctx.actor, chunk)?
             .on_conflict(
                 OnConflict::columns([Column::AgencyId, Column::ShopId, Column::ExternalId])
                     .update_columns([

@@ -4,7 +4,6 @@ use chrono::Utc;
 use entity::shop;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait,
     ActiveValue::{NotSet, Set},
     ColumnTrait, QueryFilter, TransactionTrait,
 };
@@ -177,10 +176,10 @@ pub async fn create(ctx: &Ctx<'_>, input: NewShopInput) -> AppResult<shop::Model
     // A member limited to some shops could not see a shop they create; shop creation is for
     // members who see the whole agency.
     ctx.actor.require_all_shops()?;
-    let row = shop::Entity::new_in(ctx.actor, NewShop::try_from(input)?.into_row())?;
+    let insert = shop::Entity::insert_in(ctx.actor, NewShop::try_from(input)?.into_row())?;
     let txn = ctx.state.db.begin().await?;
-    let shop = row
-        .insert(&txn)
+    let shop = insert
+        .exec_with_returning(&txn)
         .await
         .on_unique_violation("externalId", EXTERNAL_ID_TAKEN)?;
     Record::success(ctx, "shop.create", ("Shop", shop.id))

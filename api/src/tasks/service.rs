@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 use entity::{campaign, membership, shop, task};
 use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, Select, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, FromQueryResult, QueryFilter,
+    QuerySelect, Select, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -164,7 +164,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewTask) -> AppResult<task::Model> {
     };
     let now = Utc::now();
     let id = Uuid::now_v7();
-    let row = task::Entity::new_in(
+    let insert = task::Entity::insert_in(
         ctx.actor,
         task::ActiveModel {
             id: Set(id),
@@ -184,9 +184,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewTask) -> AppResult<task::Model> {
         },
     )?;
     let txn = ctx.state.db.begin().await?;
-    task::Entity::insert(row)
-        .exec_without_returning(&txn)
-        .await?;
+    insert.exec_without_returning(&txn).await?;
     Move {
         subject: Subject::Task(id),
         from: None,

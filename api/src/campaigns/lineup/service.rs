@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{campaign, campaign_product, product};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, JoinType,
-    QueryFilter, QuerySelect, RelationTrait, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, RelationTrait, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -192,7 +192,7 @@ pub async fn set(
         .await?;
     let count = rows.len();
     if !rows.is_empty() {
-        campaign_product::Entity::insert_many(rows)
+        campaign_product::Entity::insert_many_in(ctx.actor, rows)?
             .exec_without_returning(&txn)
             .await?;
     }

@@ -11,8 +11,8 @@ use chrono::{Days, Months, NaiveDate, NaiveTime, Utc};
 use entity::{campaign, campaign_shop, shop_monthly_target, target_row};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, QueryTrait, TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, QueryFilter, QueryOrder,
+    QuerySelect, QueryTrait, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -87,7 +87,7 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
         return Err(AppError::Invalid(problems));
     };
     let txn = ctx.state.db.begin().await?;
-    let row = shop_monthly_target::Entity::new_in(
+    let row = shop_monthly_target::Entity::insert_in(
         ctx.actor,
         shop_monthly_target::ActiveModel {
             id: Set(Uuid::now_v7()),
@@ -104,14 +104,13 @@ pub async fn set(ctx: &Ctx<'_>, shop_id: Uuid, input: MonthlyInput) -> AppResult
     // both succeed, the later one's numbers standing, where a delete and an insert would
     // make one of them fail on the month's unique index.
     use shop_monthly_target::Column as C;
-    shop_monthly_target::Entity::insert(row)
-        .on_conflict(
-            OnConflict::columns([C::AgencyId, C::ShopId, C::Month])
-                .update_columns([C::GmvMinor, C::Orders, C::Visitors, C::UpdatedAt])
-                .to_owned(),
-        )
-        .exec_without_returning(&txn)
-        .await?;
+    row.on_conflict(
+        OnConflict::columns([C::AgencyId, C::ShopId, C::Month])
+            .update_columns([C::GmvMinor, C::Orders, C::Visitors, C::UpdatedAt])
+            .to_owned(),
+    )
+    .exec_without_returning(&txn)
+    .await?;
     Record::success(ctx, "shop.monthly_target", ("Shop", shop_id))
         .commit(txn)
         .await?;

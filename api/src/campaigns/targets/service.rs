@@ -6,8 +6,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{campaign, campaign_product, campaign_target, membership, product, target_row};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, QueryFilter, QueryOrder, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -148,15 +147,11 @@ pub async fn set(
     let mut totals = totals;
     totals.campaign_id = Set(campaign_id);
     totals.updated_at = Set(Utc::now());
-    campaign_target::Entity::insert(campaign_target::Entity::new_in(ctx.actor, totals)?)
+    campaign_target::Entity::insert_in(ctx.actor, totals)?
         .exec_without_returning(&txn)
         .await?;
-    let rows = parsed
-        .into_iter()
-        .map(|row| target_row::Entity::new_in(ctx.actor, row))
-        .collect::<AppResult<Vec<_>>>()?;
-    if !rows.is_empty() {
-        target_row::Entity::insert_many(rows)
+    if !parsed.is_empty() {
+        target_row::Entity::insert_many_in(ctx.actor, parsed)?
             .exec_without_returning(&txn)
             .await?;
     }
