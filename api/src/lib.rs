@@ -35,6 +35,7 @@ pub mod tasks;
 pub mod telemetry;
 pub mod tenancy;
 pub mod validate;
+pub mod viewer;
 
 pub use settings::Settings;
 pub use startup::Application;

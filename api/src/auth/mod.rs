@@ -2,7 +2,6 @@
 
 mod actor;
 pub mod api_keys;
-pub mod graphql;
 pub mod jwt;
 pub mod password;
 pub mod secrets;

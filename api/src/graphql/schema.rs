@@ -8,7 +8,6 @@ use super::node::NodeQuery;
 use crate::agency::graphql::{AgencyMutation, AgencyQuery};
 use crate::agency::settings::AgencySettingsMutation;
 use crate::audit::graphql::AuditQuery;
-use crate::auth::graphql::{AuthMutation, AuthQuery};
 use crate::campaigns::graphql::{CampaignMutation, CampaignQuery};
 use crate::campaigns::lineup::graphql::LineupMutation;
 use crate::campaigns::targets::graphql::{TargetMutation, TargetQuery};
@@ -22,6 +21,7 @@ use crate::reports::graphql::ReportQuery;
 use crate::reviews::graphql::{ReviewMutation, ReviewQuery};
 use crate::shops::graphql::{ShopMutation, ShopQuery};
 use crate::tasks::graphql::{TaskMutation, TaskQuery};
+use crate::viewer::graphql::{AuthMutation, AuthQuery};
 
 /// Every query field, one part per domain.
 #[derive(MergedObject, Default)]

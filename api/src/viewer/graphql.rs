@@ -4,10 +4,10 @@
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 
-use super::Actor;
-use super::service::{self, Session, SignUp};
 use crate::agency::graphql::{Agency, Membership, User};
 use crate::agency::service::{self as agency_service, Acceptance};
+use crate::auth::service::{self, Session, SignUp};
+use crate::auth::{Actor, ShopScope};
 use crate::authz::{Permission, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{Payload, UserError, into_payload, mutation_payload};
@@ -70,8 +70,8 @@ impl Viewer {
     /// Shops the credential is limited to; null means every shop of the agency.
     async fn shop_ids(&self) -> Option<Vec<ID>> {
         match self.0.shops() {
-            super::ShopScope::All => None,
-            super::ShopScope::Only(ids) => {
+            ShopScope::All => None,
+            ShopScope::Only(ids) => {
                 Some(ids.iter().map(|id| ids::encode(Kind::Shop, *id)).collect())
             }
         }
