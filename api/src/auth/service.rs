@@ -21,6 +21,7 @@ use crate::authz::Role;
 use crate::context::{Ctx, Origin};
 use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
 use crate::state::AppState;
+use crate::tenancy::TenantScoped;
 use crate::validate;
 
 const REFRESH_MARKER: &str = "rt_";
@@ -568,7 +569,7 @@ pub async fn switch_agency(
 /// the answer is a fresh session in the current agency.
 #[expect(
     clippy::disallowed_methods,
-    reason = "users and their sessions belong to no agency; the membership is the actor's own"
+    reason = "users and their refresh tokens belong to no agency"
 )]
 pub async fn change_password(
     ctx: &Ctx<'_>,
@@ -616,9 +617,8 @@ pub async fn change_password(
         .filter(refresh_token::Column::RevokedAt.is_null())
         .exec(&txn)
         .await?;
-    let membership = membership::Entity::find()
+    let membership = membership::Entity::find_in(actor)
         .filter(membership::Column::UserId.eq(user_id))
-        .filter(membership::Column::AgencyId.eq(actor.agency_id()))
         .one(&txn)
         .await?
         .ok_or(AppError::Unauthenticated)?;
