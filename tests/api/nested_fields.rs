@@ -77,7 +77,7 @@ async fn product_fields(app: &TestApp, owner: &Session) -> Vec<String> {
                 | "Status" => "",
                 "Money" => "{ amount currencyCode }",
                 "Shop" => "{ id name currencyCode }",
-                "PriceChangeConnection" => "{ totalCount nodes { price { amount } } }",
+                "PriceChangeConnection" => "{ totalCount nodes { price { amount currencyCode } } }",
                 other => panic!(
                     "Product.{name} is of type {other}: give it a selection here so that the \
                      nested read of it is checked"

@@ -40,7 +40,8 @@ impl Product {
         for field in fields {
             let read: &[C] = match field {
                 "__typename" => &[],
-                "id" | "priceHistory" => &[C::Id],
+                "id" => &[C::Id],
+                "priceHistory" => &[C::Id, C::CurrencyCode],
                 "shop" => &[C::ShopId],
                 "sku" => &[C::Sku],
                 "title" => &[C::Title],
