@@ -125,6 +125,8 @@ pub trait TenantScoped: EntityTrait {
 
     /// The update of one row by its primary key, written only if the row is visible to `actor`:
     /// a row that is not (any more) updates nothing and is NOT_FOUND (`DbErr::RecordNotUpdated`).
+    /// `row` must change a column: sea-orm answers an update that sets none by reading the row
+    /// back by its key alone, past the scope, so such a row is refused here.
     #[expect(
         clippy::disallowed_methods,
         reason = "the scoped update of one row: narrowed to the visible rows at once"
@@ -136,6 +138,11 @@ pub trait TenantScoped: EntityTrait {
     where
         Self::ActiveModel: ActiveModelTrait<Entity = Self>,
     {
+        if !row.is_changed() {
+            return Err(DbErr::Custom(
+                "a scoped update that changes no column".into(),
+            ));
+        }
         Ok(Self::update(row)
             .validate()?
             .filter(Self::visible_to(actor)))

@@ -621,6 +621,7 @@ async fn a_month_set_by_many_requests_at_once_takes_each_and_keeps_one_target() 
     let owner = app.owner("Races").await;
     let shop = app.shop(&owner, "Raced").await;
     const SET_MONTH: &str = "mutation($input: SetShopMonthlyTargetInput!) { setShopMonthlyTarget(input: $input) { userErrors { code } } }";
+    // Only PostgreSQL runs these at once: SQLite's one connection takes the transactions in turn.
     let amounts: Vec<String> = (1..=16).map(|n| format!("{n}0000.00")).collect();
     let answers = futures_util::future::join_all(amounts.iter().map(|gmv| {
         owner.gql(

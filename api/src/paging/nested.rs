@@ -427,6 +427,20 @@ mod tests {
             "{}",
             statement.sql
         );
+        let sqlite = sparse
+            .statement(
+                DbBackend::Sqlite,
+                &rows(Uuid::now_v7()),
+                &[Uuid::now_v7()],
+                &forward(5, None),
+                sparse.read(asked),
+            )
+            .expect("a statement");
+        assert!(
+            sqlite.sql.starts_with(r#"SELECT "page".* FROM (SELECT "products"."id", "products"."shop_id", "products"."sku", "products"."stock" FROM "products" WHERE"#),
+            "{}",
+            sqlite.sql
+        );
         assert!(sparse.read(Columns::ALL).is_none());
         assert!(
             SHOP_PRODUCTS.read(asked).is_none(),

@@ -40,9 +40,10 @@ impl Columns {
 
     /// Whether every column of `E` is in the set.
     pub fn is_all<E: EntityTrait>(self) -> bool {
-        E::Column::iter()
-            .enumerate()
-            .all(|(index, _)| index < 64 && self.0 & (1 << index) != 0)
+        self == Self::ALL
+            || E::Column::iter()
+                .enumerate()
+                .all(|(index, _)| index < 64 && self.0 & (1 << index) != 0)
     }
 
     /// The columns of `E` in the set, in declaration order.
