@@ -19,7 +19,7 @@ use super::{api_keys, throttle};
 use crate::audit::service::{Outcome, Record};
 use crate::authz::Role;
 use crate::context::{Ctx, Origin};
-use crate::error::{AppError, AppResult, OnUniqueViolation, Problems, UserError, UserErrorCode};
+use crate::error::{AllValid, AppError, AppResult, OnUniqueViolation, UserError, UserErrorCode};
 use crate::state::AppState;
 use crate::tenancy::TenantScoped;
 use crate::validate;
@@ -146,24 +146,13 @@ pub fn member_actor(membership: &membership::Model) -> AppResult<Actor> {
     reason = "users belong to no agency; sign-up looks the e-mail up before any actor exists"
 )]
 pub async fn sign_up(state: &AppState, origin: Origin<'_>, input: SignUp) -> AppResult<Session> {
-    let mut problems = Problems::default();
-    let email = problems.check(validate::email("email", &input.email));
-    problems.check(validate_new_password(&input.password));
-    let display_name = problems.check(validate::required_text(
-        "displayName",
-        &input.display_name,
-        100,
-    ));
-    let agency_name = problems.check(validate::required_text(
-        "agencyName",
-        &input.agency_name,
-        100,
-    ));
-    problems.finish()?;
-    let (Some(email), Some(display_name), Some(agency_name)) = (email, display_name, agency_name)
-    else {
-        return Err(AppError::internal("validated sign-up incomplete"));
-    };
+    let (email, (), display_name, agency_name) = (
+        validate::email("email", &input.email),
+        validate_new_password(&input.password),
+        validate::required_text("displayName", &input.display_name, 100),
+        validate::required_text("agencyName", &input.agency_name, 100),
+    )
+        .all_valid()?;
     let existing = user::Entity::find()
         .filter(user::Column::Email.eq(&email))
         .one(&state.db)
