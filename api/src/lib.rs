@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod history;
 pub mod http;
 pub mod idempotency;
+pub mod ids;
 pub mod influencers;
 pub mod ingestion;
 pub mod maintenance;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use api::auth::jwt::AccessTokens;
-use api::graphql::ids;
+use api::ids;
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;

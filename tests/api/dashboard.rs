@@ -4,7 +4,7 @@
 //! who sees what (roles, keys, agencies, shop limits), refused input, and the statements the
 //! whole brief costs.
 
-use api::graphql::ids;
+use api::ids;
 use chrono::{
     DateTime, Datelike, Days, Duration, FixedOffset, NaiveDate, SecondsFormat, TimeZone, Utc,
 };

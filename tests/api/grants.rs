@@ -135,7 +135,7 @@ async fn accepting_rechecks_the_inviters_right_to_grant() {
     // release or by hand): acceptance still refuses.
     use sea_orm::{ConnectionTrait, Statement};
     let db = &app.state.db;
-    let (_, user) = api::graphql::ids::decode_any(&partner.user_id).expect("user id");
+    let (_, user) = api::ids::decode_any(&partner.user_id).expect("user id");
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         match db.get_database_backend() {

@@ -6,7 +6,7 @@ use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use api::graphql::ids::{self, Kind};
+use api::ids::{self, Kind};
 
 use crate::support::{Gql, Session, TestApp};
 

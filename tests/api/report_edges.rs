@@ -6,7 +6,7 @@
 
 use std::future::Future;
 
-use api::graphql::ids::{self, Kind};
+use api::ids::{self, Kind};
 use chrono::{Days, Utc};
 use serde_json::{Value, json};
 use uuid::Uuid;

@@ -10,9 +10,9 @@ use super::service::{self, MemberChanges, NewApiKey};
 use crate::authz::{ApiScope, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{AppError, into_payload, mutation_payload};
-use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Loaders, load_error, loaders};
 use crate::graphql::pagination::Connection;
+use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 
 /// A person who can sign in.

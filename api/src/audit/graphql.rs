@@ -6,8 +6,8 @@ use entity::audit_event;
 
 use super::service::{self, AuditFilter, Outcome};
 use crate::context::authenticated;
-use crate::graphql::ids::{self, Kind};
 use crate::graphql::pagination::Connection;
+use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 
 /// Who acted.

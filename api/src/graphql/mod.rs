@@ -4,7 +4,6 @@ pub mod date;
 pub mod document;
 pub mod documents;
 pub mod guards;
-pub mod ids;
 pub mod loaders;
 pub mod money;
 pub mod node;

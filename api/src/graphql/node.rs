@@ -4,7 +4,6 @@
 use async_graphql::{Context, ID, Interface, Object, PathSegment};
 use futures_util::future::join_all;
 
-use super::ids::{self, Kind};
 use super::loaders::{load, loaders};
 use crate::agency::graphql::{Agency, ApiKey, Membership, User};
 use crate::agency::service as agency_service;
@@ -12,6 +11,7 @@ use crate::campaigns::graphql::Campaign;
 use crate::collaborations::graphql::Collaboration;
 use crate::context::authenticated;
 use crate::error::{AppError, AppResult};
+use crate::ids::{self, Kind};
 use crate::influencers::graphql::Influencer;
 use crate::products::graphql::Product;
 use crate::reviews::graphql::Review;

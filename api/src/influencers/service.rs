@@ -451,10 +451,7 @@ async fn clean_accounts(
             let name = owners
                 .get(&holder.influencer_id)
                 .map_or("another influencer", |i| i.name.as_str());
-            let id = crate::graphql::ids::encode(
-                crate::graphql::ids::Kind::Influencer,
-                holder.influencer_id,
-            );
+            let id = crate::ids::encode(crate::ids::Kind::Influencer, holder.influencer_id);
             problems.push(
                 UserError::new(
                     "handle",

@@ -8,7 +8,7 @@ use super::ingest::{self, ProductDay, ShopDay};
 use crate::context::authenticated;
 use crate::error::into_payload;
 use crate::graphql::date::Date;
-use crate::graphql::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use crate::ingestion::graphql::IngestPayload;
 use crate::products::named::ProductRef;
 

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::ProductLabel;
 use crate::context::Ctx;
 use crate::error::{AppResult, UserError, UserErrorCode};
-use crate::graphql::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use crate::tenancy::TenantScoped;
 
 /// How a row names its product.

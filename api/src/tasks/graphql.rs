@@ -12,11 +12,11 @@ use crate::campaigns::CampaignStatus;
 use crate::campaigns::graphql::Campaign;
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload, mutation_payload};
-use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
 use crate::graphql::maybe;
 use crate::graphql::pagination::Connection;
 use crate::history::graphql::{Transition, history_of};
+use crate::ids::{self, Kind};
 use crate::paging::PageArgs;
 use crate::shops::graphql::Shop;
 

@@ -11,8 +11,8 @@ use crate::auth::{Actor, ShopScope};
 use crate::authz::{Permission, Role};
 use crate::context::{authenticated, request, state};
 use crate::error::{Payload, UserError, into_payload, mutation_payload};
-use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{Loaders, load_error};
+use crate::ids::{self, Kind};
 
 /// Who is calling, in which agency, with which rights.
 pub struct Viewer(Actor);

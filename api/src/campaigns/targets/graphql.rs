@@ -21,9 +21,9 @@ use crate::campaigns::graphql::{Campaign, CampaignPayload};
 use crate::context::authenticated;
 use crate::error::{AppError, into_payload};
 use crate::graphql::date::Date;
-use crate::graphql::ids::{self, Kind};
 use crate::graphql::loaders::{load, loaders};
 use crate::graphql::money::Money;
+use crate::ids::{self, Kind};
 use crate::money::Currency;
 use crate::shops::graphql::{Shop, ShopPayload};
 

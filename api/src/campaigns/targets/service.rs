@@ -16,7 +16,7 @@ use crate::auth::Actor;
 use crate::campaigns::service as campaigns;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult, UserError, UserErrorCode};
-use crate::graphql::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use crate::metrics::TrafficSource;
 use crate::money::Currency;
 use crate::tenancy::{FindScoped, TenantScoped};

@@ -19,7 +19,7 @@ use crate::campaigns::service::{self as campaigns, kind_of};
 use crate::campaigns::{CampaignKind, CampaignStatus};
 use crate::context::Ctx;
 use crate::error::AppResult;
-use crate::graphql::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use crate::tenancy::{FindScoped, TenantScoped};
 
 /// One proposed piece: a key and its share of the total (shares sum to 1).

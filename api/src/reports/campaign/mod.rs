@@ -41,7 +41,7 @@ use crate::campaigns::targets::service::{Targets, sale_days, targets_along};
 use crate::collaborations::CollaborationStatus;
 use crate::context::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::graphql::ids::{self, Kind};
+use crate::ids::{self, Kind};
 use crate::influencers::policy::earliest_day;
 use crate::ingestion::today_in;
 use crate::metrics::TrafficSource;

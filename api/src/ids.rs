@@ -1,4 +1,7 @@
 //! Global, opaque object ids: `base64url("<Type>:<uuid>")`, in the manner of GitHub's API.
+//! They are the API's names for rows wherever a row is named to a client: GraphQL ids, the
+//! ids of CSV imports, the keys of report rows; so services use them too, and they live here
+//! rather than in the GraphQL layer.
 //!
 //! A malformed id is a client bug (BAD_USER_INPUT); an id of the wrong type names no object of
 //! the wanted type and answers NOT_FOUND, exactly like a missing or foreign one.
