@@ -380,13 +380,73 @@ impl Problems {
             Err(AppError::Invalid(self.0))
         }
     }
+
+    /// The values `checked` holds, each kept by `check` (or a check like it) of this
+    /// collection: every value when nothing was recorded, else every problem at once. A value
+    /// missing without a problem recorded is a bug of the check, answered INTERNAL.
+    pub fn finish_with<V: AllChecked>(self, checked: V) -> AppResult<V::Values> {
+        self.finish()?;
+        checked
+            .all_some()
+            .ok_or_else(|| AppError::internal("a checked value is missing without its problem"))
+    }
 }
+
+/// A tuple of values kept by `Problems::check`, which are all there when no problem was.
+pub trait AllChecked {
+    /// The values, in the tuple's order.
+    type Values;
+
+    /// Every value, if every one is there.
+    fn all_some(self) -> Option<Self::Values>;
+}
+
+macro_rules! all_checked {
+    ($($value:ident: $ty:ident),+) => {
+        impl<$($ty),+> AllChecked for ($(Option<$ty>,)+) {
+            type Values = ($($ty,)+);
+
+            fn all_some(self) -> Option<Self::Values> {
+                let ($($value,)+) = self;
+                Some(($($value?,)+))
+            }
+        }
+    };
+}
+all_checked!(a: A);
+all_checked!(a: A, b: B);
+all_checked!(a: A, b: B, c: C);
+all_checked!(a: A, b: B, c: C, d: D);
+all_checked!(a: A, b: B, c: C, d: D, e: E);
+all_checked!(a: A, b: B, c: C, d: D, e: E, f: F);
+all_checked!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+all_checked!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
 
 #[cfg(test)]
 mod tests {
     use sea_orm::{ConnectionTrait, Database};
 
     use super::*;
+
+    #[test]
+    fn finish_with_hands_back_the_checked_values_or_every_problem() {
+        let mut clean = Problems::default();
+        let (n, name) = (clean.check(Ok(1)), clean.check(Ok("a")));
+        assert_eq!(clean.finish_with((n, name)).ok(), Some((1, "a")));
+
+        let mut dirty = Problems::default();
+        let blank = UserError::new("name", UserErrorCode::Blank, "name must not be blank");
+        let (n, name) = (dirty.check(Ok(1)), dirty.check::<&str>(Err(blank)));
+        dirty.add("sku", UserErrorCode::TooLong, "sku is too long");
+        let problems = dirty.finish_with((n, name)).expect_err("problems");
+        assert_eq!(problems.invalid_fields(), ["name", "sku"]);
+
+        let missing: Option<i32> = None;
+        assert!(matches!(
+            Problems::default().finish_with((missing,)),
+            Err(AppError::Internal(_))
+        ));
+    }
 
     #[test]
     fn all_valid_hands_back_every_value_or_every_problem() {

@@ -229,17 +229,17 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCampaign) -> AppResult<campaign::Mo
         }
         _ => None,
     };
-    problems.finish()?;
-    let (Some(name), Some(platform_event), Some(notes), Some(creative_brief)) =
-        (name, platform_event, notes, creative_brief)
-    else {
-        return Err(AppError::internal("validated campaign input incomplete"));
-    };
-    let (Some(shops), Some(budget), Some(influencer_budget), Some(mechanics)) =
-        (shops, budget, influencer_budget, mechanics)
-    else {
-        return Err(AppError::internal("validated campaign input incomplete"));
-    };
+    let (name, platform_event, notes, creative_brief, shops, budget, influencer_budget, mechanics) =
+        problems.finish_with((
+            name,
+            platform_event,
+            notes,
+            creative_brief,
+            shops,
+            budget,
+            influencer_budget,
+            mechanics,
+        ))?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let row = campaign::ActiveModel {

@@ -433,14 +433,8 @@ pub async fn create(ctx: &Ctx<'_>, input: NewCollaboration) -> AppResult<collabo
             input.commission_rate,
         ))
     });
-    problems.finish()?;
-    let (Some(campaign), Some(tracking), Some(notes), Some(terms)) =
-        (campaign, tracking, notes, terms)
-    else {
-        return Err(AppError::internal(
-            "validated collaboration input incomplete",
-        ));
-    };
+    let (campaign, tracking, notes, terms) =
+        problems.finish_with((campaign, tracking, notes, terms))?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let row = collaboration::Model {

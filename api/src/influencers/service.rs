@@ -683,15 +683,10 @@ pub async fn create(ctx: &Ctx<'_>, input: NewInfluencer) -> AppResult<influencer
     let currency = problems.check(currency_of(input.currency_code.as_deref(), "CNY"));
     let card = currency.and_then(|c| problems.check_many(rate_card(c, &input.rate_card)));
     let accounts = problems.check_many(clean_accounts(ctx, &input.accounts, None).await?);
-    problems.finish()?;
-    let (Some(name), Some(categories), Some(tags), Some(contact), Some(notes)) =
-        (name, categories, tags, contact, notes)
-    else {
-        return Err(AppError::internal("validated influencer input incomplete"));
-    };
-    let (Some(currency), Some(card), Some(accounts)) = (currency, card, accounts) else {
-        return Err(AppError::internal("validated influencer input incomplete"));
-    };
+    let (name, categories, tags, contact, notes, currency, card, accounts) =
+        problems.finish_with((
+            name, categories, tags, contact, notes, currency, card, accounts,
+        ))?;
     let now = Utc::now();
     let today = now.date_naive();
     let id = Uuid::now_v7();
@@ -970,11 +965,8 @@ pub async fn record_stats(ctx: &Ctx<'_>, input: StatsInput) -> AppResult<influen
             None
         }
     };
-    problems.finish()?;
-    let (Some(followers), Some(engagement), Some(account)) = (followers, engagement, account)
-    else {
-        return Err(AppError::internal("validated stats input incomplete"));
-    };
+    let (followers, engagement, account) =
+        problems.finish_with((followers, engagement, account))?;
     let txn = ctx.state.db.begin().await?;
     record_day(
         ctx,

@@ -158,10 +158,7 @@ pub async fn create(ctx: &Ctx<'_>, input: NewTask) -> AppResult<task::Model> {
     if let Some(shops) = &shops {
         problems.check(assignee_sees(ctx, input.assignee_id, shops).await?);
     }
-    problems.finish()?;
-    let (Some(title), Some(description)) = (title, description) else {
-        return Err(AppError::internal("validated task input incomplete"));
-    };
+    let (title, description) = problems.finish_with((title, description))?;
     let now = Utc::now();
     let id = Uuid::now_v7();
     let insert = task::Entity::insert_in(

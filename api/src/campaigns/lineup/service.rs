@@ -141,26 +141,23 @@ pub async fn set(
         if let (Some(product), Some(price), Some(reserved), Some(expected), Some(note)) =
             (product, price, reserved, expected, note)
         {
-            rows.push(campaign_product::Entity::new_in(
-                ctx.actor,
-                campaign_product::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    campaign_id: Set(campaign_id),
-                    shop_id: Set(product.shop_id),
-                    product_id: Set(product.id),
-                    role: Set(item.role.as_str().to_owned()),
-                    campaign_price_minor: Set(price),
-                    reserved_stock: Set(reserved),
-                    expected_units: Set(expected),
-                    expected_arrival_at: Set(item.expected_arrival_at),
-                    plan_b_product_id: Set(plan_b.flatten().map(|p| p.id)),
-                    risk_note: Set(note),
-                    campaign_opens_at: Set(opens_at),
-                    price_window_starts_at: Set(window_starts_at),
-                    created_at: Set(now),
-                    ..Default::default()
-                },
-            )?);
+            rows.push(campaign_product::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                campaign_id: Set(campaign_id),
+                shop_id: Set(product.shop_id),
+                product_id: Set(product.id),
+                role: Set(item.role.as_str().to_owned()),
+                campaign_price_minor: Set(price),
+                reserved_stock: Set(reserved),
+                expected_units: Set(expected),
+                expected_arrival_at: Set(item.expected_arrival_at),
+                plan_b_product_id: Set(plan_b.flatten().map(|p| p.id)),
+                risk_note: Set(note),
+                campaign_opens_at: Set(opens_at),
+                price_window_starts_at: Set(window_starts_at),
+                created_at: Set(now),
+                ..Default::default()
+            });
         }
     }
     if !problems.is_empty() {
