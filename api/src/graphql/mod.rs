@@ -1,4 +1,4 @@
-//! The GraphQL layer: schema assembly, ids, pagination, loaders, guards and extensions.
+//! The GraphQL layer: schema assembly, pagination, loaders, guards and extensions.
 
 pub mod date;
 pub mod document;
