@@ -327,18 +327,6 @@ macro_rules! all_valid {
         }
     };
 }
-all_valid!(a: A);
-all_valid!(a: A, b: B);
-all_valid!(a: A, b: B, c: C);
-all_valid!(a: A, b: B, c: C, d: D);
-all_valid!(a: A, b: B, c: C, d: D, e: E);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K);
-all_valid!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K, l: L);
 
 /// Collects field problems so that one answer lists all of them.
 #[derive(Default)]
@@ -413,14 +401,26 @@ macro_rules! all_checked {
         }
     };
 }
-all_checked!(a: A);
-all_checked!(a: A, b: B);
-all_checked!(a: A, b: B, c: C);
-all_checked!(a: A, b: B, c: C, d: D);
-all_checked!(a: A, b: B, c: C, d: D, e: E);
-all_checked!(a: A, b: B, c: C, d: D, e: E, f: F);
-all_checked!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
-all_checked!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+
+/// Both tuple traits, for tuples of 1 to 12 values.
+macro_rules! tuples {
+    ($($value:ident: $ty:ident),+) => {
+        all_valid!($($value: $ty),+);
+        all_checked!($($value: $ty),+);
+    };
+}
+tuples!(a: A);
+tuples!(a: A, b: B);
+tuples!(a: A, b: B, c: C);
+tuples!(a: A, b: B, c: C, d: D);
+tuples!(a: A, b: B, c: C, d: D, e: E);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K);
+tuples!(a: A, b: B, c: C, d: D, e: E, f: F, g: G, h: H, i: I, j: J, k: K, l: L);
 
 #[cfg(test)]
 mod tests {

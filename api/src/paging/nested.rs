@@ -141,7 +141,7 @@ impl<E: TenantScoped> Nested<E> {
                 let Some(statement) = self.statement(backend, &rows, parents, &args, read) else {
                     continue;
                 };
-                for row in self.decode(db.query_all_raw(statement).await?, read)? {
+                for row in decode::<E>(db.query_all_raw(statement).await?, read)? {
                     let parent = uuid_of(&row, self.parent)?;
                     let id = uuid_of(&row, self.id)?;
                     pages
@@ -168,20 +168,6 @@ impl<E: TenantScoped> Nested<E> {
         let blank = self.blank?;
         let columns = columns.with::<E>(self.parent).with::<E>(self.id);
         (!columns.is_all::<E>()).then_some(InPart { columns, blank })
-    }
-
-    /// The models of `rows`, read as `read` says.
-    fn decode(
-        &self,
-        rows: Vec<QueryResult>,
-        read: Option<InPart<E::Model>>,
-    ) -> Result<Vec<E::Model>, DbErr> {
-        rows.iter()
-            .map(|row| match read {
-                Some(part) => part.columns.decode::<E>(row, (part.blank)()),
-                None => E::Model::from_query_result(row, ""),
-            })
-            .collect()
     }
 
     /// How many of `rows` each parent has, in one grouped statement; every parent gets an
@@ -282,6 +268,19 @@ impl<E: TenantScoped> Nested<E> {
             .limit(args.limit + 1)
             .to_owned()
     }
+}
+
+/// The models of `rows`, read as `read` says.
+fn decode<E: EntityTrait>(
+    rows: Vec<QueryResult>,
+    read: Option<InPart<E::Model>>,
+) -> Result<Vec<E::Model>, DbErr> {
+    rows.iter()
+        .map(|row| match read {
+            Some(part) => part.columns.decode::<E>(row, (part.blank)()),
+            None => E::Model::from_query_result(row, ""),
+        })
+        .collect()
 }
 
 /// The UUID in `column` of `row`.
